@@ -1,0 +1,10 @@
+package dev.attest.core;
+
+/** A signature does not verify with the key it was checked against. The signed content is not to be trusted. */
+public class InvalidSignatureException extends AttestException {
+  private static final long serialVersionUID = 1L;
+
+  public InvalidSignatureException(String message) {
+    super(message);
+  }
+}
