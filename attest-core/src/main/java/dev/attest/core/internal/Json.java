@@ -23,8 +23,8 @@ public final class Json {
   public static final ObjectMapper MAPPER =
       JsonMapper.builder(
               JsonFactory.builder()
-                  // Write characters outside the BMP as raw UTF-8, as Go does, not as escaped
-                  // surrogate pairs, as Go and most OCI tools write them..
+                  // Write characters outside the BMP as raw UTF-8, as Go and most OCI tools do,
+                  // not as escaped surrogate pairs.
                   .enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8)
                   .streamReadConstraints(
                       StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).build())
