@@ -1,6 +1,8 @@
 package dev.attest.core;
 
+import dev.attest.core.internal.Json;
 import dev.attest.core.internal.OrderedMaps;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -8,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -30,6 +33,10 @@ public record Descriptor(
     @Nullable String data,
     List<String> urls,
     Map<String, String> unknownFields) {
+
+  /** The fields of a descriptor in the image spec; {@link #unknownFields()} holds any others. */
+  static final Set<String> FIELDS =
+      Set.of("mediaType", "digest", "size", "urls", "annotations", "data", "platform", "artifactType");
 
   /** The empty JSON object {@code {}}, used as the config of artifacts. */
   public static final Descriptor EMPTY =
@@ -61,6 +68,7 @@ public record Descriptor(
     }
     annotations = OrderedMaps.orderedCopy(annotations, "annotations");
     unknownFields = OrderedMaps.orderedCopy(unknownFields, "unknownFields");
+    checkUnknownFields(unknownFields);
     urls = List.copyOf(urls);
     if (data != null) {
       byte[] bytes;
@@ -68,6 +76,11 @@ public record Descriptor(
         bytes = Base64.getDecoder().decode(data);
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException("descriptor data of " + digest + " is not valid base64", e);
+      }
+      // Java's decoder accepts missing padding and stray low bits; one content, one spelling.
+      if (!Base64.getEncoder().encodeToString(bytes).equals(data)) {
+        throw new IllegalArgumentException(
+            "descriptor data of " + digest + " is not canonical padded base64 (RFC 4648 section 4)");
       }
       if (bytes.length != size) {
         throw new IllegalArgumentException(
@@ -132,18 +145,49 @@ public record Descriptor(
     return Optional.ofNullable(annotations.get(key));
   }
 
+  /**
+   * RFC 6838 section 4.2: {@code type "/" subtype}, each a restricted name of 1 to 127
+   * characters that starts with a letter or digit. OCI allows no parameters.
+   */
   private static void checkMediaType(String mt, String field) {
-    // RFC 6838 shape: type "/" subtype, restricted names; parameters are not allowed by OCI.
     int slash = mt.indexOf('/');
     if (slash <= 0 || slash == mt.length() - 1 || mt.indexOf('/', slash + 1) >= 0) {
       throw new IllegalArgumentException(field + " must be type/subtype: '" + mt + "'");
     }
-    for (int i = 0; i < mt.length(); i++) {
+    checkRestrictedName(mt, 0, slash, field);
+    checkRestrictedName(mt, slash + 1, mt.length(), field);
+  }
+
+  private static void checkRestrictedName(String mt, int from, int to, String field) {
+    if (to - from > 127) {
+      throw new IllegalArgumentException(
+          field + " has a type or subtype longer than 127 characters: '" + mt + "'");
+    }
+    for (int i = from; i < to; i++) {
       char c = mt.charAt(i);
-      boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-          || "/!#$&-^_.+".indexOf(c) >= 0;
-      if (!ok) {
+      boolean alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+      if (i == from && !alnum) {
+        throw new IllegalArgumentException(
+            field + " type and subtype must start with a letter or digit: '" + mt + "'");
+      }
+      if (!alnum && "!#$&-^_.+".indexOf(c) < 0) {
         throw new IllegalArgumentException(field + " has an invalid character at " + i + ": '" + mt + "'");
+      }
+    }
+  }
+
+  /** Unknown fields are written back verbatim, so each must be one JSON value under a new name. */
+  private static void checkUnknownFields(Map<String, String> unknownFields) {
+    for (Map.Entry<String, String> e : unknownFields.entrySet()) {
+      if (FIELDS.contains(e.getKey())) {
+        throw new IllegalArgumentException(
+            "unknown field '" + e.getKey() + "' is a descriptor field; set it through its component");
+      }
+      try {
+        Json.read(e.getValue().getBytes(StandardCharsets.UTF_8));
+      } catch (IOException | RuntimeException ex) {
+        throw new IllegalArgumentException(
+            "unknown field '" + e.getKey() + "' is not one JSON value: " + ex.getMessage(), ex);
       }
     }
   }

@@ -40,7 +40,8 @@ final class ManifestParser {
     JsonNode sv = n.get("schemaVersion");
     if (sv == null || !sv.isIntegralNumber() || sv.asInt() != 2 || !sv.canConvertToInt()) {
       throw new UnsupportedContentException(
-          "manifest schemaVersion must be 2, got " + (sv == null ? "none" : sv.toString())
+          "manifest schemaVersion must be 2, got " + (sv == null ? "none"
+              : (sv.isNumber() && !sv.isIntegralNumber() ? "the non-integer " : "") + sv)
               + " (Docker schema 1 is not supported)");
     }
     String field = OciJson.text(n, "mediaType", "manifest", false);

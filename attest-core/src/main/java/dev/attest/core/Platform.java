@@ -36,6 +36,9 @@ public record Platform(
     if (p.length < 2 || p.length > 3) {
       throw new IllegalArgumentException("platform must be os/arch[/variant]: '" + text + "'");
     }
+    if (p.length == 3 && p[2].isEmpty()) {
+      throw new IllegalArgumentException("platform variant after the second '/' is empty: '" + text + "'");
+    }
     return new Platform(p[1], p[0], null, List.of(), p.length == 3 ? p[2] : null, List.of());
   }
 

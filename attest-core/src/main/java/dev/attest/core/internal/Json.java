@@ -3,6 +3,7 @@ package dev.attest.core.internal;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -22,6 +23,9 @@ public final class Json {
   public static final ObjectMapper MAPPER =
       JsonMapper.builder(
               JsonFactory.builder()
+                  // Write characters outside the BMP as raw UTF-8, as Go and most OCI tools do,
+                  // not as escaped surrogate pairs.
+                  .enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8)
                   .streamReadConstraints(
                       StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).build())
                   .build())
@@ -31,12 +35,32 @@ public final class Json {
           .enable(DeserializationFeature.USE_BIG_INTEGER_FOR_INTS)
           .build();
 
-  /** Reads one JSON value from {@code bytes}, strictly. */
+  /**
+   * Reads one JSON value from {@code bytes}, strictly. The bytes must be UTF-8 without a byte
+   * order mark (RFC 8259 section 8.1); Jackson would otherwise detect UTF-16 and UTF-32 and skip
+   * a BOM, reading documents that Go's encoding/json, and so registries and cosign, refuse.
+   */
   public static JsonNode read(byte[] bytes) throws IOException {
+    checkUtf8Start(bytes);
     JsonNode n = MAPPER.readTree(bytes);
     if (n == null || n.isMissingNode()) {
       throw new IOException("no JSON value");
     }
     return n;
+  }
+
+  private static void checkUtf8Start(byte[] b) throws IOException {
+    if (b.length >= 3 && b[0] == (byte) 0xEF && b[1] == (byte) 0xBB && b[2] == (byte) 0xBF) {
+      throw new IOException("JSON must be UTF-8 without a byte order mark");
+    }
+    if (b.length >= 2 && ((b[0] == (byte) 0xFE && b[1] == (byte) 0xFF) || (b[0] == (byte) 0xFF && b[1] == (byte) 0xFE))) {
+      throw new IOException("JSON must be UTF-8, not UTF-16 with a byte order mark");
+    }
+    // NUL is never valid in UTF-8 JSON text; in the first bytes it is how UTF-16/32 shows.
+    for (int i = 0; i < Math.min(4, b.length); i++) {
+      if (b[i] == 0) {
+        throw new IOException("JSON must be UTF-8: NUL byte at offset " + i + " (UTF-16 or UTF-32?)");
+      }
+    }
   }
 }

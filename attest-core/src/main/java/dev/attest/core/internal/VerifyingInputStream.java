@@ -48,7 +48,7 @@ public final class VerifyingInputStream extends FilterInputStream {
     }
     count += n;
     if (expectedSize >= 0 && count > expectedSize) {
-      throw fail(DigestMismatchException.size("content " + expected, expected, expectedSize, count));
+      throw fail(DigestMismatchException.size("content", expected, expectedSize, count));
     }
     md.update(b, off, n);
     return n;
@@ -59,7 +59,7 @@ public final class VerifyingInputStream extends FilterInputStream {
       return;
     }
     if (expectedSize >= 0 && count != expectedSize) {
-      throw fail(DigestMismatchException.size("content " + expected, expected, expectedSize, count));
+      throw fail(DigestMismatchException.size("content", expected, expectedSize, count));
     }
     Digest actual = Digest.fromHash(expected.algorithm(), md.digest());
     if (!actual.equals(expected)) {
