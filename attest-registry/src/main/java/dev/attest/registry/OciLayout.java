@@ -49,7 +49,8 @@ import org.jspecify.annotations.Nullable;
  * {@code io.containerd.image.name}, as other tools write, is a tag of every repository. Tools
  * that read only {@code ref.name} see the tags of all repositories merged; if two repositories
  * of one layout share a tag, they take the first entry, so give each exported repository its own
- * layout when other tools will read it.
+ * layout when other tools will read it. A layout written by {@code docker save} is read with the
+ * repository its entries name, such as {@code docker.io/library/alpine}.
  *
  * <p><b>Referrers.</b> A layout has no referrers API, so a pushed manifest with a {@code subject}
  * is listed in the subject's tag-schema index {@code <alg>-<hex>} (an OCI index stored as a blob
@@ -60,7 +61,8 @@ import org.jspecify.annotations.Nullable;
  * against its digest, so a corrupted file is a {@link DigestMismatchException}, never served.
  * Writes go to a temporary file in the layout directory, are verified while written and then
  * renamed into place; a failed write leaves nothing. Memory is bounded by a 64 KiB buffer per
- * transfer.
+ * transfer. Temporary files are named {@code .attest-*.tmp} in the layout directory; only a
+ * crashed process leaves one behind, and it may then be deleted.
  *
  * <p><b>Concurrency.</b> {@code index.json} is replaced atomically, and its updates are
  * serialised by a lock shared by every {@code OciLayout} of the directory in this JVM, together
@@ -202,6 +204,10 @@ public final class OciLayout implements Registry {
     }
     Descriptor entry = findTag(entries(), repository, checkTag(reference))
         .orElseThrow(() -> notFound(repository, reference));
+    if (!blobs.exists(entry.digest())) {
+      throw new NotFoundException(
+          name() + ": tag " + repository + ":" + reference + " points at " + entry.digest() + ", which is missing");
+    }
     return Descriptor.of(entry.mediaType(), entry.digest(), entry.size()).withPlatform(entry.platform());
   }
 
@@ -217,6 +223,7 @@ public final class OciLayout implements Registry {
     return readManifest(entry, repository + ":" + reference);
   }
 
+  /** Whether the layout holds content with this digest; content is shared by all repositories. */
   @Override
   public boolean hasManifest(String repository, Digest digest) {
     checkRepository(repository);
@@ -316,6 +323,12 @@ public final class OciLayout implements Registry {
     }
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>A file already present with the declared size is kept without rehashing; a damaged one is
+   * caught when it is read.
+   */
   @Override
   public void pushBlob(String repository, Descriptor blob, BlobSource source) throws AttestException {
     checkRepository(repository);
@@ -334,7 +347,7 @@ public final class OciLayout implements Registry {
   @Override
   public Descriptor pushBlob(String repository, String mediaType, InputStream data) throws AttestException {
     checkRepository(repository);
-    Descriptor.of(mediaType, Descriptor.EMPTY.digest(), 0); // validates the media type first
+    Descriptor.of(mediaType, Descriptor.EMPTY.digest(), 0); // rejects a malformed media type before writing
     try {
       BlobStore.Written w = blobs.write(data);
       return Descriptor.of(mediaType, w.digest(), w.size());

@@ -224,6 +224,7 @@ class OciLayoutTest {
     assertThatThrownBy(() -> layout.fetchManifest(REPO, "v1")).isInstanceOf(NotFoundException.class);
     assertThat(layout.fetchManifest(REPO, "keep").digest()).isEqualTo(keep.digest());
     assertThatThrownBy(() -> layout.delete(REPO, m.digest())).isInstanceOf(NotFoundException.class);
+    assertThat(indexJson().get("manifests")).hasSize(1);
 
     Descriptor layer = keep.layers().get(0);
     layout.delete(REPO, keep.config().digest());
@@ -456,6 +457,15 @@ class OciLayoutTest {
 
   private static boolean isEven(String note) {
     return Integer.parseInt(note.substring(1)) % 2 == 0;
+  }
+
+  @Test
+  void aTagWhoseManifestWasRemovedByHandIsNotFound() throws Exception {
+    ImageManifest m = pushImage(layout, REPO, "amd64", PushOptions.tagged("v1"));
+    Files.delete(root().resolve("blobs/sha256/" + m.digest().hex()));
+    assertThatThrownBy(() -> layout.resolve(REPO, "v1")).isInstanceOf(NotFoundException.class)
+        .hasMessageContaining("missing");
+    assertThatThrownBy(() -> layout.fetchManifest(REPO, "v1")).isInstanceOf(NotFoundException.class);
   }
 
   @Test
