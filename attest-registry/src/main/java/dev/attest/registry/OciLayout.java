@@ -86,6 +86,7 @@ public final class OciLayout implements Registry {
   private static final Pattern REPOSITORY =
       Pattern.compile("[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*");
   private static final int MAX_OCI_LAYOUT_BYTES = 64 * 1024;
+  private static final int MAX_TAG_RETRIES = 100;
 
   private final Path dir;
   private final BlobStore blobs;
@@ -202,13 +203,8 @@ public final class OciLayout implements Registry {
     if (digest.isPresent()) {
       return readManifest(digest.get(), null, reference).plainDescriptor();
     }
-    Descriptor entry = findTag(entries(), repository, checkTag(reference))
-        .orElseThrow(() -> notFound(repository, reference));
-    if (!blobs.exists(entry.digest())) {
-      throw new NotFoundException(
-          name() + ": tag " + repository + ":" + reference + " points at " + entry.digest() + ", which is missing");
-    }
-    return Descriptor.of(entry.mediaType(), entry.digest(), entry.size()).withPlatform(entry.platform());
+    Manifest m = readTag(repository, checkTag(reference)).orElseThrow(() -> notFound(repository, reference));
+    return m.plainDescriptor();
   }
 
   @Override
@@ -218,9 +214,7 @@ public final class OciLayout implements Registry {
     if (digest.isPresent()) {
       return readManifest(digest.get(), null, reference);
     }
-    Descriptor entry = findTag(entries(), repository, checkTag(reference))
-        .orElseThrow(() -> notFound(repository, reference));
-    return readManifest(entry, repository + ":" + reference);
+    return readTag(repository, checkTag(reference)).orElseThrow(() -> notFound(repository, reference));
   }
 
   /** Whether the layout holds content with this digest; content is shared by all repositories. */
@@ -370,11 +364,10 @@ public final class OciLayout implements Registry {
   public List<Descriptor> referrers(String repository, Digest subject, @Nullable String artifactType)
       throws AttestException {
     checkRepository(repository);
-    List<Descriptor> entries = entries();
     Map<Digest, Descriptor> found = new LinkedHashMap<>();
-    Optional<Descriptor> fallback = findTag(entries, repository, subject.tagSchemaTag());
+    Optional<Manifest> fallback = readTag(repository, subject.tagSchemaTag());
     if (fallback.isPresent()) {
-      Manifest m = readManifest(fallback.get(), repository + ":" + subject.tagSchemaTag());
+      Manifest m = fallback.get();
       if (!(m instanceof ImageIndex)) {
         throw new InvalidContentException(
             name() + ": the referrers tag " + subject.tagSchemaTag() + " is a " + m.mediaType() + ", not an index");
@@ -385,13 +378,22 @@ public final class OciLayout implements Registry {
     }
     // Manifests listed in index.json by other tools may name the subject without a fallback index.
     Set<Digest> seen = new HashSet<>();
-    for (Descriptor e : entries) {
+    for (Descriptor e : entries()) {
       boolean visible = tagIn(e, repository) != null || !e.annotations().containsKey(REF_NAME);
       if (!visible || found.containsKey(e.digest()) || !MediaTypes.isManifest(e.mediaType())
           || e.size() > Manifest.MAX_BYTES || !seen.add(e.digest())) {
         continue;
       }
-      Manifest m = readManifest(e, e.digest().toString());
+      Manifest m;
+      try {
+        m = readManifest(e, e.digest().toString());
+      } catch (NotFoundException gone) {
+        // Replaced and deleted by a concurrent writer since we read index.json: no longer listed.
+        if (entries().stream().noneMatch(x -> x.digest().equals(e.digest()))) {
+          continue;
+        }
+        throw gone;
+      }
       if (m.subject().map(s -> s.digest().equals(subject)).orElse(false)) {
         add(found, m.descriptor());
       }
@@ -538,6 +540,31 @@ public final class OciLayout implements Registry {
       return ref;
     }
     return image.equals(repository + ":" + ref) ? ref : null;
+  }
+
+  /**
+   * Reads the manifest a tag points at. A writer may move the tag and delete the superseded blob
+   * (a replaced referrers index) between our reading index.json and the blob, so a vanished blob
+   * is retried for as long as the tag keeps moving.
+   */
+  private Optional<Manifest> readTag(String repository, String tag) throws AttestException {
+    @Nullable Digest previous = null;
+    for (int attempt = 0; ; attempt++) {
+      Optional<Descriptor> entry = findTag(entries(), repository, tag);
+      if (entry.isEmpty()) {
+        return Optional.empty();
+      }
+      try {
+        return Optional.of(readManifest(entry.get(), repository + ":" + tag));
+      } catch (NotFoundException e) {
+        boolean moved = previous != null && !previous.equals(entry.get().digest());
+        if ((attempt > 0 && !moved) || attempt >= MAX_TAG_RETRIES) {
+          throw new NotFoundException(
+              name() + ": tag " + repository + ":" + tag + " points at " + entry.get().digest() + ", which is missing", e);
+        }
+        previous = entry.get().digest();
+      }
+    }
   }
 
   private static Optional<Descriptor> findTag(List<Descriptor> entries, String repository, String tag) {

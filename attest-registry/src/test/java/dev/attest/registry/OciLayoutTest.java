@@ -425,7 +425,7 @@ class OciLayoutTest {
   void concurrentReferrerPushesAreAllListed() throws Exception {
     ImageManifest subject = pushImage(layout, REPO, "amd64", PushOptions.tagged("v1"));
     int n = 20;
-    ExecutorService pool = Executors.newFixedThreadPool(n);
+    ExecutorService pool = Executors.newFixedThreadPool(n + 1);
     CountDownLatch start = new CountDownLatch(1);
     List<Future<ImageManifest>> futures = new ArrayList<>();
     try {
@@ -439,11 +439,28 @@ class OciLayoutTest {
               PushOptions.DEFAULT);
         }));
       }
+      // A reader while the referrers index is rewritten and superseded versions are deleted:
+      // it must always see a complete listing, never a vanished blob.
+      java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean(true);
+      Future<Integer> reader = pool.submit(() -> {
+        start.await();
+        int reads = 0;
+        int last = 0;
+        while (writing.get()) {
+          int seen = layout.referrers(REPO, subject.digest(), null).size();
+          assertThat(seen).isGreaterThanOrEqualTo(last);
+          last = seen;
+          reads++;
+        }
+        return reads;
+      });
       start.countDown();
       List<Descriptor> expected = new ArrayList<>();
       for (Future<ImageManifest> f : futures) {
         expected.add(f.get().descriptor());
       }
+      writing.set(false);
+      assertThat(reader.get()).isPositive();
       List<Descriptor> fromIndex =
           ((ImageIndex) layout.fetchManifest(REPO, subject.digest().tagSchemaTag())).manifests();
       assertThat(fromIndex).containsExactlyInAnyOrderElementsOf(expected);
