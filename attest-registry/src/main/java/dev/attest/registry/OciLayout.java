@@ -272,13 +272,18 @@ public final class OciLayout implements Registry {
       }
       LayoutIndex.Contents c = contents();
       List<Descriptor> entries = new ArrayList<>(c.manifests());
+      List<Digest> superseded = new ArrayList<>();
       Optional<Digest> subject = subjectOf(digest);
       if (subject.isPresent()) {
-        entries = removeFromFallbackIndexes(entries, subject.get(), digest);
+        entries = removeFromFallbackIndexes(entries, subject.get(), digest, superseded);
       }
       entries.removeIf(e -> e.digest().equals(digest));
       index.write(entries, c.annotations());
+      // Only once index.json no longer points at them, so that no reader finds a dangling tag.
       blobs.delete(digest);
+      for (Digest old : superseded) {
+        deleteIfUnlisted(old, entries);
+      }
     } catch (IOException e) {
       throw ioFailure("delete " + digest, e);
     }
@@ -455,12 +460,14 @@ public final class OciLayout implements Registry {
     }
   }
 
-  /** Drops {@code referrer} from every fallback index of {@code subject}; called under the lock. */
-  private List<Descriptor> removeFromFallbackIndexes(List<Descriptor> entries, Digest subject, Digest referrer)
-      throws AttestException, IOException {
+  /**
+   * Drops {@code referrer} from every fallback index of {@code subject}, adding the replaced
+   * indexes to {@code superseded}; called under the lock.
+   */
+  private List<Descriptor> removeFromFallbackIndexes(
+      List<Descriptor> entries, Digest subject, Digest referrer, List<Digest> superseded) throws AttestException {
     String tag = subject.tagSchemaTag();
     List<Descriptor> out = new ArrayList<>(entries);
-    List<Digest> replaced = new ArrayList<>();
     for (int i = 0; i < out.size(); i++) {
       Descriptor e = out.get(i);
       if (!tag.equals(e.annotations().get(REF_NAME)) || !blobs.exists(e.digest())) {
@@ -479,10 +486,7 @@ public final class OciLayout implements Registry {
       storeBytes(updated.plainDescriptor(), updated.bytes());
       out.set(i, new Descriptor(updated.mediaType(), updated.digest(), updated.size(), null,
           e.annotations(), null, null, List.of(), Map.of()));
-      replaced.add(e.digest());
-    }
-    for (Digest old : replaced) {
-      deleteIfUnlisted(old, out);
+      superseded.add(e.digest());
     }
     return out;
   }

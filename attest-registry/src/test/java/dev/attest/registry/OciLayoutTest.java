@@ -68,6 +68,16 @@ class OciLayoutTest {
     }
   }
 
+  private long indexBlobs() throws IOException {
+    return blobFiles().stream().filter(p -> {
+      try {
+        return Manifest.parse(Files.readAllBytes(p)) instanceof ImageIndex;
+      } catch (Exception e) {
+        return false;
+      }
+    }).count();
+  }
+
   // ---- the layout itself ----
 
   @Test
@@ -393,14 +403,7 @@ class OciLayoutTest {
     PushResult again = layout.pushManifest(REPO, sig);
     assertThat(again).isEqualTo(new PushResult(sig.descriptor(), false, true));
     assertThat(layout.referrers(REPO, subject.digest(), null)).hasSize(2);
-    long indexBlobs = blobFiles().stream().filter(p -> {
-      try {
-        return Manifest.parse(Files.readAllBytes(p)) instanceof ImageIndex;
-      } catch (Exception e) {
-        return false;
-      }
-    }).count();
-    assertThat(indexBlobs).isEqualTo(1);
+    assertThat(indexBlobs()).isEqualTo(1);
   }
 
   @Test
@@ -418,6 +421,7 @@ class OciLayoutTest {
     layout.delete(REPO, listed.digest());
     Manifest fallback = layout.fetchManifest(REPO, subject.digest().tagSchemaTag());
     assertThat(((ImageIndex) fallback).manifests()).isEmpty();
+    assertThat(indexBlobs()).isEqualTo(1); // the superseded referrers index is gone
     assertThat(layout.referrers(REPO, subject.digest(), null)).containsExactly(quiet.descriptor());
   }
 
