@@ -1,0 +1,160 @@
+package dev.attest.registry.internal.layout;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.attest.core.Descriptor;
+import dev.attest.core.InvalidContentException;
+import dev.attest.core.MediaTypes;
+import dev.attest.core.internal.Json;
+import dev.attest.core.internal.ManifestWriter;
+import dev.attest.core.internal.OciJson;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The {@code index.json} of a layout: read without locking (it is only ever replaced by an atomic
+ * rename, so a reader sees the old or the new file), and rewritten under {@link #lock()}.
+ */
+public final class LayoutIndex {
+  /** index.json may list far more entries than a manifest, but not without bound. */
+  public static final int MAX_BYTES = 16 * 1024 * 1024;
+
+  // One lock per layout directory for every instance in this JVM: FileLock alone would throw
+  // OverlappingFileLockException between two threads of one JVM.
+  private static final ConcurrentHashMap<Path, ReentrantLock> LOCKS = new ConcurrentHashMap<>();
+
+  private final Path root;
+  private final Path file;
+  private final ReentrantLock lock;
+
+  public LayoutIndex(Path root) throws IOException {
+    this.root = root;
+    this.file = root.resolve("index.json");
+    this.lock = LOCKS.computeIfAbsent(root.toRealPath(), p -> new ReentrantLock());
+  }
+
+  /** The parsed file: its entries in order and its top-level annotations. */
+  public record Contents(List<Descriptor> manifests, Map<String, String> annotations) {
+    public Contents {
+      manifests = List.copyOf(manifests);
+      annotations = Map.copyOf(annotations);
+    }
+  }
+
+  public Contents read() throws IOException, InvalidContentException {
+    long size = Files.size(file);
+    if (size > MAX_BYTES) {
+      throw new InvalidContentException(file + " is " + size + " bytes, over the " + MAX_BYTES + " byte limit");
+    }
+    byte[] bytes;
+    try (InputStream in = Files.newInputStream(file)) {
+      bytes = in.readNBytes(MAX_BYTES + 1);
+    }
+    if (bytes.length > MAX_BYTES) {
+      throw new InvalidContentException(file + " is over the " + MAX_BYTES + " byte limit");
+    }
+    JsonNode n;
+    try {
+      n = Json.read(bytes);
+    } catch (JsonProcessingException e) {
+      throw new InvalidContentException(file + " is not valid JSON: " + e.getOriginalMessage(), e);
+    }
+    if (!n.isObject()) {
+      throw new InvalidContentException(file + " must be a JSON object (an OCI image index)");
+    }
+    JsonNode sv = n.get("schemaVersion");
+    if (sv == null || !sv.isIntegralNumber() || !sv.canConvertToInt() || sv.asInt() != 2) {
+      throw new InvalidContentException(file + ": schemaVersion must be 2");
+    }
+    String mediaType = OciJson.text(n, "mediaType", file.toString(), false);
+    if (mediaType != null && !MediaTypes.OCI_INDEX.equals(mediaType)) {
+      throw new InvalidContentException(file + ": mediaType must be " + MediaTypes.OCI_INDEX + ", got " + mediaType);
+    }
+    JsonNode m = n.get("manifests");
+    if (m == null || !m.isArray()) {
+      throw new InvalidContentException(file + ": 'manifests' must be an array");
+    }
+    List<Descriptor> entries = new ArrayList<>(m.size());
+    for (int i = 0; i < m.size(); i++) {
+      entries.add(OciJson.descriptor(m.get(i), file + " manifests[" + i + "]"));
+    }
+    return new Contents(entries, OciJson.stringMap(n.get("annotations"), file + " annotations"));
+  }
+
+  /** Replaces the file atomically. Call only while holding {@link #lock()}. */
+  public void write(List<Descriptor> manifests, Map<String, String> annotations) throws IOException {
+    if (!lock.isHeldByCurrentThread()) {
+      throw new IllegalStateException("index.json is written only under its lock");
+    }
+    byte[] bytes = ManifestWriter.index(MediaTypes.OCI_INDEX, null, manifests, null, annotations);
+    writeAtomically(root, file, bytes);
+  }
+
+  /** Writes {@code bytes} to {@code target} through a synced temporary file and a rename. */
+  public static void writeAtomically(Path root, Path target, byte[] bytes) throws IOException {
+    Path tmp = Files.createFile(root.resolve(BlobStore.TEMP_PREFIX + UUID.randomUUID() + ".tmp"));
+    try {
+      try (FileOutputStream out = new FileOutputStream(tmp.toFile())) {
+        out.write(bytes);
+        out.getChannel().force(true);
+      }
+      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
+  }
+
+  /**
+   * Takes the layout's write lock: a JVM-wide lock for this directory, then an advisory {@link
+   * FileLock} on {@code oci-layout} that serialises attest processes (other tools ignore it).
+   */
+  public Held lock() throws IOException {
+    lock.lock();
+    FileChannel channel = null;
+    try {
+      channel = FileChannel.open(root.resolve("oci-layout"), StandardOpenOption.READ, StandardOpenOption.WRITE);
+      FileLock fileLock = channel.lock();
+      return new Held(channel, fileLock);
+    } catch (IOException | RuntimeException e) {
+      if (channel != null) {
+        channel.close();
+      }
+      lock.unlock();
+      throw e;
+    }
+  }
+
+  /** The held write lock; close it to release. */
+  public final class Held implements AutoCloseable {
+    private final FileChannel channel;
+    private final FileLock fileLock;
+
+    private Held(FileChannel channel, FileLock fileLock) {
+      this.channel = channel;
+      this.fileLock = fileLock;
+    }
+
+    @Override
+    public void close() throws IOException {
+      try {
+        fileLock.release();
+        channel.close();
+      } finally {
+        lock.unlock();
+      }
+    }
+  }
+}
