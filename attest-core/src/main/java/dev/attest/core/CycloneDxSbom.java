@@ -1,6 +1,7 @@
 package dev.attest.core;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.attest.core.internal.CycloneDxSchemas;
 import dev.attest.core.internal.JsonValues;
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,7 +13,6 @@ import java.util.Map;
 import java.util.Objects;
 import org.cyclonedx.Version;
 import org.cyclonedx.exception.GeneratorException;
-import org.cyclonedx.exception.ParseException;
 import org.cyclonedx.generators.BomGeneratorFactory;
 import org.cyclonedx.model.Bom;
 import org.cyclonedx.model.Component;
@@ -20,7 +20,6 @@ import org.cyclonedx.model.Hash;
 import org.cyclonedx.model.License;
 import org.cyclonedx.model.LicenseChoice;
 import org.cyclonedx.model.license.Expression;
-import org.cyclonedx.parsers.JsonParser;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -121,9 +120,9 @@ public final class CycloneDxSbom implements Predicate {
               + "1.2 to 1.6 against their own schemas and will not check a " + specVersion
               + " BOM against another version's schema");
     }
-    List<ParseException> errors;
+    List<String> errors;
     try {
-      errors = new JsonParser().validate(copy, version);
+      errors = CycloneDxSchemas.errors(copy, root, version);
     } catch (IOException e) {
       throw new InvalidContentException("CycloneDX " + specVersion + " BOM could not be validated: " + e.getMessage(), e);
     }
@@ -135,7 +134,7 @@ public final class CycloneDxSbom implements Predicate {
               .append(errors.size())
               .append(errors.size() == 1 ? " error):" : " errors):");
       for (int i = 0; i < Math.min(errors.size(), MAX_LISTED_ERRORS); i++) {
-        sb.append("\n  - ").append(errors.get(i).getMessage());
+        sb.append("\n  - ").append(errors.get(i));
       }
       if (errors.size() > MAX_LISTED_ERRORS) {
         sb.append("\n  ... and ").append(errors.size() - MAX_LISTED_ERRORS).append(" more");
