@@ -271,6 +271,7 @@ public final class CycloneDxSbom implements Predicate {
     return components;
   }
 
+  /** Equal when the JSON bytes (and predicate type) are identical, not merely equivalent. */
   @Override
   public boolean equals(@Nullable Object o) {
     return o instanceof CycloneDxSbom s && s.predicateType.equals(predicateType) && Arrays.equals(s.json, json);

@@ -408,6 +408,7 @@ public final class SlsaProvenance implements Predicate {
     return b;
   }
 
+  /** Equal when the JSON bytes (and predicate type) are identical, not merely equivalent. */
   @Override
   public boolean equals(@Nullable Object o) {
     return o instanceof SlsaProvenance p && Arrays.equals(p.json, json);

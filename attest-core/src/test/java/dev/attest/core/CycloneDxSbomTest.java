@@ -117,6 +117,8 @@ class CycloneDxSbomTest {
     // It validates under cyclonedx-core-java for its version.
     assertThat(new JsonParser().validate(sbom.json(), Version.VERSION_16)).isEmpty();
     assertThat(CycloneDxSbom.parse(sbom.json())).isEqualTo(sbom);
+    // Deterministic: the same components give the same bytes (no random serial number or clock).
+    assertThat(CycloneDxSbom.fromComponents(components).json()).isEqualTo(sbom.json());
   }
 
   @Test
