@@ -142,7 +142,11 @@ public final class CycloneDxSbom implements Predicate {
       throw new InvalidContentException(sb.toString());
     }
     List<SbomComponent> components = new ArrayList<>();
-    collect(JsonValues.optArray(root, "components", "bom"), "bom.components", components);
+    try {
+      collect(JsonValues.optArray(root, "components", "bom"), "bom.components", components);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidContentException("CycloneDX BOM: " + e.getMessage(), e);
+    }
     return new CycloneDxSbom(predicateType, copy, specVersion, List.copyOf(components));
   }
 

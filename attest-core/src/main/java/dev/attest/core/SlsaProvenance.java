@@ -162,6 +162,15 @@ public final class SlsaProvenance implements Predicate {
    *     of the wrong type
    */
   public static SlsaProvenance parse(byte[] json) throws InvalidContentException {
+    try {
+      return parseUnchecked(json);
+    } catch (IllegalArgumentException e) {
+      // A value the records refuse, such as a blank buildType: bad content, not API misuse.
+      throw new InvalidContentException("SLSA provenance: " + e.getMessage(), e);
+    }
+  }
+
+  private static SlsaProvenance parseUnchecked(byte[] json) throws InvalidContentException {
     byte[] copy = json.clone();
     JsonNode root = JsonValues.readObject(copy, "SLSA provenance predicate");
     JsonNode bd = JsonValues.optObject(root, "buildDefinition", "predicate");

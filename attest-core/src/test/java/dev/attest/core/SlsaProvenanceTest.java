@@ -285,4 +285,14 @@ class SlsaProvenanceTest {
         .isInstanceOf(InvalidContentException.class)
         .hasMessageContaining("buildDefinition.buildType must be a string");
   }
+
+  @Test
+  void blankValuesInContentAreInvalidContentNotIllegalArgument() {
+    assertThatThrownBy(
+            () ->
+                SlsaProvenance.parse(
+                    utf8("{\"buildDefinition\":{\"buildType\":\"  \",\"externalParameters\":{}},\"runDetails\":{\"builder\":{\"id\":\"b\"}}}")))
+        .isInstanceOf(InvalidContentException.class)
+        .hasMessageContaining("buildDefinition.buildType must not be blank");
+  }
 }

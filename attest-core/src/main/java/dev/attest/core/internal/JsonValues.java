@@ -192,7 +192,7 @@ public final class JsonValues {
     }
   }
 
-  /** A string field; absent, null and (when {@code emptyIsAbsent}) "" give {@code null}. */
+  /** A string field; absent, null and "" give {@code null} (the specs treat empty as unset). */
   public static @Nullable String optText(JsonNode n, String field, String where)
       throws InvalidContentException {
     JsonNode v = n.get(field);
