@@ -4,12 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.attest.core.internal.Json;
-import dev.attest.registry.CredentialStore;
-import dev.attest.registry.Credentials;
-import dev.attest.registry.internal.auth.AuthInterceptor;
 import java.nio.charset.StandardCharsets;
 import java.security.Signature;
-import java.time.Clock;
 import java.util.Base64;
 import java.util.List;
 import okhttp3.FormBody;
@@ -53,7 +49,7 @@ class TokenServerTest {
   }
 
   @Test
-  void servesTheTokenProtocolToTheAuthInterceptor() throws Exception {
+  void servesTheTokenProtocol() throws Exception {
     try (TokenServer ts = TokenServer.builder().user("alice", "pw").refreshToken("rt-1", "alice").requireLogin().start()) {
       OkHttpClient http = new OkHttpClient();
       String url = ts.realm() + "?service=" + ts.service() + "&scope=repository%3Aapp%3Apull";
@@ -79,10 +75,12 @@ class TokenServerTest {
         JsonNode access = part(Json.read(r.body().bytes()).get("access_token").asText(), 1).get("access");
         assertThat(access).hasSize(2);
       }
-      assertThat(ts.requestCount()).isEqualTo(3);
-      // Sanity: the interceptor can be built against it (full round trip is in TokenServerIT).
-      assertThat(new AuthInterceptor(CredentialStore.anonymous().with("x", Credentials.basic("alice", "pw")), Clock.systemUTC()))
-          .isNotNull();
+      FormBody badRefresh =
+          new FormBody.Builder().add("grant_type", "refresh_token").add("refresh_token", "rt-unknown").build();
+      try (Response r = http.newCall(new Request.Builder().url(ts.realm().toString()).post(badRefresh).build()).execute()) {
+        assertThat(r.code()).isEqualTo(401);
+      }
+      assertThat(ts.requestCount()).isEqualTo(4);
     }
   }
 }

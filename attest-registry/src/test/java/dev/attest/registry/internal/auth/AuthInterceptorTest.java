@@ -399,6 +399,39 @@ class AuthInterceptorTest {
     server.verify(1, getRequestedFor(urlPathEqualTo("/token")));
   }
 
+  @Test
+  void registryTokensAreSentAsIsWithoutATokenServer() throws Exception {
+    challenge(get(urlPathMatching("/v2/.*")), bearerChallenge("repository:app:pull"));
+    server.stubFor(
+        get(urlPathMatching("/v2/.*"))
+            .atPriority(1)
+            .withHeader("Authorization", equalTo("Bearer raw-rt"))
+            .willReturn(aResponse().withStatus(200)));
+    OkHttpClient c = client(CredentialStore.anonymous().with(host, Credentials.registryToken("raw-rt")));
+    assertThat(ok(c, "/v2/app/manifests/1")).isEqualTo(200);
+    assertThat(ok(c, "/v2/app/manifests/2")).isEqualTo(200);
+    server.verify(0, getRequestedFor(urlPathEqualTo("/token")));
+    server.verify(1, getRequestedFor(urlPathMatching("/v2/.*")).withHeader("Authorization", absent()));
+  }
+
+  @Test
+  void credentialsTravelOverHttpOnlyBetweenLoopbackPeers() {
+    okhttp3.HttpUrl httpLocal = okhttp3.HttpUrl.get("http://127.0.0.1:5000/v2/");
+    okhttp3.HttpUrl httpLocalRealm = okhttp3.HttpUrl.get("http://localhost:9000/token");
+    okhttp3.HttpUrl httpRemote = okhttp3.HttpUrl.get("http://auth.example/token");
+    okhttp3.HttpUrl httpsRemote = okhttp3.HttpUrl.get("https://auth.example/token");
+    okhttp3.HttpUrl httpsLocal = okhttp3.HttpUrl.get("https://127.0.0.1:5000/v2/");
+    assertThat(AuthInterceptor.mayCarryCredentials(httpLocal, httpsRemote)).isTrue();
+    assertThat(AuthInterceptor.mayCarryCredentials(httpLocal, httpLocalRealm)).isTrue();
+    assertThat(AuthInterceptor.mayCarryCredentials(httpLocal, httpRemote)).isFalse();
+    assertThat(AuthInterceptor.mayCarryCredentials(httpsLocal, httpLocalRealm)).isFalse();
+    assertThat(AuthInterceptor.mayCarryCredentials(okhttp3.HttpUrl.get("http://registry.example/v2/"), httpLocalRealm))
+        .isFalse();
+    assertThat(RegistryHosts.isLoopback(okhttp3.HttpUrl.get("http://127.9.8.7/"))).isTrue();
+    assertThat(RegistryHosts.isLoopback(okhttp3.HttpUrl.get("http://[::1]:5000/"))).isTrue();
+    assertThat(RegistryHosts.isLoopback(okhttp3.HttpUrl.get("http://127.0.0.1.nip.io/"))).isFalse();
+  }
+
   private static final class OneShot extends RequestBody {
     @Override
     public okhttp3.MediaType contentType() {
