@@ -198,6 +198,11 @@ public final class AuthInterceptor implements Interceptor {
 
   private TokenCache.Token token(String host, HttpUrl realm, @Nullable String service, List<Scope> scopes, @Nullable Credentials creds)
       throws IOException, TokenFetcher.DeniedException {
+    // Another request may have fetched it meanwhile (a rejected token was invalidated already).
+    Optional<TokenCache.Token> cached = tokens.find(host, scopes);
+    if (cached.isPresent()) {
+      return cached.get();
+    }
     // One fetch per key at a time: concurrent requests for the same scopes share it.
     TokenCache.Key key = TokenCache.Key.of(host, scopes);
     CompletableFuture<TokenCache.Token> mine = new CompletableFuture<>();
@@ -214,7 +219,13 @@ public final class AuthInterceptor implements Interceptor {
       }
     }
     try {
-      TokenCache.Token t = fetcher.fetch(realm, service, scopes, creds);
+      // A fetch that finished between the lookup above and putIfAbsent cached its token first.
+      TokenCache.Token t = tokens.find(host, scopes).orElse(null);
+      if (t != null) {
+        mine.complete(t);
+        return t;
+      }
+      t = fetcher.fetch(realm, service, scopes, creds);
       tokens.put(host, t);
       mine.complete(t);
       return t;

@@ -432,6 +432,40 @@ class AuthInterceptorTest {
     assertThat(RegistryHosts.isLoopback(okhttp3.HttpUrl.get("http://127.0.0.1.nip.io/"))).isFalse();
   }
 
+  @Test
+  void concurrentRequestsShareOneTokenFetch() throws Exception {
+    challenge(get(urlPathMatching("/v2/.*")), bearerChallenge("repository:app:pull"));
+    server.stubFor(
+        get(urlPathMatching("/v2/.*"))
+            .atPriority(1)
+            .withHeader("Authorization", equalTo("Bearer shared"))
+            .willReturn(aResponse().withStatus(200)));
+    server.stubFor(get(urlPathEqualTo("/token")).willReturn(okJson("{\"token\":\"shared\"}").withFixedDelay(200)));
+    OkHttpClient c = client(CredentialStore.anonymous());
+    int n = 8;
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(n);
+    try {
+      java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+      java.util.List<java.util.concurrent.Future<Integer>> results = new java.util.ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        String path = "/v2/app/manifests/" + i;
+        results.add(
+            pool.submit(
+                () -> {
+                  go.await();
+                  return ok(c, path);
+                }));
+      }
+      go.countDown();
+      for (java.util.concurrent.Future<Integer> f : results) {
+        assertThat(f.get()).isEqualTo(200);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    server.verify(1, getRequestedFor(urlPathEqualTo("/token")));
+  }
+
   private static final class OneShot extends RequestBody {
     @Override
     public okhttp3.MediaType contentType() {
