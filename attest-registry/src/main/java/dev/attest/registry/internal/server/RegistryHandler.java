@@ -169,7 +169,7 @@ public final class RegistryHandler implements HttpHandler {
   private static byte[] readBounded(InputStream in, int max) throws IOException, ApiError {
     byte[] all = in.readNBytes(max + 1);
     if (all.length > max) {
-      throw new ApiError(413, "SIZE_INVALID", "manifest is over " + max + " bytes");
+      throw ApiError.manifestInvalid("manifest is over the " + max + " byte limit");
     }
     return all;
   }

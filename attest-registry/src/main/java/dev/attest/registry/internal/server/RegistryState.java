@@ -115,11 +115,6 @@ public final class RegistryState {
     return m;
   }
 
-  /** The digest a manifest is stored under; equal to {@link Manifest#digest()} unless pushed by a sha512 digest. */
-  public synchronized Digest storedDigest(String repo, String reference, Manifest m) {
-    return isDigest(reference) ? Digest.parse(reference) : m.digest();
-  }
-
   /**
    * Validates and stores a manifest, as {@code PUT /v2/<name>/manifests/<reference>}.
    *
@@ -130,7 +125,7 @@ public final class RegistryState {
       String repo, String reference, byte[] body, @Nullable String contentType,
       @Nullable String ifMatch, @Nullable String ifNoneMatch) throws ApiError {
     if (body.length > Manifest.MAX_BYTES) {
-      throw new ApiError(413, "SIZE_INVALID", "manifest is over " + Manifest.MAX_BYTES + " bytes");
+      throw ApiError.manifestInvalid("manifest is over the " + Manifest.MAX_BYTES + " byte limit");
     }
     Manifest m;
     try {
