@@ -7,6 +7,7 @@ import dev.attest.core.Manifest;
 import dev.attest.registry.internal.server.ApiError;
 import dev.attest.registry.internal.server.BlobStore;
 import dev.attest.registry.internal.server.DiskBlobStore;
+import dev.attest.registry.internal.server.GuardedExecutor;
 import dev.attest.registry.internal.server.MemoryBlobStore;
 import dev.attest.registry.internal.server.RegistryHandler;
 import dev.attest.registry.internal.server.RegistryState;
@@ -23,10 +24,6 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -55,8 +52,6 @@ import org.jspecify.annotations.Nullable;
  *     distribution spec 1.1</a>
  */
 public final class EmbeddedRegistry implements AutoCloseable {
-  private static final AtomicInteger THREADS = new AtomicInteger();
-
   private final int requestedPort;
   private final @Nullable Path directory;
   private final boolean deleteDirectory;
@@ -64,7 +59,7 @@ public final class EmbeddedRegistry implements AutoCloseable {
   private final long maxBlobSize;
   private final int threads;
   private @Nullable HttpServer server;
-  private @Nullable ThreadPoolExecutor executor;
+  private @Nullable GuardedExecutor executor;
   private @Nullable RegistryState state;
   private @Nullable RegistryHandler handler;
   private @Nullable Path storageDir;
@@ -107,18 +102,10 @@ public final class EmbeddedRegistry implements AutoCloseable {
         store = new MemoryBlobStore();
       }
       RegistryState st = new RegistryState(store);
-      RegistryHandler h = new RegistryHandler(st, referrersApi, maxBlobSize);
       HttpServer s = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), requestedPort), 64);
-      ThreadPoolExecutor ex = new ThreadPoolExecutor(
-          threads, threads, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(256),
-          r -> {
-            Thread t = new Thread(r, "attest-embedded-registry-" + THREADS.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-          },
-          new ThreadPoolExecutor.CallerRunsPolicy());
-      ex.allowCoreThreadTimeOut(true);
+      GuardedExecutor ex = new GuardedExecutor(threads);
       s.setExecutor(ex);
+      RegistryHandler h = new RegistryHandler(st, referrersApi, maxBlobSize, ex);
       s.createContext("/", h);
       s.start();
       this.state = st;

@@ -101,6 +101,20 @@ class EmbeddedRegistryTest {
   }
 
   @Test
+  void tlsProbeOnThePlainPortFailsInsteadOfHanging() throws Exception {
+    // skopeo and docker try HTTPS first; the probe must fail, not wait for the client's timeout.
+    try (EmbeddedRegistry r = EmbeddedRegistry.builder().build().start();
+        javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket)
+            javax.net.ssl.SSLSocketFactory.getDefault().createSocket("127.0.0.1", r.port())) {
+      socket.setSoTimeout(30_000);
+      assertThatThrownBy(socket::startHandshake)
+          .isInstanceOf(IOException.class)
+          .isNotInstanceOf(java.net.SocketTimeoutException.class);
+      assertThat(new Http(r).get("/v2/").statusCode()).isEqualTo(200);
+    }
+  }
+
+  @Test
   void builderRejectsBadSettings() {
     assertThatThrownBy(() -> EmbeddedRegistry.builder().port(70000)).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> EmbeddedRegistry.builder().maxBlobSize(0)).isInstanceOf(IllegalArgumentException.class);

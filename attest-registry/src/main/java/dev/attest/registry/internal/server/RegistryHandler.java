@@ -50,13 +50,15 @@ public final class RegistryHandler implements HttpHandler {
   private static final int MAX_PAGE = 1000;
 
   private final RegistryState state;
+  private final GuardedExecutor executor;
   private final boolean referrersApi;
   private final long maxBlobSize;
   private final ConcurrentMap<String, Session> uploads = new ConcurrentHashMap<>();
 
   private record Session(String repo, BlobStore.Upload upload) {}
 
-  public RegistryHandler(RegistryState state, boolean referrersApi, long maxBlobSize) {
+  public RegistryHandler(RegistryState state, boolean referrersApi, long maxBlobSize, GuardedExecutor executor) {
+    this.executor = executor;
     this.state = state;
     this.referrersApi = referrersApi;
     this.maxBlobSize = maxBlobSize;
@@ -70,6 +72,10 @@ public final class RegistryHandler implements HttpHandler {
 
   @Override
   public void handle(HttpExchange ex) throws IOException {
+    if (!executor.enterHandler()) {
+      ex.close();
+      return;
+    }
     try (ex) {
       ex.getResponseHeaders().set("Docker-Distribution-API-Version", "registry/2.0");
       try {
