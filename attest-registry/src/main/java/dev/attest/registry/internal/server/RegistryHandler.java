@@ -84,6 +84,9 @@ public final class RegistryHandler implements HttpHandler {
         error(ex, e);
       } catch (BlobStore.TooLargeException e) {
         error(ex, new ApiError(413, "SIZE_INVALID", e.getMessage()));
+      } catch (RuntimeException e) {
+        // A bug: answer 500 rather than hang up, if the status line has not gone out yet.
+        error(ex, new ApiError(500, "UNKNOWN", "internal error: " + e));
       }
     } catch (IOException | RuntimeException e) {
       // The client went away or the handler failed after the status line; nothing left to tell.
