@@ -568,6 +568,54 @@ abstract class EmbeddedRegistryContract {
     assertThat(texts(json(http.get("/v2/repo/tags/list")).get("tags"))).contains(tag);
   }
 
+  @Test
+  void concurrentConditionalUpdatesLoseNothing() throws Exception {
+    // What a client without the referrers API does: read the fallback index, add itself, and
+    // write it back with If-Match (or If-None-Match: * when absent), retrying on 412.
+    ImageManifest image = pushImageOverHttp("repo", "v1");
+    String path = "/v2/repo/manifests/" + image.digest().tagSchemaTag();
+    int writers = 12;
+    List<ImageManifest> referrers = new ArrayList<>();
+    for (int i = 0; i < writers; i++) {
+      referrers.add(pushReferrer("repo", image.digest(), "application/x-a", "n" + i));
+    }
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(writers);
+    try {
+      List<java.util.concurrent.Future<Integer>> results = new ArrayList<>();
+      for (ImageManifest referrer : referrers) {
+        results.add(pool.submit(() -> {
+          for (int attempt = 1; ; attempt++) {
+            HttpResponse<byte[]> current = http.get(path);
+            List<Descriptor> entries = new ArrayList<>();
+            String[] condition;
+            if (current.statusCode() == 200) {
+              entries.addAll(((ImageIndex) Manifest.parse(current.body())).manifests());
+              condition = new String[] {"If-Match", header(current, "ETag")};
+            } else {
+              condition = new String[] {"If-None-Match", "*"};
+            }
+            entries.add(referrer.descriptor());
+            byte[] next = ImageIndex.builder().manifests(entries).build().bytes();
+            HttpResponse<byte[]> put = http.put(path, next,
+                "Content-Type", MediaTypes.OCI_INDEX, condition[0], condition[1]);
+            if (put.statusCode() == 201) {
+              return attempt;
+            }
+            assertThat(put.statusCode()).isEqualTo(412);
+          }
+        }));
+      }
+      for (java.util.concurrent.Future<Integer> f : results) {
+        assertThat(f.get()).isPositive();
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    ImageIndex fallback = (ImageIndex) Manifest.parse(http.get(path).body());
+    assertThat(fallback.manifests())
+        .containsExactlyInAnyOrderElementsOf(referrers.stream().map(Manifest::descriptor).toList());
+  }
+
   // ---- direct access and random images
 
   @Test
