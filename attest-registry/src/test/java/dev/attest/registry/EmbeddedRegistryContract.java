@@ -193,6 +193,24 @@ abstract class EmbeddedRegistryContract {
   }
 
   @Test
+  void streamedChunkedTransferUploadAndDownload() throws Exception {
+    byte[] bytes = random(5 * 1024 * 1024 + 17);
+    Digest d = Digest.sha256(bytes);
+    String location = header(http.post("/v2/repo/blobs/uploads/", new byte[0]), "Location");
+    // ofInputStream has no known length, so the body goes out with chunked transfer encoding.
+    HttpResponse<byte[]> patch = http.send(http.request(location).method("PATCH",
+        java.net.http.HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(bytes))));
+    assertThat(patch.statusCode()).isEqualTo(202);
+    assertThat(header(patch, "Range")).isEqualTo("0-" + (bytes.length - 1));
+    assertThat(http.put(header(patch, "Location") + "?digest=" + d, new byte[0]).statusCode()).isEqualTo(201);
+    HttpResponse<java.io.InputStream> get = http.sendStreaming(http.request("/v2/repo/blobs/" + d).GET());
+    try (java.io.InputStream in = get.body()) {
+      assertThat(Digest.sha256(in)).isEqualTo(d);
+    }
+    assertThat(header(get, "Content-Length")).isEqualTo(Integer.toString(bytes.length));
+  }
+
+  @Test
   void finishingWithWrongDigestStoresNothing() throws IOException {
     byte[] bytes = random(1000);
     String location = header(http.post("/v2/repo/blobs/uploads/", new byte[0]), "Location");

@@ -34,6 +34,17 @@ final class Http {
     }
   }
 
+  HttpResponse<java.io.InputStream> sendStreaming(HttpRequest.Builder b) {
+    try {
+      return CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   HttpResponse<byte[]> get(String path, String... headers) {
     HttpRequest.Builder b = request(path).GET();
     if (headers.length > 0) {
