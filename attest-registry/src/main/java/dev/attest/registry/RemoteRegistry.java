@@ -546,9 +546,7 @@ public final class RemoteRegistry implements Registry {
           return Descriptor.of(mediaType, d, n);
         }
         if (n > 0) {
-          Request patch = request(url).patch(RequestBody.create(buf, MediaType.get("application/octet-stream"), 0, n))
-              .header("Content-Range", offset + "-" + (offset + n - 1)).build();
-          url = sendChunk(patch, offset, n, what);
+          url = sendBufferedChunk(url, buf, n, offset, what);
           offset += n;
           progress.accept(offset);
         }
@@ -562,6 +560,60 @@ public final class RemoteRegistry implements Registry {
     Digest d = Digest.fromHash(Digest.Algorithm.SHA256, md.digest());
     finish(url, d, RequestBody.create(new byte[0], null), what);
     return Descriptor.of(mediaType, d, offset);
+  }
+
+  /**
+   * Sends a chunk held in memory. A stream cannot be re-read, so after a failed PATCH the
+   * session's offset is asked for ({@code GET} on the upload URL): the chunk is sent again only if
+   * none of it landed, and skipped if all of it did; anything else fails.
+   */
+  private HttpUrl sendBufferedChunk(HttpUrl url, byte[] buf, int n, long offset, String what) throws AttestException {
+    for (int attempt = 1; ; attempt++) {
+      Request patch = request(url).patch(RequestBody.create(buf, MediaType.get("application/octet-stream"), 0, n))
+          .header("Content-Range", offset + "-" + (offset + n - 1)).build();
+      try {
+        return sendChunk(patch, offset, n, what);
+      } catch (RegistryUnreachableException e) {
+        if (attempt > http.retries()) {
+          throw e;
+        }
+        http.pause("PATCH", Http.redact(url), attempt, http.backoff(attempt), e.getMessage());
+        Request status = request(url).get().build();
+        try (Response r = http.send(status, true)) {
+          if (r.code() != 204 && r.code() != 200) {
+            throw Http.failure(r, what + ": asking the upload offset after a failed chunk");
+          }
+          String range = r.header("Range", "");
+          String end = range.startsWith("bytes=") ? range.substring(6) : range;
+          long landed = end.isEmpty() ? -1 : parseRangeEnd(end, r);
+          if (landed == offset + n - 1) {
+            return location(r);
+          }
+          // distribution answers "0-0" for an empty session; if a byte did land, the final
+          // PUT fails on its digest, so guessing "empty" cannot corrupt the blob.
+          boolean nothingLanded = landed == offset - 1 || (offset == 0 && landed == 0);
+          if (!nothingLanded) {
+            throw new RegistryException(what + ": after a failed chunk at " + offset + " the registry holds bytes 0-"
+                + landed + "; a stream cannot be re-read, so the upload cannot continue", e);
+          }
+          if (r.header("Location") != null) {
+            url = location(r);
+          }
+        }
+      }
+    }
+  }
+
+  private static long parseRangeEnd(String range, Response r) throws RegistryException {
+    int dash = range.indexOf('-');
+    try {
+      if (dash <= 0 || Long.parseLong(range.substring(0, dash).trim()) != 0) {
+        throw new NumberFormatException();
+      }
+      return Long.parseLong(range.substring(dash + 1).trim());
+    } catch (NumberFormatException e) {
+      throw new RegistryException(Http.redact(r.request().url()) + ": bad Range header '" + range + "'");
+    }
   }
 
   /** Nothing has been read from the stream yet, so opening a session may be retried. */

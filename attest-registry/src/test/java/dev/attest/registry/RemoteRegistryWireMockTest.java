@@ -352,6 +352,40 @@ class RemoteRegistryWireMockTest {
   }
 
   @Test
+  void aFailedChunkOfAStreamIsResentOnlyIfNoneOfItLanded() throws Exception {
+    RemoteRegistry chunked = client().chunking(1000, 1000).build();
+    byte[] data = TestContent.random(1500, 13);
+    wm.stubFor(post(urlEqualTo("/v2/app/blobs/uploads/")).willReturn(aResponse().withStatus(202).withHeader("Location", "/up/0")));
+    wm.stubFor(patch(urlEqualTo("/up/0")).inScenario("p").whenScenarioStateIs(Scenario.STARTED)
+        .willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)).willSetStateTo("again"));
+    wm.stubFor(get(urlEqualTo("/up/0")).willReturn(aResponse().withStatus(204).withHeader("Range", "0-0")
+        .withHeader("Location", "/up/0")));
+    wm.stubFor(patch(urlEqualTo("/up/0")).inScenario("p").whenScenarioStateIs("again")
+        .withHeader("Content-Range", equalTo("0-999"))
+        .willReturn(aResponse().withStatus(202).withHeader("Range", "0-999").withHeader("Location", "/up/1")));
+    wm.stubFor(patch(urlEqualTo("/up/1")).withHeader("Content-Range", equalTo("1000-1499"))
+        .willReturn(aResponse().withStatus(202).withHeader("Range", "0-1499").withHeader("Location", "/up/2")));
+    wm.stubFor(put(urlPathEqualTo("/up/2")).willReturn(aResponse().withStatus(201)));
+    Descriptor d = chunked.pushBlob("app", MediaTypes.OCI_LAYER_TAR, new ByteArrayInputStream(data));
+    assertThat(d.digest()).isEqualTo(Digest.sha256(data));
+    wm.verify(getRequestedFor(urlEqualTo("/up/0")));
+    wm.verify(1, putRequestedFor(urlPathEqualTo("/up/2")).withQueryParam("digest", equalTo(d.digest().toString())));
+    chunked.close();
+  }
+
+  @Test
+  void aFailedChunkOfAStreamThatPartlyLandedFails() {
+    RemoteRegistry chunked = client().chunking(1000, 1000).build();
+    wm.stubFor(post(urlEqualTo("/v2/app/blobs/uploads/")).willReturn(aResponse().withStatus(202).withHeader("Location", "/up/0")));
+    wm.stubFor(patch(urlEqualTo("/up/0")).willReturn(aResponse().withStatus(503)));
+    wm.stubFor(get(urlEqualTo("/up/0")).willReturn(aResponse().withStatus(204).withHeader("Range", "0-499")));
+    assertThatThrownBy(() -> chunked.pushBlob("app", MediaTypes.OCI_LAYER_TAR,
+        new ByteArrayInputStream(TestContent.random(1500, 14))))
+        .isInstanceOf(RegistryException.class).hasMessageContaining("cannot be re-read");
+    chunked.close();
+  }
+
+  @Test
   void aWrongRangeAfterAChunkFailsTheSession() {
     RemoteRegistry chunked = client().retries(0).chunking(1000, 1000).build();
     byte[] data = TestContent.random(2500, 9);
