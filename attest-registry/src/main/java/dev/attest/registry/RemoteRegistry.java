@@ -74,6 +74,7 @@ public final class RemoteRegistry implements Registry {
   private final RegistryListener listener;
   private final long chunkSize;
   private final long monolithicLimit;
+  private final int streamBuffer;
   private final int maxReferrers;
   private final int maxPages;
   private final int maxTags;
@@ -86,6 +87,7 @@ public final class RemoteRegistry implements Registry {
     this.listener = b.listener;
     this.chunkSize = b.chunkSize;
     this.monolithicLimit = b.monolithicLimit;
+    this.streamBuffer = b.streamBuffer;
     this.maxReferrers = b.maxReferrers;
     this.maxPages = b.maxPages;
     this.maxTags = b.maxTags;
@@ -531,7 +533,7 @@ public final class RemoteRegistry implements Registry {
     MessageDigest md = Digest.Algorithm.SHA256.newMessageDigest();
     String what = "uploading a stream to " + repository;
     LongConsumer progress = progress(null, -1, true);
-    byte[] buf = new byte[(int) Math.min(chunkSize, Integer.MAX_VALUE - 16)];
+    byte[] buf = new byte[streamBuffer];
     HttpUrl url = openSessionRetrying(repository);
     long offset = 0;
     try {
@@ -956,8 +958,9 @@ public final class RemoteRegistry implements Registry {
     private Duration retryBaseDelay = Duration.ofMillis(200);
     private Duration maxRetryDelay = Duration.ofSeconds(30);
     private boolean allowHttp;
-    private long chunkSize = 8L << 20;
-    private long monolithicLimit = 64L << 20;
+    private long chunkSize = 128L << 20;
+    private long monolithicLimit = 256L << 20;
+    private int streamBuffer = 8 << 20;
     private int maxReferrers = 10_000;
     private int maxPages = 1_000;
     private int maxTags = 100_000;
@@ -1019,16 +1022,29 @@ public final class RemoteRegistry implements Registry {
     }
 
     /**
-     * Blobs larger than {@code monolithicLimit} bytes are sent in PATCH chunks of {@code
-     * chunkSize} bytes; smaller ones in one PUT. Streams of unknown size are buffered one chunk at
-     * a time. 8 MiB and 64 MiB by default.
+     * Blobs of known size larger than {@code monolithicLimit} bytes are sent in PATCH chunks of
+     * {@code chunkSize} bytes, smaller ones in one PUT. Both are streamed, so neither costs
+     * memory. 128 MiB and 256 MiB by default (on 2.8.2, one PUT ingests fastest; 8 MiB chunks
+     * took about twice as long).
      */
     public Builder chunking(long chunkSize, long monolithicLimit) {
-      if (chunkSize < 1 || chunkSize > (1L << 30) || monolithicLimit < 0) {
-        throw new IllegalArgumentException("chunk size must be 1 B..1 GiB and the limit >= 0");
+      if (chunkSize < 1 || monolithicLimit < 0) {
+        throw new IllegalArgumentException("chunk size must be positive and the limit >= 0");
       }
       this.chunkSize = chunkSize;
       this.monolithicLimit = monolithicLimit;
+      return this;
+    }
+
+    /**
+     * Streams of unknown size are held in memory one buffer at a time and sent as PATCH chunks of
+     * that size; 8 MiB by default. A stream that fits in one buffer is sent in one PUT.
+     */
+    public Builder streamBuffer(int bytes) {
+      if (bytes < 1 || bytes > (256 << 20)) {
+        throw new IllegalArgumentException("stream buffer must be 1 B..256 MiB: " + bytes);
+      }
+      this.streamBuffer = bytes;
       return this;
     }
 

@@ -34,7 +34,7 @@ class RemoteRegistry28IT {
   static void start() throws Exception {
     server = DockerRegistry.start();
     registry = RemoteRegistry.builder(server.hostPort())
-        .chunking(64 * 1024, 100 * 1024)
+        .chunking(64 * 1024, 100 * 1024).streamBuffer(64 * 1024)
         .pageSize(2)
         .build();
   }

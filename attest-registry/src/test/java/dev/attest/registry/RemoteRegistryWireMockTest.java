@@ -327,7 +327,7 @@ class RemoteRegistryWireMockTest {
 
   @Test
   void chunkedUploadSendsContentRangesAndChecksRange() throws Exception {
-    RemoteRegistry chunked = client().chunking(1000, 1000).build();
+    RemoteRegistry chunked = client().chunking(1000, 1000).streamBuffer(1000).build();
     byte[] data = TestContent.random(2500, 8);
     Descriptor d = Descriptor.ofBytes(MediaTypes.OCI_LAYER_TAR, data);
     wm.stubFor(head(urlEqualTo("/v2/app/blobs/" + d.digest())).willReturn(aResponse().withStatus(404)));
@@ -353,7 +353,7 @@ class RemoteRegistryWireMockTest {
 
   @Test
   void aFailedChunkOfAStreamIsResentOnlyIfNoneOfItLanded() throws Exception {
-    RemoteRegistry chunked = client().chunking(1000, 1000).build();
+    RemoteRegistry chunked = client().chunking(1000, 1000).streamBuffer(1000).build();
     byte[] data = TestContent.random(1500, 13);
     wm.stubFor(post(urlEqualTo("/v2/app/blobs/uploads/")).willReturn(aResponse().withStatus(202).withHeader("Location", "/up/0")));
     wm.stubFor(patch(urlEqualTo("/up/0")).inScenario("p").whenScenarioStateIs(Scenario.STARTED)
@@ -375,7 +375,7 @@ class RemoteRegistryWireMockTest {
 
   @Test
   void aFailedChunkOfAStreamThatPartlyLandedFails() {
-    RemoteRegistry chunked = client().chunking(1000, 1000).build();
+    RemoteRegistry chunked = client().chunking(1000, 1000).streamBuffer(1000).build();
     wm.stubFor(post(urlEqualTo("/v2/app/blobs/uploads/")).willReturn(aResponse().withStatus(202).withHeader("Location", "/up/0")));
     wm.stubFor(patch(urlEqualTo("/up/0")).willReturn(aResponse().withStatus(503)));
     wm.stubFor(get(urlEqualTo("/up/0")).willReturn(aResponse().withStatus(204).withHeader("Range", "0-499")));
@@ -387,7 +387,7 @@ class RemoteRegistryWireMockTest {
 
   @Test
   void aWrongRangeAfterAChunkFailsTheSession() {
-    RemoteRegistry chunked = client().retries(0).chunking(1000, 1000).build();
+    RemoteRegistry chunked = client().retries(0).chunking(1000, 1000).streamBuffer(1000).build();
     byte[] data = TestContent.random(2500, 9);
     Descriptor d = Descriptor.ofBytes(MediaTypes.OCI_LAYER_TAR, data);
     wm.stubFor(head(urlEqualTo("/v2/app/blobs/" + d.digest())).willReturn(aResponse().withStatus(404)));
