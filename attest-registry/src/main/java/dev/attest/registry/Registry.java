@@ -24,6 +24,14 @@ import org.jspecify.annotations.Nullable;
  */
 public interface Registry extends AutoCloseable {
 
+  /**
+   * A client of a remote registry with default settings, such as {@code Registry.remote("ghcr.io")};
+   * see {@link RemoteRegistry#builder(String)} for the options and the HTTP/HTTPS rule.
+   */
+  static Registry remote(String registry) {
+    return RemoteRegistry.builder(registry).build();
+  }
+
   /** A name for people and error messages, such as {@code 127.0.0.1:5000} or {@code oci:/tmp/x}. */
   String name();
 

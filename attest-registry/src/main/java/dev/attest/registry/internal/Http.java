@@ -1,0 +1,252 @@
+package dev.attest.registry.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.attest.core.internal.Json;
+import dev.attest.registry.NotFoundException;
+import dev.attest.registry.RegistryEvent;
+import dev.attest.registry.RegistryException;
+import dev.attest.registry.RegistryListener;
+import dev.attest.registry.RegistryUnreachableException;
+import dev.attest.registry.UnauthorizedException;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.concurrent.ThreadLocalRandom;
+import okhttp3.HttpUrl;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.Response;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Sends requests with retries on 429, 5xx and connection failures (for idempotent steps only),
+ * honouring {@code Retry-After}, and maps error answers to the exception tree.
+ */
+public final class Http {
+  /** Error bodies are read only this far. */
+  static final int MAX_ERROR_BODY = 8 * 1024;
+
+  private final OkHttpClient client;
+  private final RegistryListener listener;
+  private final int retries;
+  private final Duration baseDelay;
+  private final Duration maxDelay;
+
+  public Http(OkHttpClient client, RegistryListener listener, int retries, Duration baseDelay, Duration maxDelay) {
+    this.client = client;
+    this.listener = listener;
+    this.retries = retries;
+    this.baseDelay = baseDelay;
+    this.maxDelay = maxDelay;
+  }
+
+  public OkHttpClient client() {
+    return client;
+  }
+
+  public RegistryListener listener() {
+    return listener;
+  }
+
+  public int retries() {
+    return retries;
+  }
+
+  /**
+   * Sends {@code request}. When {@code retryable}, a 429, a 5xx or an I/O failure is retried with
+   * backoff; the last such answer is returned (or its failure thrown as unreachable). Any other
+   * answer is returned open: the caller closes it.
+   */
+  public Response send(Request request, boolean retryable) throws RegistryException {
+    int attempts = retryable ? retries + 1 : 1;
+    for (int attempt = 1; ; attempt++) {
+      String method = request.method();
+      String url = redact(request.url());
+      listener.onEvent(new RegistryEvent.RequestSent(method, url));
+      long start = System.nanoTime();
+      Response response;
+      try {
+        response = client.newCall(request).execute();
+      } catch (IOException e) {
+        // Pooled connections may all be dead (a restarted server): do not reuse them.
+        client.connectionPool().evictAll();
+        if (attempt >= attempts) {
+          throw new RegistryUnreachableException(
+              method + " " + url + " failed" + (attempts > 1 ? " after " + attempts + " attempts" : "")
+                  + ": " + describe(e), e);
+        }
+        pause(method, url, attempt, backoff(attempt), describe(e));
+        continue;
+      }
+      int code = response.code();
+      listener.onEvent(new RegistryEvent.ResponseReceived(method, url, code, Duration.ofNanos(System.nanoTime() - start)));
+      if (isTransient(code) && attempt < attempts) {
+        Duration delay = retryAfter(response.header("Retry-After"), Instant.now());
+        response.close();
+        pause(method, url, attempt, delay != null ? delay : backoff(attempt), "HTTP " + code);
+        continue;
+      }
+      return response;
+    }
+  }
+
+  /** Whether a status is worth retrying: 429 and 5xx other than 501 and 505. */
+  public static boolean isTransient(int code) {
+    return code == 429 || (code >= 500 && code != 501 && code != 505);
+  }
+
+  /** Sleeps before attempt {@code attempt + 1}, telling the listener. */
+  public void pause(String method, String url, int attempt, Duration delay, String reason)
+      throws RegistryUnreachableException {
+    listener.onEvent(new RegistryEvent.Retrying(method, url, attempt, delay, reason));
+    try {
+      Thread.sleep(delay.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new RegistryUnreachableException("interrupted while waiting to retry " + method + " " + url, e);
+    }
+  }
+
+  /** Exponential backoff with jitter: a random delay in [d/2, d], d = base * 2^(attempt-1), capped. */
+  public Duration backoff(int attempt) {
+    long base = Math.max(1, baseDelay.toMillis());
+    long d = base << Math.min(attempt - 1, 20);
+    d = Math.min(d, maxDelay.toMillis());
+    long half = Math.max(1, d / 2);
+    return Duration.ofMillis(half + ThreadLocalRandom.current().nextLong(d - half + 1));
+  }
+
+  /**
+   * The delay a {@code Retry-After} value asks for, in delta-seconds or as an HTTP date, capped at
+   * the maximum delay; null if absent or unreadable.
+   */
+  public @Nullable Duration retryAfter(@Nullable String value, Instant now) {
+    if (value == null || value.isBlank()) {
+      return null;
+    }
+    String v = value.trim();
+    Duration d;
+    if (v.chars().allMatch(Character::isDigit)) {
+      d = v.length() > 9 ? maxDelay : Duration.ofSeconds(Long.parseLong(v));
+    } else {
+      try {
+        d = Duration.between(now, ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
+      } catch (DateTimeParseException e) {
+        return null;
+      }
+      if (d.isNegative()) {
+        d = Duration.ZERO;
+      }
+    }
+    return d.compareTo(maxDelay) > 0 ? maxDelay : d;
+  }
+
+  /**
+   * Throws the exception an unexpected answer calls for and closes it: 401 and 403 are
+   * unauthorized, 404 not found, 429 and 5xx unreachable, anything else a registry error. The
+   * message names the request and the registry's error code and message.
+   */
+  public static RegistryException failure(Response response, String what) {
+    try (response) {
+      int code = response.code();
+      String detail = errorDetail(response);
+      String msg = what + ": " + response.request().method() + " " + redact(response.request().url())
+          + " answered " + code + (detail.isEmpty() ? "" : " " + detail);
+      if (code == 401 || code == 403) {
+        return new UnauthorizedException(msg);
+      }
+      if (code == 404) {
+        return new NotFoundException(msg);
+      }
+      if (isTransient(code)) {
+        return new RegistryUnreachableException(msg);
+      }
+      return new RegistryException(msg);
+    }
+  }
+
+  /** The registry's error code and message, from an OCI error body, or a short text excerpt. */
+  static String errorDetail(Response response) {
+    byte[] body;
+    try (InputStream in = response.body().byteStream()) {
+      body = readAtMost(in, MAX_ERROR_BODY);
+    } catch (IOException e) {
+      return "";
+    }
+    if (body.length == 0) {
+      return "";
+    }
+    try {
+      JsonNode n = Json.read(body);
+      JsonNode errors = n.get("errors");
+      if (errors != null && errors.isArray() && !errors.isEmpty()) {
+        JsonNode e = errors.get(0);
+        String code = e.path("code").asText("");
+        String message = e.path("message").asText("");
+        return "(" + code + (message.isEmpty() ? "" : ": " + message) + ")";
+      }
+    } catch (IOException | RuntimeException ignored) {
+      // not JSON: fall through to a text excerpt
+    }
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < Math.min(body.length, 200); i++) {
+      int c = body[i] & 0xff;
+      sb.append(c >= 0x20 && c < 0x7f ? (char) c : ' ');
+    }
+    return "(" + sb.toString().trim() + ")";
+  }
+
+  /** Reads up to {@code max} bytes; stops there without error. */
+  public static byte[] readAtMost(InputStream in, int max) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    byte[] buf = new byte[8192];
+    while (out.size() < max) {
+      int n = in.read(buf, 0, Math.min(buf.length, max - out.size()));
+      if (n == -1) {
+        break;
+      }
+      out.write(buf, 0, n);
+    }
+    return out.toByteArray();
+  }
+
+  /**
+   * Reads a whole body, failing as soon as it exceeds {@code max} bytes, whatever {@code
+   * Content-Length} said.
+   */
+  public static byte[] readBounded(Response response, int max, String what) throws RegistryException {
+    long declared = response.body().contentLength();
+    if (declared > max) {
+      response.close();
+      throw new RegistryException(what + " is " + declared + " bytes, over the " + max + " byte limit");
+    }
+    try (InputStream in = response.body().byteStream()) {
+      byte[] bytes = readAtMost(in, max + 1);
+      if (bytes.length > max) {
+        throw new RegistryException(what + " is over the " + max + " byte limit");
+      }
+      return bytes;
+    } catch (IOException e) {
+      throw new RegistryUnreachableException("reading " + what + " failed: " + describe(e), e);
+    }
+  }
+
+  /** The URL for messages: without user info, and with only the path for upload sessions. */
+  public static String redact(HttpUrl url) {
+    HttpUrl.Builder b = url.newBuilder().username("").password("");
+    return b.build().toString();
+  }
+
+  public static String describe(IOException e) {
+    if (e instanceof InterruptedIOException && !(e instanceof java.net.SocketTimeoutException)) {
+      return "timed out (" + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")";
+    }
+    return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+  }
+}
