@@ -1,8 +1,7 @@
-<<<<<<< HEAD
-/** Test fixtures for registry tests: a distribution-compatible token server. */
-=======
-/** Test fixtures for other modules' tests: a real distribution 2.8.2 registry process. */
->>>>>>> h/reg-client
+/**
+ * Test fixtures shared with other modules through the test-jar: a real distribution 2.8.2
+ * registry process and a distribution-compatible token server.
+ */
 @NullMarked
 package dev.attest.registry.testing;
 
