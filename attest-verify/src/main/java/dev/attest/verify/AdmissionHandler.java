@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -361,7 +360,7 @@ public final class AdmissionHandler implements AutoCloseable {
     if (sites.isEmpty()) {
       throw new Malformed(where + " names no container image");
     }
-    return new Request(uid.textValue(), k.toLowerCase(Locale.ROOT).isEmpty() ? "object" : k, sites);
+    return new Request(uid.textValue(), k, sites);
   }
 
   private static String firstLine(@Nullable String s) {
