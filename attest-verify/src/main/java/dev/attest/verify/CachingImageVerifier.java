@@ -1,0 +1,60 @@
+package dev.attest.verify;
+
+import dev.attest.core.AttestException;
+import dev.attest.core.Digest;
+import dev.attest.verify.internal.ImageRefs;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * An {@link ImageVerifier} that answers from a {@link VerificationCache} when it can.
+ *
+ * <p>Digest-pinned input ({@code name@sha256:...}) is looked up directly. Tag input always goes to
+ * the delegate, since only it can resolve the tag; its report is then cached under the digest. A
+ * report for a different policy hash or, for pinned input, a different digest than asked is never
+ * cached: that is a broken delegate, and the report is replaced by a denial.
+ */
+public final class CachingImageVerifier implements ImageVerifier {
+  private final ImageVerifier delegate;
+  private final Digest policyHash;
+  private final VerificationCache cache;
+
+  private CachingImageVerifier(ImageVerifier delegate, Digest policyHash, VerificationCache cache) {
+    this.delegate = Objects.requireNonNull(delegate, "delegate");
+    this.policyHash = Objects.requireNonNull(policyHash, "policyHash");
+    this.cache = Objects.requireNonNull(cache, "cache");
+  }
+
+  /** Caches the reports {@code delegate} makes under {@code policy}. */
+  public static CachingImageVerifier of(ImageVerifier delegate, Policy policy, VerificationCache cache) {
+    return new CachingImageVerifier(delegate, policy.hash(), cache);
+  }
+
+  /** Caches the reports {@code delegate} makes under the policy with hash {@code policyHash}. */
+  public static CachingImageVerifier of(ImageVerifier delegate, Digest policyHash, VerificationCache cache) {
+    return new CachingImageVerifier(delegate, policyHash, cache);
+  }
+
+  @Override
+  public VerificationReport verify(String imageReference) throws AttestException {
+    Optional<Digest> pinned = ImageRefs.digest(imageReference);
+    if (pinned.isPresent()) {
+      Optional<VerificationReport> hit = cache.get(pinned.get(), policyHash);
+      if (hit.isPresent()) {
+        return hit.get().input().equals(imageReference) ? hit.get() : hit.get().withInput(imageReference);
+      }
+    }
+    VerificationReport report = delegate.verify(imageReference);
+    if (!report.policyHash().equals(policyHash)) {
+      return VerificationReport.denied(imageReference, report.subject(), policyHash, "policy",
+          "the verifier applied policy " + report.policyHash() + ", expected " + policyHash, report.verifiedAt());
+    }
+    if (pinned.isPresent() && !pinned.get().equals(report.subject())) {
+      return VerificationReport.denied(imageReference, pinned.get(), policyHash, "subject",
+          "the verifier reported digest " + report.subject() + " for input pinned to " + pinned.get(),
+          report.verifiedAt());
+    }
+    cache.put(report);
+    return report;
+  }
+}

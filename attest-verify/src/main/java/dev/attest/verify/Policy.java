@@ -1,0 +1,608 @@
+package dev.attest.verify;
+
+import dev.attest.core.Digest;
+import dev.attest.verify.internal.PolicyCodec;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What an image must carry to be admitted: who may sign it, which attestations it needs and what
+ * they must say. Built fluently with {@link #builder(String)} or loaded from YAML or JSON with
+ * {@link #parse(byte[], Path)} and {@link #load(Path)}; both give the same immutable value with the
+ * same {@link #hash()}. The file format is documented in {@code docs/specs/policy-format.md}.
+ *
+ * @param name a name for people and for exported resources (a DNS-1123 subdomain)
+ * @param mode whether a failing policy denies or only warns
+ * @param images image reference globs the policy applies to; empty means every image
+ * @param trust named sets of trusted signers, referenced by {@code signatureTrust} and by each
+ *     attestation rule
+ * @param signatureTrust the trust set that must have signed the image itself
+ * @param attestations the required attestations, one per predicate type
+ * @param indexSemantics where attestations of a multi-platform image must be found
+ * @param allowTagOnly whether a reference with a tag and no digest is accepted as input
+ */
+public record Policy(
+    String name,
+    Mode mode,
+    List<String> images,
+    Map<String, Trust> trust,
+    String signatureTrust,
+    List<AttestationRule> attestations,
+    IndexSemantics indexSemantics,
+    boolean allowTagOnly) {
+
+  /** SLSA provenance v1, <a href="https://slsa.dev/spec/v1.0/provenance">slsa.dev</a>. */
+  public static final String SLSA_PROVENANCE_V1 = "https://slsa.dev/provenance/v1";
+
+  /** CycloneDX BOM predicate type (the in-toto predicate is the BOM as-is). */
+  public static final String CYCLONEDX_BOM = "https://cyclonedx.org/bom";
+
+  /** The cosign vulnerability scan predicate. */
+  public static final String COSIGN_VULN_V1 = "https://cosign.sigstore.dev/attestation/vuln/v1";
+
+  /** The in-toto vulnerability predicate v0.2. */
+  public static final String IN_TOTO_VULNS_V02 = "https://in-toto.io/attestation/vulns/v0.2";
+
+  private static final Pattern DNS_1123 =
+      Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
+
+  /** What a failing policy does. */
+  public enum Mode {
+    /** A failing policy denies. */
+    ENFORCE,
+    /** A failing policy yields a warning, never a silent allow. */
+    WARN
+  }
+
+  /** Where the attestations of a multi-platform image index must be found. */
+  public enum IndexSemantics {
+    /** Attestations on the index cover every platform it lists. */
+    INDEX_COVERS_PLATFORMS,
+    /** Every platform manifest must carry its own attestations. */
+    EACH_PLATFORM,
+    /** Either of the two above satisfies the policy. */
+    EITHER
+  }
+
+  /** Vulnerability severities, most severe first. */
+  public enum Severity {
+    CRITICAL,
+    HIGH,
+    MEDIUM,
+    LOW
+  }
+
+  public Policy {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(mode, "mode");
+    Objects.requireNonNull(signatureTrust, "signatureTrust");
+    Objects.requireNonNull(indexSemantics, "indexSemantics");
+    if (name.length() > 253 || !DNS_1123.matcher(name).matches()) {
+      throw new IllegalArgumentException(
+          "policy name '" + name + "' must be a DNS-1123 subdomain (lowercase letters, digits, '-', '.')");
+    }
+    images = List.copyOf(images);
+    for (String glob : images) {
+      if (glob.isBlank()) {
+        throw new IllegalArgumentException("image glob must not be blank");
+      }
+    }
+    if (trust.isEmpty()) {
+      throw new IllegalArgumentException("policy '" + name + "' declares no trust");
+    }
+    trust = Collections.unmodifiableMap(new LinkedHashMap<>(trust));
+    for (Map.Entry<String, Trust> e : trust.entrySet()) {
+      Objects.requireNonNull(e.getValue(), "trust " + e.getKey());
+      if (e.getKey().isBlank()) {
+        throw new IllegalArgumentException("trust names must not be blank");
+      }
+    }
+    if (!trust.containsKey(signatureTrust)) {
+      throw new IllegalArgumentException(
+          "signature trust '" + signatureTrust + "' is not declared; declared: " + trust.keySet());
+    }
+    attestations = List.copyOf(attestations);
+    var seen = new LinkedHashSet<String>();
+    for (AttestationRule a : attestations) {
+      if (!trust.containsKey(a.trust())) {
+        throw new IllegalArgumentException(
+            "attestation " + a.predicateType() + " uses trust '" + a.trust()
+                + "', which is not declared; declared: " + trust.keySet());
+      }
+      if (!seen.add(a.predicateType())) {
+        throw new IllegalArgumentException("predicate type " + a.predicateType() + " is required twice");
+      }
+    }
+  }
+
+  /** A builder for a policy named {@code name}, in enforce mode, requiring digest input. */
+  public static Builder builder(String name) {
+    return new Builder(name);
+  }
+
+  /**
+   * Parses a policy from YAML or JSON bytes (JSON when the first non-blank byte is <code>{</code>).
+   *
+   * @param baseDir where relative paths ({@code cosign.pub}, {@code trusted_root.json}) resolve
+   * @throws PolicyException naming the path of what is wrong
+   */
+  public static Policy parse(byte[] document, Path baseDir) throws PolicyException {
+    return PolicyCodec.parse(document, baseDir);
+  }
+
+  /** Loads a policy file; relative paths in it resolve against its directory. */
+  public static Policy load(Path file) throws PolicyException {
+    byte[] bytes;
+    try {
+      if (Files.size(file) > PolicyCodec.MAX_DOCUMENT_BYTES) {
+        throw new PolicyException(file + ": larger than " + PolicyCodec.MAX_DOCUMENT_BYTES + " bytes");
+      }
+      bytes = Files.readAllBytes(file);
+    } catch (IOException e) {
+      throw new PolicyException(file + ": cannot read: " + e.getMessage(), e);
+    }
+    Path dir = file.toAbsolutePath().getParent();
+    return parse(bytes, dir == null ? Path.of(".") : dir);
+  }
+
+  /**
+   * The canonical JSON form: UTF-8, keys sorted, no whitespace, every default written out, keys
+   * as PEM text. It parses back to an equal policy.
+   */
+  public byte[] toCanonicalJson() {
+    return PolicyCodec.canonical(this);
+  }
+
+  /** The SHA-256 of {@link #toCanonicalJson()}: equal policies have equal hashes. */
+  public Digest hash() {
+    return Digest.sha256(toCanonicalJson());
+  }
+
+  /** The trust set that signed the image must belong to. */
+  public Trust signature() {
+    return Objects.requireNonNull(trust.get(signatureTrust));
+  }
+
+  /** The rule for {@code predicateType}, if the policy requires it. */
+  public Optional<AttestationRule> attestation(String predicateType) {
+    return attestations.stream().filter(a -> a.predicateType().equals(predicateType)).findFirst();
+  }
+
+  /** This policy in another mode. */
+  public Policy withMode(Mode newMode) {
+    return new Policy(name, newMode, images, trust, signatureTrust, attestations, indexSemantics, allowTagOnly);
+  }
+
+  /**
+   * A set of trusted signers: public keys and keyless identities. Either kind may sign.
+   *
+   * @param publicKeys trusted keys
+   * @param keyless trusted Fulcio certificate identities
+   * @param trustedRoot a Sigstore {@code trusted_root.json}, required when {@code keyless} is not
+   *     empty; verification reads it offline, with no TUF fetch
+   */
+  public record Trust(List<TrustedKey> publicKeys, List<KeylessIdentity> keyless, @Nullable Path trustedRoot) {
+    public Trust {
+      publicKeys = List.copyOf(publicKeys);
+      keyless = List.copyOf(keyless);
+      if (publicKeys.isEmpty() && keyless.isEmpty()) {
+        throw new IllegalArgumentException("a trust set needs at least one public key or keyless identity");
+      }
+      if (!keyless.isEmpty() && trustedRoot == null) {
+        throw new IllegalArgumentException("keyless identities need a trustedRoot (trusted_root.json)");
+      }
+    }
+
+    /** Trust in these keys. */
+    public static Trust ofKeys(TrustedKey... keys) {
+      return new Trust(List.of(keys), List.of(), null);
+    }
+
+    /** Trust in these keyless identities, under the certificate authorities and logs of {@code trustedRoot}. */
+    public static Trust ofKeyless(Path trustedRoot, KeylessIdentity... identities) {
+      return new Trust(List.of(), List.of(identities), trustedRoot);
+    }
+  }
+
+  /**
+   * A keyless signer: a Fulcio certificate identity. The issuer matches exactly; the subject (the
+   * certificate SAN) matches exactly or by a regular expression anchored at both ends; each
+   * GitHub Actions extension that is set must equal the certificate's.
+   *
+   * @see <a href="https://github.com/sigstore/fulcio/blob/main/docs/oid-info.md">Fulcio: Sigstore
+   *     OID information</a>
+   */
+  public record KeylessIdentity(
+      String issuer,
+      @Nullable String subject,
+      @Nullable String subjectRegExp,
+      @Nullable String sourceRepositoryUri,
+      @Nullable String sourceRepositoryRef,
+      @Nullable String buildSignerUri,
+      @Nullable String runnerEnvironment) {
+
+    /** Fulcio extension: OIDC issuer (V2, DER UTF8String). */
+    public static final String OID_ISSUER_V2 = "1.3.6.1.4.1.57264.1.8";
+
+    /** Fulcio extension: Build Signer URI (for GitHub, the workflow at its ref). */
+    public static final String OID_BUILD_SIGNER_URI = "1.3.6.1.4.1.57264.1.9";
+
+    /** Fulcio extension: Runner Environment ({@code github-hosted} or {@code self-hosted}). */
+    public static final String OID_RUNNER_ENVIRONMENT = "1.3.6.1.4.1.57264.1.11";
+
+    /** Fulcio extension: Source Repository URI. */
+    public static final String OID_SOURCE_REPOSITORY_URI = "1.3.6.1.4.1.57264.1.12";
+
+    /** Fulcio extension: Source Repository Ref. */
+    public static final String OID_SOURCE_REPOSITORY_REF = "1.3.6.1.4.1.57264.1.14";
+
+    public KeylessIdentity {
+      Objects.requireNonNull(issuer, "issuer");
+      if (issuer.isBlank()) {
+        throw new IllegalArgumentException("keyless identity: issuer must not be blank");
+      }
+      if ((subject == null) == (subjectRegExp == null)) {
+        throw new IllegalArgumentException(
+            "keyless identity for issuer " + issuer + ": set exactly one of subject and subjectRegExp");
+      }
+      if (subject != null && subject.isBlank()) {
+        throw new IllegalArgumentException("keyless identity for issuer " + issuer + ": subject must not be blank");
+      }
+      if (subjectRegExp != null) {
+        anchored(subjectRegExp);
+      }
+      for (String v : new String[] {sourceRepositoryUri, sourceRepositoryRef, buildSignerUri, runnerEnvironment}) {
+        if (v != null && v.isBlank()) {
+          throw new IllegalArgumentException("keyless identity for issuer " + issuer + ": blank extension value");
+        }
+      }
+    }
+
+    /** An identity whose SAN equals {@code subject}. */
+    public static KeylessIdentity exact(String issuer, String subject) {
+      return new KeylessIdentity(issuer, subject, null, null, null, null, null);
+    }
+
+    /** An identity whose whole SAN matches {@code regex}. */
+    public static KeylessIdentity matching(String issuer, String regex) {
+      return new KeylessIdentity(issuer, null, regex, null, null, null, null);
+    }
+
+    /** A copy that also requires the GitHub source repository extension, e.g. {@code https://github.com/o/r}. */
+    public KeylessIdentity withSourceRepositoryUri(String v) {
+      return new KeylessIdentity(issuer, subject, subjectRegExp, v, sourceRepositoryRef, buildSignerUri, runnerEnvironment);
+    }
+
+    /** A copy that also requires the source repository ref extension, e.g. {@code refs/heads/main}. */
+    public KeylessIdentity withSourceRepositoryRef(String v) {
+      return new KeylessIdentity(issuer, subject, subjectRegExp, sourceRepositoryUri, v, buildSignerUri, runnerEnvironment);
+    }
+
+    /** A copy that also requires the build signer URI extension (the workflow). */
+    public KeylessIdentity withBuildSignerUri(String v) {
+      return new KeylessIdentity(issuer, subject, subjectRegExp, sourceRepositoryUri, sourceRepositoryRef, v, runnerEnvironment);
+    }
+
+    /** A copy that also requires the runner environment extension. */
+    public KeylessIdentity withRunnerEnvironment(String v) {
+      return new KeylessIdentity(issuer, subject, subjectRegExp, sourceRepositoryUri, sourceRepositoryRef, buildSignerUri, v);
+    }
+
+    /** Whether {@code san} is this identity's subject: equal, or a whole match of the regex. */
+    public boolean subjectMatches(String san) {
+      return subject != null ? subject.equals(san) : anchored(Objects.requireNonNull(subjectRegExp)).matcher(san).matches();
+    }
+
+    /** The Fulcio extensions this identity requires, OID to expected value, in OID order. */
+    public Map<String, String> requiredExtensions() {
+      Map<String, String> m = new LinkedHashMap<>();
+      m.put(OID_ISSUER_V2, issuer);
+      if (buildSignerUri != null) {
+        m.put(OID_BUILD_SIGNER_URI, buildSignerUri);
+      }
+      if (runnerEnvironment != null) {
+        m.put(OID_RUNNER_ENVIRONMENT, runnerEnvironment);
+      }
+      if (sourceRepositoryUri != null) {
+        m.put(OID_SOURCE_REPOSITORY_URI, sourceRepositoryUri);
+      }
+      if (sourceRepositoryRef != null) {
+        m.put(OID_SOURCE_REPOSITORY_REF, sourceRepositoryRef);
+      }
+      return Collections.unmodifiableMap(m);
+    }
+
+    private static Pattern anchored(String regex) {
+      try {
+        return Pattern.compile("^(?:" + regex + ")$");
+      } catch (PatternSyntaxException e) {
+        throw new IllegalArgumentException(
+            "invalid subjectRegExp '" + regex + "': " + e.getDescription() + " near index " + e.getIndex());
+      }
+    }
+  }
+
+  /**
+   * A required attestation: an in-toto statement of {@code predicateType} about the image, signed
+   * by a member of the trust set named {@code trust}, with optional content rules.
+   */
+  public record AttestationRule(
+      String predicateType,
+      String trust,
+      @Nullable SlsaRule slsa,
+      @Nullable SbomRule sbom,
+      @Nullable VulnerabilityRule vulnerabilities) {
+    public AttestationRule {
+      Objects.requireNonNull(predicateType, "predicateType");
+      Objects.requireNonNull(trust, "trust");
+      if (predicateType.isBlank()) {
+        throw new IllegalArgumentException("predicateType must not be blank");
+      }
+      if (slsa != null && !predicateType.equals(SLSA_PROVENANCE_V1)) {
+        throw new IllegalArgumentException("slsa rules apply to " + SLSA_PROVENANCE_V1 + ", not " + predicateType);
+      }
+      if (sbom != null && !predicateType.startsWith(CYCLONEDX_BOM)) {
+        throw new IllegalArgumentException("sbom rules apply to " + CYCLONEDX_BOM + ", not " + predicateType);
+      }
+      if (vulnerabilities != null
+          && !predicateType.equals(COSIGN_VULN_V1) && !predicateType.equals(IN_TOTO_VULNS_V02)) {
+        throw new IllegalArgumentException(
+            "vulnerability rules apply to " + COSIGN_VULN_V1 + " or " + IN_TOTO_VULNS_V02 + ", not " + predicateType);
+      }
+    }
+
+    /** A signed attestation of {@code predicateType}, with no content rules. */
+    public static AttestationRule of(String predicateType, String trust) {
+      return new AttestationRule(predicateType, trust, null, null, null);
+    }
+
+    /** SLSA v1 provenance checked by {@code rule}. */
+    public static AttestationRule slsa(String trust, SlsaRule rule) {
+      return new AttestationRule(SLSA_PROVENANCE_V1, trust, rule, null, null);
+    }
+
+    /** A CycloneDX SBOM checked by {@code rule}. */
+    public static AttestationRule sbom(String trust, SbomRule rule) {
+      return new AttestationRule(CYCLONEDX_BOM, trust, null, rule, null);
+    }
+
+    /** A cosign vulnerability scan checked by {@code rule}. */
+    public static AttestationRule vulnerabilities(String trust, VulnerabilityRule rule) {
+      return new AttestationRule(COSIGN_VULN_V1, trust, null, null, rule);
+    }
+  }
+
+  /**
+   * Rules for SLSA v1 provenance.
+   *
+   * @param builderIds allowed {@code runDetails.builder.id} values; never empty
+   * @param buildTypes allowed {@code buildDefinition.buildType} values; defaults to {@link
+   *     #GITHUB_BUILD_TYPES}
+   * @param sourceRepository the expected source repository URI, or null for any
+   * @param sourceRef the expected source ref, e.g. {@code refs/heads/main}, or null for any
+   * @param externalParameters expected {@code externalParameters} values by dot-separated path,
+   *     e.g. {@code workflow.path}
+   * @param strict whether external parameters not named in {@code externalParameters} fail
+   */
+  public record SlsaRule(
+      List<String> builderIds,
+      List<String> buildTypes,
+      @Nullable String sourceRepository,
+      @Nullable String sourceRef,
+      Map<String, String> externalParameters,
+      boolean strict) {
+
+    /**
+     * The GitHub Actions workflow buildType, under both URIs in use: the one the SLSA site
+     * documents and the one GitHub's attestations carry.
+     */
+    public static final List<String> GITHUB_BUILD_TYPES =
+        List.of(
+            "https://actions.github.io/buildtypes/workflow/v1",
+            "https://github.com/actions/buildtypes/workflow/v1");
+
+    public SlsaRule {
+      builderIds = List.copyOf(builderIds);
+      buildTypes = buildTypes.isEmpty() ? GITHUB_BUILD_TYPES : List.copyOf(buildTypes);
+      if (builderIds.isEmpty()) {
+        throw new IllegalArgumentException("slsa: builderIds must name at least one trusted builder");
+      }
+      externalParameters = Collections.unmodifiableMap(new LinkedHashMap<>(externalParameters));
+      for (var e : externalParameters.entrySet()) {
+        Objects.requireNonNull(e.getValue(), "externalParameters." + e.getKey());
+        if (e.getKey().isEmpty() || e.getKey().startsWith(".") || e.getKey().endsWith(".") || e.getKey().contains("..")) {
+          throw new IllegalArgumentException("slsa: bad externalParameters path '" + e.getKey() + "'");
+        }
+      }
+    }
+
+    /** Provenance from one of {@code builderIds}, with the GitHub buildTypes and no other rules. */
+    public static SlsaRule builders(String... builderIds) {
+      return new SlsaRule(List.of(builderIds), List.of(), null, null, Map.of(), false);
+    }
+
+    /** A copy expecting this source repository and ref. */
+    public SlsaRule withSource(String repository, @Nullable String ref) {
+      return new SlsaRule(builderIds, buildTypes, repository, ref, externalParameters, strict);
+    }
+
+    /** A copy expecting these external parameters, failing on unknown ones when {@code strictly}. */
+    public SlsaRule withExternalParameters(Map<String, String> expected, boolean strictly) {
+      return new SlsaRule(builderIds, buildTypes, sourceRepository, sourceRef, expected, strictly);
+    }
+  }
+
+  /**
+   * Rules for a CycloneDX SBOM. The SBOM must always validate against its schema.
+   *
+   * @param denyPurls purl globs ({@code *} any run of characters, {@code ?} one) that must not
+   *     appear, e.g. {@code pkg:maven/log4j/log4j-core@2.14*}
+   * @param denyLicenses SPDX license ids that must not appear, compared exactly
+   */
+  public record SbomRule(List<String> denyPurls, List<String> denyLicenses) {
+    public SbomRule {
+      denyPurls = List.copyOf(denyPurls);
+      denyLicenses = List.copyOf(denyLicenses);
+      for (String p : denyPurls) {
+        if (p.isBlank()) {
+          throw new IllegalArgumentException("sbom: blank purl pattern");
+        }
+      }
+    }
+
+    /** Whether {@code purl} matches a deny pattern. */
+    public boolean deniesPurl(String purl) {
+      return denyPurls.stream().anyMatch(g -> globMatches(g, purl));
+    }
+
+    /** Whether {@code licenseId} is denied. */
+    public boolean deniesLicense(String licenseId) {
+      return denyLicenses.contains(licenseId);
+    }
+
+    /** Glob match: {@code *} any run of characters (including none), {@code ?} exactly one. */
+    static boolean globMatches(String glob, String s) {
+      int g = 0;
+      int i = 0;
+      int starG = -1;
+      int starI = 0;
+      while (i < s.length()) {
+        if (g < glob.length() && (glob.charAt(g) == '?' || glob.charAt(g) == s.charAt(i))) {
+          g++;
+          i++;
+        } else if (g < glob.length() && glob.charAt(g) == '*') {
+          starG = g++;
+          starI = i;
+        } else if (starG >= 0) {
+          g = starG + 1;
+          i = ++starI;
+        } else {
+          return false;
+        }
+      }
+      while (g < glob.length() && glob.charAt(g) == '*') {
+        g++;
+      }
+      return g == glob.length();
+    }
+  }
+
+  /**
+   * Rules for a vulnerability scan.
+   *
+   * @param maxCounts the most findings allowed per severity; a severity not listed is unlimited
+   * @param maxAgeHours how old {@code metadata.scanFinishedOn} may be, or null for any age
+   * @param scannerUris allowed {@code scanner.uri} values; empty allows any scanner
+   */
+  public record VulnerabilityRule(
+      Map<Severity, Integer> maxCounts, @Nullable Integer maxAgeHours, List<String> scannerUris) {
+    public VulnerabilityRule {
+      EnumMap<Severity, Integer> m = new EnumMap<>(Severity.class);
+      m.putAll(maxCounts);
+      for (var e : m.entrySet()) {
+        if (e.getValue() == null || e.getValue() < 0) {
+          throw new IllegalArgumentException("vulnerabilities: max " + e.getKey() + " must be >= 0");
+        }
+      }
+      maxCounts = Collections.unmodifiableMap(m);
+      if (maxAgeHours != null && maxAgeHours <= 0) {
+        throw new IllegalArgumentException("vulnerabilities: maxAgeHours must be > 0");
+      }
+      scannerUris = List.copyOf(scannerUris);
+    }
+
+    /** At most these counts, for example {@code Map.of(CRITICAL, 0, HIGH, 5)}. */
+    public static VulnerabilityRule maxCounts(Map<Severity, Integer> counts) {
+      return new VulnerabilityRule(counts, null, List.of());
+    }
+
+    /** A copy requiring a scan finished at most {@code hours} ago. */
+    public VulnerabilityRule withMaxAgeHours(int hours) {
+      return new VulnerabilityRule(maxCounts, hours, scannerUris);
+    }
+
+    /** A copy allowing only these scanners. */
+    public VulnerabilityRule withScannerUris(String... uris) {
+      return new VulnerabilityRule(maxCounts, maxAgeHours, List.of(uris));
+    }
+  }
+
+  /** Builds a {@link Policy}; every setting but the name, a trust set and the signature trust has a default. */
+  public static final class Builder {
+    private final String name;
+    private Mode mode = Mode.ENFORCE;
+    private final List<String> images = new ArrayList<>();
+    private final Map<String, Trust> trust = new LinkedHashMap<>();
+    private @Nullable String signatureTrust;
+    private final List<AttestationRule> attestations = new ArrayList<>();
+    private IndexSemantics indexSemantics = IndexSemantics.EITHER;
+    private boolean allowTagOnly;
+
+    private Builder(String name) {
+      this.name = name;
+    }
+
+    /** Enforce (the default) or warn. */
+    public Builder mode(Mode m) {
+      this.mode = Objects.requireNonNull(m);
+      return this;
+    }
+
+    /** Limits the policy to images matching {@code glob}; may be called more than once. */
+    public Builder image(String glob) {
+      images.add(glob);
+      return this;
+    }
+
+    /** Declares the trust set {@code trustName}. */
+    public Builder trust(String trustName, Trust t) {
+      trust.put(trustName, t);
+      return this;
+    }
+
+    /** Requires an image signature from the trust set {@code trustName}. */
+    public Builder signedBy(String trustName) {
+      this.signatureTrust = trustName;
+      return this;
+    }
+
+    /** Requires an attestation. */
+    public Builder attestation(AttestationRule rule) {
+      attestations.add(rule);
+      return this;
+    }
+
+    /** Index semantics; defaults to {@link IndexSemantics#EITHER}. */
+    public Builder indexSemantics(IndexSemantics s) {
+      this.indexSemantics = Objects.requireNonNull(s);
+      return this;
+    }
+
+    /** Whether tag-only references are accepted; defaults to false. */
+    public Builder allowTagOnly(boolean allow) {
+      this.allowTagOnly = allow;
+      return this;
+    }
+
+    /** The policy; throws {@link IllegalArgumentException} naming what is inconsistent. */
+    public Policy build() {
+      if (signatureTrust == null) {
+        throw new IllegalArgumentException("policy '" + name + "': call signedBy(trust) to require an image signature");
+      }
+      return new Policy(name, mode, images, trust, signatureTrust, attestations, indexSemantics, allowTagOnly);
+    }
+  }
+}
