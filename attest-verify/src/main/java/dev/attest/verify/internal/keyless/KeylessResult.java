@@ -1,0 +1,48 @@
+package dev.attest.verify.internal.keyless;
+
+import java.util.Objects;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The outcome of verifying one keyless bundle: allowed, or denied with the reason.
+ *
+ * @param ok whether every check passed
+ * @param reason what failed, or what was verified
+ * @param statement the verified in-toto statement's exact bytes, for a DSSE bundle that passed
+ * @param identity the certificate's identity, when the bundle passed
+ */
+public record KeylessResult(
+    boolean ok, String reason, byte @Nullable [] statement, @Nullable CertificateIdentity identity) {
+
+  public KeylessResult {
+    Objects.requireNonNull(reason, "reason");
+    if (ok && identity == null) {
+      throw new IllegalArgumentException("an allowed result names the certificate identity");
+    }
+    statement = statement == null ? null : statement.clone();
+  }
+
+  static KeylessResult allowed(String reason, byte @Nullable [] statement, CertificateIdentity identity) {
+    return new KeylessResult(true, reason, statement, identity);
+  }
+
+  static KeylessResult denied(String reason) {
+    return new KeylessResult(false, reason, null, null);
+  }
+
+  /** The verified statement bytes, if any. A fresh copy. */
+  public Optional<byte[]> statementBytes() {
+    return Optional.ofNullable(statement).map(byte[]::clone);
+  }
+
+  @Override
+  public byte @Nullable [] statement() {
+    return statement == null ? null : statement.clone();
+  }
+
+  @Override
+  public String toString() {
+    return (ok ? "allowed: " : "denied: ") + reason;
+  }
+}
