@@ -234,7 +234,8 @@ public final class KeylessBundleVerifier {
     }
 
     // 6. sigstore-java: chain to the trusted CA, SCT, SET, inclusion proof, checkpoint, log body.
-    String sigstoreProblem = sigstoreJava(bundleJson, digest, identity);
+    boolean nonAscii = statementBytes != null && !isAscii(statementBytes);
+    String sigstoreProblem = sigstoreJava(bundleJson, digest, identity, nonAscii);
     if (sigstoreProblem != null) {
       return KeylessResult.denied(sigstoreProblem);
     }
@@ -359,16 +360,18 @@ public final class KeylessBundleVerifier {
     return null;
   }
 
-  private @Nullable String sigstoreJava(byte[] bundleJson, Digest digest, KeylessIdentity identity) {
+  private @Nullable String sigstoreJava(
+      byte[] bundleJson, Digest digest, KeylessIdentity identity, boolean nonAsciiPayload) {
     try {
-      return sigstoreJavaUnchecked(bundleJson, digest, identity);
+      return sigstoreJavaUnchecked(bundleJson, digest, identity, nonAsciiPayload);
     } catch (RuntimeException e) {
       // NPEs, index errors and IllegalStateExceptions on malformed input, from parsing or verifying.
       return "sigstore-java failed on a malformed bundle: " + messages(e);
     }
   }
 
-  private @Nullable String sigstoreJavaUnchecked(byte[] bundleJson, Digest digest, KeylessIdentity identity) {
+  private @Nullable String sigstoreJavaUnchecked(
+      byte[] bundleJson, Digest digest, KeylessIdentity identity, boolean nonAsciiPayload) {
     Bundle bundle;
     try (Reader r = new InputStreamReader(new ByteArrayInputStream(bundleJson), StandardCharsets.UTF_8)) {
       bundle = Bundle.from(r);
@@ -393,8 +396,22 @@ public final class KeylessBundleVerifier {
       verifier.verify(digest.hash(), bundle, options);
       return null;
     } catch (KeylessVerificationException e) {
+      if (nonAsciiPayload && String.valueOf(e.getMessage()).contains("DSSE signature was not valid")) {
+        // Our byte PAE verified; sigstore-java's PAE counts characters, not bytes.
+        return "sigstore-java 2.0.0 cannot verify a DSSE signature over a non-ASCII payload (it builds the PAE"
+            + " length from characters, not bytes), so the bundle cannot be fully verified: " + messages(e);
+      }
       return "sigstore-java: " + messages(e);
     }
+  }
+
+  private static boolean isAscii(byte[] b) {
+    for (byte x : b) {
+      if (x < 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   // ---------------------------------------------------------------- certificate reading

@@ -41,6 +41,21 @@ public record KeylessResult(
     return statement == null ? null : statement.clone();
   }
 
+  /** Equal when outcome, reason, statement bytes and identity are equal. */
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof KeylessResult r
+        && ok == r.ok
+        && reason.equals(r.reason)
+        && java.util.Arrays.equals(statement, r.statement)
+        && Objects.equals(identity, r.identity);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(ok, reason, java.util.Arrays.hashCode(statement), identity);
+  }
+
   @Override
   public String toString() {
     return (ok ? "allowed: " : "denied: ") + reason;

@@ -317,6 +317,20 @@ class KeylessBundleVerifierTest {
     assertThat(dsse(b).reason()).contains("expected a DSSE bundle");
   }
 
+  @Test
+  void aNonAsciiStatementIsDeniedNamingSigstoreJavasCharacterPae() {
+    // Signed correctly over the byte PAE (our check passes); sigstore-java 2.0.0 counts characters.
+    Statement st = Statement.of(
+        List.of(new Subject("registry.test/acme/app", Map.of("sha256", IMAGE.hex()))),
+        PROVENANCE,
+        "{\"builder\":\"Zoë's café \u2603\"}".getBytes(StandardCharsets.UTF_8));
+
+    KeylessResult r = dsse(STACK.signDsse(st, SIGNER));
+
+    assertThat(r.ok()).isFalse();
+    assertThat(r.reason()).contains("non-ASCII payload", "characters, not bytes").doesNotContain("does not match");
+  }
+
   // ---------------------------------------------------------------- denied: malformed
 
   @Test
