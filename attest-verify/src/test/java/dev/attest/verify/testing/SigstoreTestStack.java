@@ -293,11 +293,19 @@ public final class SigstoreTestStack {
   }
 
   public SigstoreBundle signDsse(Statement statement, Identity identity, Options options) {
+    return signDsse(Statement.PAYLOAD_TYPE, statement.bytes(), identity, options);
+  }
+
+  /**
+   * Signs any payload in a DSSE envelope as {@code identity}, for payloads that are not valid
+   * statements (a wrong {@code _type}, a wrong payload type).
+   */
+  public SigstoreBundle signDsse(String payloadType, byte[] payload, Identity identity, Options options) {
     KeyPair key = Keys.generateP256();
     Issued cert = issue(identity, key.getPublic(), options);
     DsseEnvelope signed;
     try {
-      signed = DsseEnvelope.sign(statement, Keys.signer(key));
+      signed = DsseEnvelope.sign(payloadType, payload, Keys.signer(key));
     } catch (AttestException e) {
       throw new IllegalStateException(e);
     }

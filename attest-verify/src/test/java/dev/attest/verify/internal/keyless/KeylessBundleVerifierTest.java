@@ -318,6 +318,29 @@ class KeylessBundleVerifierTest {
   }
 
   @Test
+  void deniesAStatementWithAnUnknownType() {
+    byte[] payload = new String(statement(IMAGE).bytes(), StandardCharsets.UTF_8)
+        .replace(Statement.TYPE_V1, "https://example.test/NotAStatement/v1")
+        .getBytes(StandardCharsets.UTF_8);
+
+    KeylessResult r = dsse(STACK.signDsse(Statement.PAYLOAD_TYPE, payload, SIGNER, Options.defaults()));
+
+    assertThat(r.ok()).isFalse();
+    assertThat(r.reason()).contains("not a valid in-toto statement", "_type");
+  }
+
+  @Test
+  void deniesAnEntryOfAnotherKind() throws Exception {
+    ObjectNode n = json(STACK.signDsse(statement(IMAGE), SIGNER));
+    ((ObjectNode) n.at("/verificationMaterial/tlogEntries/0/kindVersion")).put("kind", "intoto").put("version", "0.0.2");
+
+    KeylessResult r = verifier.verifyDsse(bytes(n), IMAGE, PROVENANCE, EXPECTED);
+
+    assertThat(r.ok()).isFalse();
+    assertThat(r.reason()).contains("entry is intoto 0.0.2, expected dsse 0.0.1");
+  }
+
+  @Test
   void aNonAsciiStatementIsDeniedNamingSigstoreJavasCharacterPae() {
     // Signed correctly over the byte PAE (our check passes); sigstore-java 2.0.0 counts characters.
     Statement st = Statement.of(
