@@ -77,6 +77,7 @@ class CommandsTest {
     Result r = run("--version");
     assertThat(r.exitCode()).isZero();
     assertThat(r.out()).startsWith("attest 0.");
+    assertThat(run("keys", "generate", "--version").out()).isEqualTo(r.out());
   }
 
   @Test

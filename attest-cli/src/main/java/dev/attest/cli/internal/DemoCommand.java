@@ -17,6 +17,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "demo",
     mixinStandardHelpOptions = true,
+    versionProvider = AttestCommand.Version.class,
     description = {
       "Run attested delivery end to end, in-process, with nothing to set up.",
       "Steps:",

@@ -19,6 +19,7 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(
     name = "digest",
     mixinStandardHelpOptions = true,
+    versionProvider = AttestCommand.Version.class,
     description = "Print the sha256 digest of a file, or of standard input with '-'. The input is streamed.")
 final class DigestCommand implements Callable<Integer> {
   @Spec CommandSpec spec;

@@ -25,6 +25,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "keys",
     mixinStandardHelpOptions = true,
+    versionProvider = AttestCommand.Version.class,
     description = "Create or import ECDSA P-256 signing keys.",
     subcommands = {KeysCommand.Generate.class, KeysCommand.ImportCosign.class})
 final class KeysCommand implements Runnable {
@@ -58,6 +59,7 @@ final class KeysCommand implements Runnable {
   @Command(
       name = "generate",
       mixinStandardHelpOptions = true,
+      versionProvider = AttestCommand.Version.class,
       description = {
         "Generate an ECDSA P-256 key pair: attest.key (PKCS#8 PEM, unencrypted, owner-only) and"
             + " attest.pub (SPKI PEM, the format of cosign.pub).",
@@ -98,6 +100,7 @@ final class KeysCommand implements Runnable {
   @Command(
       name = "import-cosign",
       mixinStandardHelpOptions = true,
+      versionProvider = AttestCommand.Version.class,
       description = {
         "Convert a cosign private key (cosign.key, scrypt-encrypted) to an unencrypted PKCS#8 PEM.",
         "Without --password-env or --password-stdin the password is empty."

@@ -16,6 +16,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "policy",
     mixinStandardHelpOptions = true,
+    versionProvider = AttestCommand.Version.class,
     description = "Work with attest policy files (docs/specs/policy-format.md).",
     subcommands = PolicyCommand.Export.class)
 final class PolicyCommand implements Runnable {
@@ -39,6 +40,7 @@ final class PolicyCommand implements Runnable {
   @Command(
       name = "export",
       mixinStandardHelpOptions = true,
+      versionProvider = AttestCommand.Version.class,
       description = {
         "Render a policy for a Kubernetes admission engine and print it as YAML:",
         "  kyverno            a Kyverno ImageValidatingPolicy (policies.kyverno.io/v1)",

@@ -19,6 +19,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "registry",
     mixinStandardHelpOptions = true,
+    versionProvider = AttestCommand.Version.class,
     description = "Run attest's embedded OCI registry.",
     subcommands = RegistryCommand.Serve.class)
 final class RegistryCommand implements Runnable {
@@ -32,6 +33,7 @@ final class RegistryCommand implements Runnable {
   @Command(
       name = "serve",
       mixinStandardHelpOptions = true,
+      versionProvider = AttestCommand.Version.class,
       description = {
         "Serve an OCI Distribution 1.1 registry on 127.0.0.1 (plain HTTP) until Ctrl-C.",
         "Blobs are kept in memory, or under --dir; tags and manifests live as long as the process."

@@ -17,6 +17,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "resolve",
     mixinStandardHelpOptions = true,
+    versionProvider = AttestCommand.Version.class,
     description = {
       "Resolve an image reference to its digest: the digest is the release, tags are labels.",
       "Anonymous access; localhost and 127.x registries are spoken to over plain HTTP."

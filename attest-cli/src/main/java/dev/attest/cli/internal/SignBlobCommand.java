@@ -23,6 +23,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "sign-blob",
     mixinStandardHelpOptions = true,
+    versionProvider = AttestCommand.Version.class,
     description = {
       "Sign a file with a key and write a Sigstore bundle v0.3 holding the message signature, the"
           + " file's sha256 and the key's hint (what 'cosign sign-blob --bundle' writes for a key).",

@@ -27,6 +27,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "tree",
     mixinStandardHelpOptions = true,
+    versionProvider = AttestCommand.Version.class,
     description = {
       "Show the referrer graph of an image: the referrers of its digest, of each platform manifest"
           + " of an index, and the referrers of referrers (signatures of attestations), up to depth "

@@ -33,6 +33,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "verify-blob",
     mixinStandardHelpOptions = true,
+    versionProvider = AttestCommand.Version.class,
     description = {
       "Verify a Sigstore bundle (v0.1-v0.3) over a file with a public key, offline.",
       "A message-signature bundle must carry the file's sha256 and a valid signature over it; a"
