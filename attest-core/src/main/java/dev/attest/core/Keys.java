@@ -119,6 +119,35 @@ public final class Keys {
   }
 
   /**
+   * Whether {@code signature} (ECDSA DER) by {@code publicKey} is valid over a message whose
+   * SHA-256 is {@code digest}, without the message: ECDSA P-256 with SHA-256 signs exactly that
+   * hash, so a Sigstore message signature can be checked from the artifact's digest alone (as
+   * {@code cosign verify-blob} does for {@code sha256:} inputs). A malformed signature is {@code
+   * false}.
+   *
+   * @throws IllegalArgumentException if the key is not P-256 or the digest is not SHA-256
+   * @throws SigningException if the check cannot run
+   */
+  public static boolean verifyPrehashed(PublicKey publicKey, Digest digest, byte[] signature)
+      throws SigningException {
+    requireP256(publicKey);
+    if (digest.algorithm() != Digest.Algorithm.SHA256) {
+      throw new IllegalArgumentException("ECDSA P-256 signatures are over SHA-256, not " + digest.algorithm().id());
+    }
+    try {
+      // NONEwithECDSA takes the hash as given: the same check SHA256withECDSA makes after hashing.
+      Signature s = Signature.getInstance("NONEwithECDSA");
+      s.initVerify(publicKey);
+      s.update(digest.hash());
+      return s.verify(signature);
+    } catch (java.security.SignatureException e) {
+      return false;
+    } catch (GeneralSecurityException e) {
+      throw new SigningException("ECDSA P-256 verification could not run: " + e.getMessage(), e);
+    }
+  }
+
+  /**
    * The Sigstore bundle {@code publicKey.hint} of a key: standard base64 (with padding) of the
    * SHA-256 of its SPKI DER. This is what sigstore-go and cosign 3 write for key-based bundles
    * ({@code x509.MarshalPKIXPublicKey}, {@code sha256.Sum256}, {@code base64.StdEncoding}).

@@ -131,4 +131,16 @@ class KeysTest {
         .hasMessageContaining("only ECDSA P-256");
     assertThatThrownBy(() -> Keys.signer(p384)).isInstanceOf(IllegalArgumentException.class);
   }
+
+  @Test
+  void prehashedVerificationChecksTheSignatureOfTheMessageFromItsDigest() throws Exception {
+    KeyPair kp = Keys.generateP256();
+    byte[] msg = "the artifact".getBytes(StandardCharsets.UTF_8);
+    byte[] sig = Keys.signer(kp).sign(msg);
+
+    assertThat(Keys.verifyPrehashed(kp.getPublic(), Digest.sha256(msg), sig)).isTrue();
+    assertThat(Keys.verifyPrehashed(kp.getPublic(), Digest.sha256(new byte[] {1}), sig)).isFalse();
+    assertThat(Keys.verifyPrehashed(Keys.generateP256().getPublic(), Digest.sha256(msg), sig)).isFalse();
+    assertThat(Keys.verifyPrehashed(kp.getPublic(), Digest.sha256(msg), new byte[] {1, 2})).isFalse();
+  }
 }

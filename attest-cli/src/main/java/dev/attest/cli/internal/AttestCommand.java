@@ -1,0 +1,105 @@
+package dev.attest.cli.internal;
+
+import dev.attest.cli.Main;
+import dev.attest.core.AttestException;
+import dev.attest.core.InvalidSignatureException;
+import dev.attest.registry.RegistryException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.util.Properties;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The top-level {@code attest} command; the subcommands do the work. */
+@Command(
+    name = "attest",
+    mixinStandardHelpOptions = true,
+    versionProvider = AttestCommand.Version.class,
+    description = "Attested delivery of OCI images: digests, referrers, signatures and policies.",
+    subcommands = {
+      DigestCommand.class,
+      ResolveCommand.class,
+      TreeCommand.class,
+      KeysCommand.class,
+      SignBlobCommand.class,
+      VerifyBlobCommand.class,
+      PolicyCommand.class,
+      RegistryCommand.class,
+      DemoCommand.class,
+      CommandLine.HelpCommand.class
+    },
+    footerHeading = "%nExit codes:%n",
+    footer = {
+      "  0  success",
+      "  1  policy deny, invalid signature or bundle",
+      "  2  usage error (bad option, argument or input file)",
+      "  3  registry or I/O failure",
+      ""
+    })
+public final class AttestCommand implements Runnable {
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "missing command; see 'attest --help'");
+  }
+
+  /** A command line writing to {@code out} and {@code err}, with attest's exit codes. */
+  public static CommandLine commandLine(PrintWriter out, PrintWriter err) {
+    CommandLine cl = new CommandLine(new AttestCommand());
+    cl.setOut(out);
+    cl.setErr(err);
+    cl.setExitCodeExceptionMapper(AttestCommand::exitCode);
+    cl.setExecutionExceptionHandler(
+        (e, commandLine, parseResult) -> {
+          String message = e.getMessage() == null ? e.toString() : e.getMessage();
+          commandLine.getErr().println("attest " + commandLine.getCommandName() + ": " + message);
+          commandLine.getErr().flush();
+          return exitCode(e);
+        });
+    cl.setParameterExceptionHandler(
+        (e, args) -> {
+          CommandLine c = e.getCommandLine();
+          c.getErr().println("attest: " + e.getMessage());
+          c.getErr().println("Try '" + c.getCommandSpec().qualifiedName() + " --help' for more information.");
+          c.getErr().flush();
+          return Main.USAGE;
+        });
+    return cl;
+  }
+
+  /** Maps what a command threw to an exit code: see {@link Main}. */
+  static int exitCode(Throwable e) {
+    if (e instanceof CommandLine.ParameterException || e instanceof UsageException) {
+      return Main.USAGE;
+    }
+    if (e instanceof InvalidSignatureException) {
+      return Main.INVALID;
+    }
+    if (e instanceof RegistryException || e instanceof IOException || e instanceof UncheckedIOException) {
+      return Main.FAILURE;
+    }
+    if (e instanceof AttestException || e instanceof IllegalArgumentException) {
+      // Content the user handed us (a key, a policy, a reference) is wrong.
+      return Main.USAGE;
+    }
+    return Main.FAILURE;
+  }
+
+  /** The version from the build. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() throws IOException {
+      Properties p = new Properties();
+      try (InputStream in = AttestCommand.class.getResourceAsStream("/dev/attest/cli/version.properties")) {
+        if (in != null) {
+          p.load(in);
+        }
+      }
+      return new String[] {"attest " + p.getProperty("version", "(unknown version)")};
+    }
+  }
+}

@@ -1,0 +1,357 @@
+package dev.attest.cli.internal;
+
+import dev.attest.core.CycloneDxSbom;
+import dev.attest.core.Descriptor;
+import dev.attest.core.Digest;
+import dev.attest.core.DsseEnvelope;
+import dev.attest.core.ImageIndex;
+import dev.attest.core.ImageManifest;
+import dev.attest.core.ImageRef;
+import dev.attest.core.InvalidSignatureException;
+import dev.attest.core.Keys;
+import dev.attest.core.MediaTypes;
+import dev.attest.core.Platform;
+import dev.attest.core.Predicate;
+import dev.attest.core.SbomComponent;
+import dev.attest.core.Severity;
+import dev.attest.core.Signer;
+import dev.attest.core.SigstoreBundle;
+import dev.attest.core.SlsaProvenance;
+import dev.attest.core.Statement;
+import dev.attest.core.Subject;
+import dev.attest.core.VulnerabilityScan;
+import dev.attest.registry.EmbeddedRegistry;
+import dev.attest.registry.PushOptions;
+import dev.attest.registry.RemoteRegistry;
+import dev.attest.verify.Policy;
+import dev.attest.verify.TrustedKey;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import java.util.zip.GZIPOutputStream;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * {@code attest demo}: the attested-delivery story on two embedded registries, in-process. It is a
+ * list of named steps, each of which checks that its expected outcome happened; the demo succeeds
+ * only if every step does.
+ */
+final class Demo implements AutoCloseable {
+  static final String REPOSITORY = "demo/app";
+  static final String TAG = "v1.0.0";
+
+  /**
+   * An EXAMPLE GitHub Actions run: these are not the variables of a real run. They are shaped like
+   * those a runner sets, so the provenance has the fields {@code actions/attest-build-provenance}
+   * writes.
+   */
+  static final Map<String, String> EXAMPLE_GITHUB_RUN = example();
+
+  /** One step of the story: a name, and work that throws if its expected outcome did not happen. */
+  record Step(String name, Action action) {}
+
+  @FunctionalInterface
+  interface Action {
+    /** Does the step, printing to {@code out}; returns a one-line result for the summary. */
+    String run(PrintWriter out) throws Exception;
+  }
+
+  /** What happened to one step. */
+  record Outcome(String name, boolean ok, long millis, String detail) {}
+
+  private final List<Step> steps;
+  private @Nullable Path workDir;
+  private @Nullable EmbeddedRegistry dev;
+  private @Nullable EmbeddedRegistry prod;
+  private @Nullable RemoteRegistry devClient;
+  private @Nullable ImageRef image;
+  private final Map<String, Predicate> predicates = new LinkedHashMap<>();
+  private final Map<String, SigstoreBundle> bundles = new LinkedHashMap<>();
+  private @Nullable KeyPair key;
+
+  Demo() {
+    steps = List.of(
+        new Step("start registries", this::startRegistries),
+        new Step("push image", this::pushImage),
+        new Step("create attestations", this::createPredicates),
+        new Step("sign attestations", this::sign),
+        new Step("load policy", this::loadPolicy));
+  }
+
+  List<Step> steps() {
+    return steps;
+  }
+
+  /** Runs every step in order, stopping at the first failure; returns what happened. */
+  List<Outcome> run(PrintWriter out) {
+    List<Outcome> outcomes = new ArrayList<>();
+    int n = 0;
+    for (Step s : steps) {
+      n++;
+      out.println();
+      out.println("== " + n + ". " + s.name());
+      out.flush();
+      long start = System.nanoTime();
+      try {
+        String detail = s.action().run(out);
+        outcomes.add(new Outcome(s.name(), true, (System.nanoTime() - start) / 1_000_000, detail));
+      } catch (Exception e) {
+        String why = e.getMessage() == null ? e.toString() : e.getMessage();
+        out.println("   FAILED: " + why);
+        outcomes.add(new Outcome(s.name(), false, (System.nanoTime() - start) / 1_000_000, why));
+        break;
+      }
+      out.flush();
+    }
+    return outcomes;
+  }
+
+  // ------------------------------------------------------------------ steps
+
+  private String startRegistries(PrintWriter out) throws IOException {
+    workDir = Files.createTempDirectory("attest-demo-");
+    dev = EmbeddedRegistry.builder().inMemory().build().start();
+    prod = EmbeddedRegistry.builder().inMemory().build().start();
+    out.println("   dev  registry: " + dev.url());
+    out.println("   prod registry: " + prod.url());
+    devClient = RemoteRegistry.builder(dev.host()).build();
+    return "dev " + dev.host() + ", prod " + prod.host();
+  }
+
+  private String pushImage(PrintWriter out) throws Exception {
+    RemoteRegistry client = require(devClient);
+    ImageIndex.Builder index = ImageIndex.builder();
+    for (Platform p : List.of(Platform.of("linux", "amd64"), Platform.of("linux", "arm64"))) {
+      byte[] tar = tar("hello-" + p.architecture() + ".txt",
+          ("hello from attest on " + p + "\n").getBytes(StandardCharsets.UTF_8));
+      byte[] layer = gzip(tar);
+      Descriptor layerDesc =
+          client.pushBlob(REPOSITORY, MediaTypes.OCI_LAYER_TAR_GZIP, new ByteArrayInputStream(layer));
+      byte[] config = ("{\"architecture\":\"" + p.architecture() + "\",\"os\":\"" + p.os()
+              + "\",\"config\":{\"Cmd\":[\"/bin/cat\",\"/hello-" + p.architecture() + ".txt\"]},"
+              + "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"" + Digest.sha256(tar) + "\"]}}")
+          .getBytes(StandardCharsets.UTF_8);
+      Descriptor configDesc =
+          client.pushBlob(REPOSITORY, MediaTypes.OCI_CONFIG, new ByteArrayInputStream(config));
+      ImageManifest m = ImageManifest.builder().config(configDesc).layer(layerDesc).build();
+      Descriptor md = client.pushManifest(REPOSITORY, m).descriptor().withPlatform(p);
+      out.println("   pushed " + p + " manifest " + md.digest() + " (layer " + layer.length + " bytes)");
+      index.manifest(md);
+    }
+    ImageIndex ix = index.build();
+    client.pushManifest(REPOSITORY, ix, PushOptions.tagged(TAG));
+    Digest resolved = client.resolve(REPOSITORY, TAG).digest();
+    if (!resolved.equals(ix.digest())) {
+      throw new IllegalStateException("tag " + TAG + " resolves to " + resolved + ", not the pushed " + ix.digest());
+    }
+    image = ImageRef.of(require(dev).host(), REPOSITORY, ix.digest());
+    out.println("   pushed index " + ix.digest() + " as tag " + TAG);
+    out.println("   the release is the digest: " + image);
+    return image.toString();
+  }
+
+  private String createPredicates(PrintWriter out) throws Exception {
+    SlsaProvenance provenance = SlsaProvenance.fromGitHubActions(EXAMPLE_GITHUB_RUN, (String) null);
+    predicates.put("provenance", provenance);
+    out.println("   SLSA v1 provenance from an EXAMPLE GitHub Actions run (fixed values, not a real run):");
+    out.println("     builder " + provenance.builderId());
+
+    List<SbomComponent> components = runtimeComponents();
+    long hashed = components.stream().filter(c -> !c.hashes().isEmpty()).count();
+    CycloneDxSbom sbom = CycloneDxSbom.fromComponents(components);
+    predicates.put("sbom", sbom);
+    out.println("   CycloneDX " + sbom.specVersion() + " SBOM of attest's own runtime dependencies: "
+        + components.size() + " components, " + hashed + " with the SHA-256 of their jar (listed at build time)");
+
+    byte[] report = resource("demo/example-trivy-report.json");
+    VulnerabilityScan scan = VulnerabilityScan.cosignBuilder(report).build();
+    predicates.put("vulnerabilities", scan);
+    out.println("   vulnerability scan from a bundled EXAMPLE Trivy report: CRITICAL " + scan.count(Severity.CRITICAL)
+        + ", HIGH " + scan.count(Severity.HIGH) + ", MEDIUM " + scan.count(Severity.MEDIUM)
+        + ", LOW " + scan.count(Severity.LOW));
+    if (components.isEmpty()) {
+      throw new IllegalStateException("no runtime components found for the SBOM");
+    }
+    return predicates.size() + " predicates, SBOM of " + components.size() + " components";
+  }
+
+  private String sign(PrintWriter out) throws Exception {
+    Path dir = require(workDir);
+    key = Keys.generateP256();
+    Signer signer = Keys.signer(key);
+    Files2.writeNew(dir.resolve("attest.key"), Keys.writePrivateKeyPem(key.getPrivate()), true);
+    Files2.writeNew(dir.resolve("attest.pub"), Keys.writePublicKeyPem(key.getPublic()), false);
+    out.println("   generated an ECDSA P-256 key, hint " + signer.hint());
+    ImageRef img = require(image);
+    Digest subject = require(img.digest());
+    for (Map.Entry<String, Predicate> e : predicates.entrySet()) {
+      Statement st = Statement.of(List.of(Subject.of(img.name(), subject)), e.getValue());
+      DsseEnvelope env = DsseEnvelope.sign(st, signer);
+      SigstoreBundle bundle = SigstoreBundle.ofDsse(env, signer.hint());
+      bundles.put(e.getKey(), bundle);
+      // Read back what was written and check it, as a verifier would.
+      DsseEnvelope back = SigstoreBundle.parse(bundle.bytes()).dsseEnvelope().orElseThrow();
+      back.verify(Keys.verifier(key.getPublic()));
+      back.statement().requireSubject(subject);
+      out.println("   signed " + pad(e.getKey(), 16) + st.predicateType() + " -> DSSE bundle "
+          + Digest.sha256(bundle.bytes()).shortForm() + " (" + bundle.bytes().length + " bytes), verifies");
+    }
+    // One changed byte of the provenance must break its signature.
+    DsseEnvelope prov = require(bundles.get("provenance")).dsseEnvelope().orElseThrow();
+    byte[] tampered = prov.payload();
+    tampered[tampered.length / 2] ^= 1;
+    try {
+      DsseEnvelope.of(prov.payloadType(), tampered, prov.signatures()).verify(Keys.verifier(key.getPublic()));
+      throw new IllegalStateException("a tampered provenance payload verified");
+    } catch (InvalidSignatureException expected) {
+      out.println("   a provenance payload with one byte changed is refused: " + expected.getMessage());
+    }
+    return bundles.size() + " DSSE bundles signed and checked; tampering detected";
+  }
+
+  private String loadPolicy(PrintWriter out) throws Exception {
+    Path dir = require(workDir);
+    Path file = dir.resolve("policy.yaml");
+    Files.write(file, resource("demo/policy.yaml"));
+    Policy policy = Policy.load(file);
+    TrustedKey demoKey = TrustedKey.ofSpki(require(key).getPublic().getEncoded());
+    boolean trusted = policy.signature().publicKeys().stream().anyMatch(k -> Arrays.equals(k.spki(), demoKey.spki()));
+    if (!trusted) {
+      throw new IllegalStateException("the demo policy does not trust the demo key");
+    }
+    out.println("   policy '" + policy.name() + "' (" + policy.hash().shortForm() + ") requires a signature by the demo key");
+    out.println("   and attestations: " + String.join(", ",
+        policy.attestations().stream().map(Policy.AttestationRule::predicateType).toList()));
+    return "policy " + policy.name() + " " + policy.hash().shortForm();
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  static List<SbomComponent> runtimeComponents() throws IOException {
+    String tsv = new String(resource("dev/attest/cli/demo/components.tsv"), StandardCharsets.UTF_8);
+    List<SbomComponent> out = new ArrayList<>();
+    for (String line : tsv.split("\n")) {
+      if (line.isBlank() || line.startsWith("#")) {
+        continue;
+      }
+      String[] f = line.split("\t", -1);
+      if (f.length != 4) {
+        throw new IOException("components.tsv: malformed line '" + line + "'");
+      }
+      SbomComponent c = SbomComponent.of(f[1], f[2], f[0]);
+      out.add(f[3].equals("-") ? c : c.withHashes(Map.of("SHA-256", f[3])));
+    }
+    return out;
+  }
+
+  static byte[] resource(String name) throws IOException {
+    try (InputStream in = Demo.class.getClassLoader().getResourceAsStream(name)) {
+      if (in == null) {
+        throw new IOException("missing resource " + name + " (build attest-cli with Maven to generate it)");
+      }
+      return in.readAllBytes();
+    }
+  }
+
+  /** A one-file POSIX ustar archive. */
+  static byte[] tar(String name, byte[] content) {
+    byte[] header = new byte[512];
+    put(header, 0, name);
+    put(header, 100, "0000644");
+    put(header, 108, "0000000");
+    put(header, 116, "0000000");
+    put(header, 124, String.format("%011o", content.length));
+    put(header, 136, "00000000000");
+    Arrays.fill(header, 148, 156, (byte) ' ');
+    header[156] = '0';
+    put(header, 257, "ustar");
+    put(header, 263, "00");
+    int sum = 0;
+    for (byte b : header) {
+      sum += b & 0xff;
+    }
+    put(header, 148, String.format("%06o", sum));
+    header[154] = 0;
+    header[155] = ' ';
+    int padded = (content.length + 511) / 512 * 512;
+    byte[] tar = new byte[512 + padded + 1024];
+    System.arraycopy(header, 0, tar, 0, 512);
+    System.arraycopy(content, 0, tar, 512, content.length);
+    return tar;
+  }
+
+  private static void put(byte[] b, int at, String s) {
+    byte[] v = s.getBytes(StandardCharsets.US_ASCII);
+    System.arraycopy(v, 0, b, at, v.length);
+  }
+
+  static byte[] gzip(byte[] bytes) throws IOException {
+    ByteArrayOutputStream bos = new ByteArrayOutputStream();
+    try (GZIPOutputStream gz = new GZIPOutputStream(bos)) {
+      gz.write(bytes);
+    }
+    return bos.toByteArray();
+  }
+
+  private static String pad(String s, int n) {
+    return s.length() >= n ? s + " " : s + " ".repeat(n - s.length());
+  }
+
+  private static <T> T require(@Nullable T value) {
+    if (value == null) {
+      throw new IllegalStateException("an earlier step did not run");
+    }
+    return value;
+  }
+
+  private static Map<String, String> example() {
+    Map<String, String> env = new LinkedHashMap<>();
+    env.put("GITHUB_SERVER_URL", "https://github.com");
+    env.put("GITHUB_REPOSITORY", "example-org/demo-app");
+    env.put("GITHUB_WORKFLOW_REF", "example-org/demo-app/.github/workflows/release.yml@refs/tags/v1.0.0");
+    env.put("GITHUB_REF", "refs/tags/v1.0.0");
+    env.put("GITHUB_SHA", "0123456789abcdef0123456789abcdef01234567");
+    env.put("GITHUB_RUN_ID", "1000000001");
+    env.put("GITHUB_RUN_ATTEMPT", "1");
+    env.put("GITHUB_EVENT_NAME", "push");
+    env.put("GITHUB_REPOSITORY_ID", "100000001");
+    env.put("GITHUB_REPOSITORY_OWNER_ID", "200000002");
+    env.put("RUNNER_ENVIRONMENT", "github-hosted");
+    return Map.copyOf(env);
+  }
+
+  @Override
+  public void close() {
+    if (devClient != null) {
+      devClient.close();
+    }
+    if (dev != null) {
+      dev.close();
+    }
+    if (prod != null) {
+      prod.close();
+    }
+    if (workDir != null) {
+      try (Stream<Path> files = Files.walk(workDir)) {
+        for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+          Files.deleteIfExists(p);
+        }
+      } catch (IOException e) {
+        // A temporary directory left behind is harmless.
+      }
+    }
+  }
+}
