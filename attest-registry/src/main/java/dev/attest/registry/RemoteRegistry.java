@@ -982,7 +982,6 @@ public final class RemoteRegistry implements Registry {
     private int maxTags = 100_000;
     private int pageSize = 1_000;
     private @Nullable CredentialStore credentials;
-    private Clock clock = Clock.systemUTC();
 
     private Builder(String registry) {
       this.registry = Objects.requireNonNull(registry, "registry");
@@ -995,12 +994,6 @@ public final class RemoteRegistry implements Registry {
      */
     public Builder credentials(CredentialStore credentials) {
       this.credentials = Objects.requireNonNull(credentials, "credentials");
-      return this;
-    }
-
-    /** The clock that token lifetimes are measured with; the system clock by default. For tests. */
-    Builder clock(Clock clock) {
-      this.clock = Objects.requireNonNull(clock, "clock");
       return this;
     }
 
@@ -1116,7 +1109,7 @@ public final class RemoteRegistry implements Registry {
           // We retry ourselves, and only what is safe to retry.
           .retryOnConnectionFailure(false)
           .followSslRedirects(!"https".equals(base.scheme()));
-      c.addInterceptor(new AuthInterceptor(credentialStore(), tokenClient(), clock));
+      c.addInterceptor(new AuthInterceptor(credentialStore(), tokenClient(), Clock.systemUTC()));
       Http http = new Http(c.build(), listener, retries, retryBaseDelay, maxRetryDelay);
       return new RemoteRegistry(this, base, http);
     }
