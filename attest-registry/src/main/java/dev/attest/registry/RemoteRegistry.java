@@ -8,14 +8,17 @@ import dev.attest.core.ImageIndex;
 import dev.attest.core.Manifest;
 import dev.attest.core.MediaTypes;
 import dev.attest.core.internal.Json;
+import dev.attest.registry.internal.AuthReplayException;
 import dev.attest.registry.internal.Http;
 import dev.attest.registry.internal.Links;
 import dev.attest.registry.internal.ResumingBlobStream;
 import dev.attest.registry.internal.StreamBody;
+import dev.attest.registry.internal.auth.AuthInterceptor;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.security.MessageDigest;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -45,6 +48,11 @@ import org.jspecify.annotations.Nullable;
  *   Manifest m = r.fetchManifest("app", "v1");
  * }
  * }</pre>
+ *
+ * <p>Authentication answers the registry's challenge: anonymous, Basic, or a Bearer token from
+ * the challenge's realm (cached by registry and scope), with credentials from {@link
+ * Builder#credentials(CredentialStore)}, by default the Docker CLI's {@code config.json}. A
+ * refusal is an {@link UnauthorizedException} naming the registry.
  *
  * <p>HTTPS is used except for {@code localhost}, {@code 127.0.0.0/8} and {@code [::1]}, which are
  * spoken to over plain HTTP, and for other hosts only after {@link Builder#allowHttp()}. A URL
@@ -362,12 +370,20 @@ public final class RemoteRegistry implements Registry {
   private void upload(String repository, Descriptor blob, BlobSource source, @Nullable HttpUrl session)
       throws AttestException {
     int attempts = http.retries() + 1;
+    boolean replayed = false;
     for (int attempt = 1; ; attempt++) {
       try {
         HttpUrl s = session != null ? session : openSession(repository);
         session = null;
         uploadOnce(s, blob, source);
         return;
+      } catch (AuthReplayException e) {
+        // The token expired mid-upload and the streamed body is spent; the new token is cached.
+        if (replayed) {
+          throw new UnauthorizedException(e.getMessage());
+        }
+        replayed = true;
+        attempt--;
       } catch (RegistryUnreachableException e) {
         if (attempt >= attempts) {
           throw e;
@@ -965,11 +981,20 @@ public final class RemoteRegistry implements Registry {
     private int maxPages = 1_000;
     private int maxTags = 100_000;
     private int pageSize = 1_000;
-    /** Application interceptors, in order; the seam where authentication plugs in. */
-    private final List<Interceptor> interceptors = new ArrayList<>();
+    private @Nullable CredentialStore credentials;
 
     private Builder(String registry) {
       this.registry = Objects.requireNonNull(registry, "registry");
+    }
+
+    /**
+     * Where credentials come from when the registry asks for them; by default the Docker CLI's
+     * ({@link CredentialStore#dockerConfig()}), read only when a registry first answers 401, and
+     * anonymous where it has none. Use {@link CredentialStore#anonymous()} to never send any.
+     */
+    public Builder credentials(CredentialStore credentials) {
+      this.credentials = Objects.requireNonNull(credentials, "credentials");
+      return this;
     }
 
     /** Where progress and trace events go; none by default. */
@@ -1084,9 +1109,35 @@ public final class RemoteRegistry implements Registry {
           // We retry ourselves, and only what is safe to retry.
           .retryOnConnectionFailure(false)
           .followSslRedirects(!"https".equals(base.scheme()));
-      interceptors.forEach(c::addInterceptor);
+      c.addInterceptor(new AuthInterceptor(credentialStore(), tokenClient(), Clock.systemUTC()));
       Http http = new Http(c.build(), listener, retries, retryBaseDelay, maxRetryDelay);
       return new RemoteRegistry(this, base, http);
+    }
+
+    private CredentialStore credentialStore() {
+      return credentials != null ? credentials
+          : CredentialStore.firstOf(CredentialStore.dockerConfig(), CredentialStore.anonymous());
+    }
+
+    /** Token requests get the same timeouts and are reported to the listener like the others. */
+    private OkHttpClient tokenClient() {
+      RegistryListener l = listener;
+      Interceptor events = chain -> {
+        Request r = chain.request();
+        String url = Http.redact(r.url().newBuilder().query(null).build());
+        l.onEvent(new RegistryEvent.RequestSent(r.method(), url));
+        long start = System.nanoTime();
+        Response response = chain.proceed(r);
+        l.onEvent(new RegistryEvent.ResponseReceived(r.method(), url, response.code(),
+            Duration.ofNanos(System.nanoTime() - start)));
+        return response;
+      };
+      return new OkHttpClient.Builder()
+          .connectTimeout(connectTimeout.toMillis(), TimeUnit.MILLISECONDS)
+          .readTimeout(readTimeout.toMillis(), TimeUnit.MILLISECONDS)
+          .callTimeout(callTimeout.isZero() ? 60_000 : callTimeout.toMillis(), TimeUnit.MILLISECONDS)
+          .addInterceptor(events)
+          .build();
     }
 
     private HttpUrl baseUrl() {

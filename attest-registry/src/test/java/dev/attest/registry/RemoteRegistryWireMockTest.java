@@ -294,6 +294,94 @@ class RemoteRegistryWireMockTest {
   }
 
   @Test
+  void resetMidBlobWithoutRangeSupportFetchesAgainAndSkips() throws Exception {
+    byte[] data = TestContent.random(120_000, 14);
+    Descriptor d = Descriptor.ofBytes(MediaTypes.OCI_LAYER_TAR, data);
+    String url = "/v2/app/blobs/" + d.digest();
+    wm.stubFor(get(urlEqualTo(url)).inScenario("norange").whenScenarioStateIs(Scenario.STARTED)
+        .willReturn(aResponse().withStatus(200).withHeader("Content-Length", Integer.toString(data.length))
+            .withBody(Arrays.copyOf(data, 30_000))).willSetStateTo("again"));
+    // This registry ignores Range and sends the whole blob again.
+    wm.stubFor(get(urlEqualTo(url)).inScenario("norange").whenScenarioStateIs("again")
+        .willReturn(aResponse().withStatus(200).withBody(data)));
+    try (InputStream in = registry.fetchBlob("app", d)) {
+      assertThat(in.readAllBytes()).isEqualTo(data);
+    }
+    wm.verify(2, getRequestedFor(urlEqualTo(url)));
+  }
+
+  @Test
+  void resumedBytesAreHashedToo() throws Exception {
+    byte[] data = TestContent.random(100_000, 15);
+    byte[] tampered = Arrays.copyOfRange(data, 40_000, data.length);
+    tampered[1000] ^= 0x20;
+    Descriptor d = Descriptor.ofBytes(MediaTypes.OCI_LAYER_TAR, data);
+    String url = "/v2/app/blobs/" + d.digest();
+    wm.stubFor(get(urlEqualTo(url)).inScenario("bad-resume").whenScenarioStateIs(Scenario.STARTED)
+        .willReturn(aResponse().withStatus(200).withHeader("Content-Length", Integer.toString(data.length))
+            .withBody(Arrays.copyOf(data, 40_000))).willSetStateTo("resume"));
+    wm.stubFor(get(urlEqualTo(url)).inScenario("bad-resume").whenScenarioStateIs("resume")
+        .willReturn(aResponse().withStatus(206).withHeader("Content-Range", "bytes 40000-99999/100000").withBody(tampered)));
+    try (InputStream in = registry.fetchBlob("app", d)) {
+      assertThatThrownBy(in::readAllBytes).isInstanceOf(IOException.class)
+          .satisfies(e -> assertThat(DigestMismatchException.in(e)).isPresent());
+    }
+  }
+
+  @Test
+  void tooManyRequestsOnABlobIsRetriedAfterRetryAfter() throws Exception {
+    byte[] data = TestContent.random(5000, 16);
+    Descriptor d = Descriptor.ofBytes(MediaTypes.OCI_LAYER_TAR, data);
+    String url = "/v2/app/blobs/" + d.digest();
+    wm.stubFor(get(urlEqualTo(url)).inScenario("429b").whenScenarioStateIs(Scenario.STARTED)
+        .willReturn(aResponse().withStatus(429).withHeader("Retry-After", "0")).willSetStateTo("ok"));
+    wm.stubFor(get(urlEqualTo(url)).inScenario("429b").whenScenarioStateIs("ok")
+        .willReturn(aResponse().withStatus(200).withBody(data)));
+    try (InputStream in = registry.fetchBlob("app", d)) {
+      assertThat(in.readAllBytes()).isEqualTo(data);
+    }
+    assertThat(events).filteredOn(e -> e instanceof RegistryEvent.Retrying).singleElement()
+        .satisfies(e -> {
+          assertThat(((RegistryEvent.Retrying) e).delay()).isEqualTo(Duration.ZERO);
+          assertThat(((RegistryEvent.Retrying) e).reason()).contains("429");
+        });
+  }
+
+  @Test
+  void fiveHundredBurstOnAManifestPutIsRetriedWithTheSameBytes() throws Exception {
+    ImageManifest m = manifest(17);
+    String url = "/v2/app/manifests/" + m.digest();
+    wm.stubFor(put(urlEqualTo(url)).inScenario("put5xx").whenScenarioStateIs(Scenario.STARTED)
+        .willReturn(aResponse().withStatus(503)).willSetStateTo("2"));
+    wm.stubFor(put(urlEqualTo(url)).inScenario("put5xx").whenScenarioStateIs("2")
+        .willReturn(aResponse().withStatus(500)).willSetStateTo("3"));
+    wm.stubFor(put(urlEqualTo(url)).inScenario("put5xx").whenScenarioStateIs("3")
+        .willReturn(aResponse().withStatus(201).withHeader("Docker-Content-Digest", m.digest().toString())));
+    registry.pushManifest("app", m);
+    wm.verify(3, putRequestedFor(urlEqualTo(url)).withRequestBody(binaryEqualTo(m.bytes())));
+  }
+
+  @Test
+  void aResetDuringTheUploadPutAsksWhetherTheBlobLandedBeforeRestarting() throws Exception {
+    byte[] data = TestContent.random(3000, 18);
+    Descriptor d = Descriptor.ofBytes(MediaTypes.OCI_LAYER_TAR, data);
+    String blob = "/v2/app/blobs/" + d.digest();
+    wm.stubFor(head(urlEqualTo(blob)).inScenario("landed").whenScenarioStateIs(Scenario.STARTED)
+        .willReturn(aResponse().withStatus(404)));
+    wm.stubFor(post(urlEqualTo("/v2/app/blobs/uploads/")).willReturn(aResponse().withStatus(202)
+        .withHeader("Location", "/v2/app/blobs/uploads/s")));
+    // The PUT lands but its answer is lost.
+    wm.stubFor(put(urlPathEqualTo("/v2/app/blobs/uploads/s")).inScenario("landed").whenScenarioStateIs(Scenario.STARTED)
+        .willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)).willSetStateTo("stored"));
+    wm.stubFor(head(urlEqualTo(blob)).inScenario("landed").whenScenarioStateIs("stored")
+        .willReturn(aResponse().withStatus(200)));
+    registry.pushBlob("app", d, BlobSource.of(data));
+    wm.verify(1, postRequestedFor(urlEqualTo("/v2/app/blobs/uploads/")));
+    wm.verify(1, putRequestedFor(urlPathEqualTo("/v2/app/blobs/uploads/s")));
+    assertThat(events).filteredOn(e -> e instanceof RegistryEvent.Retrying).isEmpty();
+  }
+
+  @Test
   void monolithicUploadIsPostThenPut() throws Exception {
     byte[] data = TestContent.random(5000, 6);
     Descriptor d = Descriptor.ofBytes(MediaTypes.OCI_LAYER_TAR, data);

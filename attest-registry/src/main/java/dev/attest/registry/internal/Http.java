@@ -8,6 +8,8 @@ import dev.attest.registry.RegistryException;
 import dev.attest.registry.RegistryListener;
 import dev.attest.registry.RegistryUnreachableException;
 import dev.attest.registry.UnauthorizedException;
+import dev.attest.registry.internal.auth.AuthFailure;
+import dev.attest.registry.internal.auth.AuthIOException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -62,9 +64,15 @@ public final class Http {
    * Sends {@code request}. When {@code retryable}, a 429, a 5xx or an I/O failure is retried with
    * backoff; the last such answer is returned (or its failure thrown as unreachable). Any other
    * answer is returned open: the caller closes it.
+   *
+   * <p>A 401 that the authentication interceptor gave up on is thrown as {@link
+   * UnauthorizedException}. If it gave up only because the body could not be replayed (the token
+   * is now cached), the request is sent once more when its body can be; a one-shot body throws
+   * {@link AuthReplayException} instead, for the caller to restart from its source.
    */
   public Response send(Request request, boolean retryable) throws RegistryException {
     int attempts = retryable ? retries + 1 : 1;
+    boolean authResent = false;
     for (int attempt = 1; ; attempt++) {
       String method = request.method();
       String url = redact(request.url());
@@ -73,6 +81,9 @@ public final class Http {
       Response response;
       try {
         response = client.newCall(request).execute();
+      } catch (AuthIOException e) {
+        // The credential store failed: not a connection problem, so not retried.
+        throw e.registryException();
       } catch (IOException e) {
         // Pooled connections may all be dead (a restarted server): do not reuse them.
         client.connectionPool().evictAll();
@@ -86,6 +97,23 @@ public final class Http {
       }
       int code = response.code();
       listener.onEvent(new RegistryEvent.ResponseReceived(method, url, code, Duration.ofNanos(System.nanoTime() - start)));
+      AuthFailure auth = code == 401 ? AuthFailure.of(response).orElse(null) : null;
+      if (auth != null) {
+        String detail;
+        try (response) {
+          detail = errorDetail(response);
+        }
+        String msg = auth.message() + "; " + method + " " + url + " answered 401" + (detail.isEmpty() ? "" : " " + detail);
+        if (!auth.retryable() || authResent) {
+          throw new UnauthorizedException(msg);
+        }
+        if (request.body() != null && request.body().isOneShot()) {
+          throw new AuthReplayException(msg);
+        }
+        authResent = true;
+        attempt--;
+        continue;
+      }
       if (isTransient(code) && attempt < attempts) {
         Duration delay = retryAfter(response.header("Retry-After"), Instant.now());
         response.close();

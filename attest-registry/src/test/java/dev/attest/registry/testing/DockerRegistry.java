@@ -38,16 +38,26 @@ public final class DockerRegistry implements AutoCloseable {
   private final Path binary;
   private final Path dir;
   private final int port;
+  private final @Nullable TokenServer tokens;
   private @Nullable Process process;
 
-  private DockerRegistry(Path binary, Path dir, int port) {
+  private DockerRegistry(Path binary, Path dir, int port, @Nullable TokenServer tokens) {
     this.binary = binary;
     this.dir = dir;
     this.port = port;
+    this.tokens = tokens;
   }
 
   /** Starts a fresh registry, or skips (or fails, in CI) the test if the binary is missing. */
   public static DockerRegistry start() throws IOException {
+    return start(null);
+  }
+
+  /**
+   * Starts a fresh registry that demands bearer tokens from {@code tokens} ({@code auth: token:}
+   * in its configuration), or an open one if {@code tokens} is null.
+   */
+  public static DockerRegistry start(@Nullable TokenServer tokens) throws IOException {
     Path binary = Paths.get(System.getProperty("attest.docker-registry", DEFAULT_BINARY));
     if (!Files.isExecutable(binary)) {
       String msg = "registry 2.8.2 binary not found at " + binary
@@ -58,7 +68,7 @@ public final class DockerRegistry implements AutoCloseable {
       assumeTrue(false, msg);
     }
     Path dir = Files.createTempDirectory("attest-registry-2.8.2-");
-    DockerRegistry r = new DockerRegistry(binary, dir, freePort());
+    DockerRegistry r = new DockerRegistry(binary, dir, freePort(), tokens);
     r.writeConfig();
     r.startProcess();
     return r;
@@ -121,7 +131,8 @@ public final class DockerRegistry implements AutoCloseable {
         + "log:\n  level: warn\n  accesslog:\n    disabled: true\n"
         + "storage:\n  filesystem:\n    rootdirectory: " + storage() + "\n  delete:\n    enabled: true\n"
         + "  maintenance:\n    uploadpurging:\n      enabled: false\n"
-        + "http:\n  addr: 127.0.0.1:" + port + "\n  secret: attest-test-secret\n";
+        + "http:\n  addr: 127.0.0.1:" + port + "\n  secret: attest-test-secret\n"
+        + (tokens == null ? "" : tokens.registryAuthConfig(dir.resolve("token-root.pem")));
     Files.writeString(dir.resolve("config.yml"), config, StandardCharsets.UTF_8);
   }
 
@@ -155,7 +166,9 @@ public final class DockerRegistry implements AutoCloseable {
       c.setConnectTimeout(500);
       c.setReadTimeout(1000);
       try {
-        return c.getResponseCode() == 200;
+        // With token auth, an anonymous GET /v2/ is challenged: that is ready too.
+        int code = c.getResponseCode();
+        return code == 200 || (tokens != null && code == 401);
       } finally {
         c.disconnect();
       }

@@ -79,6 +79,7 @@ public final class TokenServer implements AutoCloseable {
   private final X509Certificate certificate;
   private final HttpServer http;
   private final AtomicInteger requests = new AtomicInteger();
+  private final List<List<String>> granted = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   /** Settings of a {@link TokenServer}. */
   public static final class Builder {
@@ -179,6 +180,11 @@ public final class TokenServer implements AutoCloseable {
   /** How many token requests were answered (any outcome). */
   public int requestCount() {
     return requests.get();
+  }
+
+  /** The scopes of every token issued, in order, each as asked for ({@code type:name:actions}). */
+  public List<List<String>> grantedScopes() {
+    return List.copyOf(granted);
   }
 
   /** The signing certificate as PEM, for the registry's {@code rootcertbundle}. */
@@ -312,6 +318,7 @@ public final class TokenServer implements AutoCloseable {
         send(ex, 400, "{\"error\":\"invalid_scope\"}");
         return;
       }
+      granted.add(List.copyOf(scopes));
       ObjectNode answer = Json.MAPPER.createObjectNode();
       answer.put("token", token);
       answer.put("access_token", token);
