@@ -104,8 +104,10 @@ public final class Attestations {
   }
 
   /**
-   * Every attestation and signature found on {@code digest}, still unverified: bundle (and DSSE)
-   * referrers from the referrers API and the fallback tag index, and cosign's legacy {@code
+   * Every attestation and signature found on {@code digest}, still unverified: referrers whose
+   * artifact type is a Sigstore bundle, in-toto or DSSE type, from the referrers API and the
+   * fallback tag index (each referrer's {@code subject} must be {@code digest}, or the item is
+   * reported with an error), and the layers of cosign's legacy {@code
    * sha256-<hex>.sig} and {@code .att} tags. Items that cannot be fetched or parsed are listed
    * with an {@link DiscoveredAttestation#error() error}; bundles over {@value #MAX_BUNDLE_BYTES}
    * bytes are not downloaded.

@@ -2,6 +2,7 @@ package dev.attest.registry;
 
 import dev.attest.core.AttestException;
 import dev.attest.core.Digest;
+import dev.attest.core.ImageRef;
 import dev.attest.core.Signer;
 import java.time.Clock;
 
@@ -29,6 +30,11 @@ public final class Signatures {
   /** Starts configuring the signature of the image {@code digest} in {@code repository}. */
   public static Signatures on(Registry registry, String repository, Digest digest) {
     return new Signatures(Attestations.on(registry, repository, digest).imageSignature());
+  }
+
+  /** Starts configuring the signature of the image {@code ref}, which must name a digest. */
+  public static Signatures on(Registry registry, ImageRef ref) {
+    return new Signatures(Attestations.on(registry, ref).imageSignature());
   }
 
   /** The signer; required. */

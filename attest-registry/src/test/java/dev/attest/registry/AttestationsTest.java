@@ -53,6 +53,7 @@ class AttestationsTest {
       assertThat(result.referrers()).extracting(AttachedReferrer::predicateType).containsExactlyInAnyOrderElementsOf(TYPES);
       assertLayout(registry, "app", image, result.referrers());
       assertReadBack(registry, "app", image.digest(), result.forSubject(image.digest()));
+      assertThat(server.tags("app").contains(image.digest().tagSchemaTag())).as("fallback tag").isEqualTo(!api);
     }
   }
 
@@ -92,7 +93,8 @@ class AttestationsTest {
   void imageRefOverloadAndSignatures() throws Exception {
     try (EmbeddedRegistry server = start(true); Registry registry = Registry.remote(server.host())) {
       ImageManifest image = TestImages.pushImage(server, "team/app", "v1");
-      AttachResult sig = Signatures.on(registry, "team/app", image.digest()).signWith(SIGNER).clock(CLOCK).attach();
+      AttachResult sig = Signatures.on(registry, dev.attest.core.ImageRef.of(server.host(), "team/app", image.digest()))
+          .signWith(SIGNER).clock(CLOCK).attach();
       AttachedReferrer r = sig.referrers().get(0);
       // cosign 3's statement: no subject name, the digest, the sign predicate type, an empty predicate.
       Statement st = r.bundle().dsseEnvelope().orElseThrow().statement();
