@@ -47,7 +47,8 @@ import java.util.stream.Stream;
  * so every run really transfers the bytes. Settings are system properties: {@code bench.size}
  * (bytes, default 1 GiB), {@code bench.runs} (default 3), {@code bench.chunk} and {@code
  * bench.monolithic} (client chunking, defaults of {@link RemoteRegistry.Builder#chunking}), {@code
- * bench.heap} (the child JVM's {@code -Xmx}, default 64m).
+ * bench.heap} (the child JVM's {@code -Xmx}, default 64m), {@code bench.parts} ({@code registry} for 1
+ * and 3, {@code embedded} for 2; both by default).
  */
 public final class RegistryBenchmark {
   private static final String MEDIA_TYPE = "application/vnd.oci.image.layer.v1.tar";
@@ -55,6 +56,8 @@ public final class RegistryBenchmark {
 
   private final long size = Long.getLong("bench.size", 1L << 30);
   private final int runs = Integer.getInteger("bench.runs", 3);
+  /** Which parts to run: "registry" (1 and 3), "embedded" (2), or both (the default). */
+  private final String parts = System.getProperty("bench.parts", "registry,embedded");
   private final Path work;
 
   private RegistryBenchmark(Path work) {
@@ -81,7 +84,16 @@ public final class RegistryBenchmark {
     line("blob: %s, %d bytes, generated in %.1f s; %d run(s) each, fresh destination per run",
         blob.digest(), blob.size(), secs(System.nanoTime() - t0), runs);
 
-    // 1 and 3: between two registry 2.8.2 instances.
+    if (parts.contains("registry")) {
+      registryToRegistry(file, blob);
+    }
+    if (parts.contains("embedded")) {
+      layoutToEmbedded(file, blob);
+    }
+  }
+
+  /** 1 and 3: between two registry 2.8.2 instances. */
+  private void registryToRegistry(Path file, Descriptor blob) throws Exception {
     List<Double> client = new ArrayList<>();
     List<Double> curl = new ArrayList<>();
     try (DockerRegistry src = DockerRegistry.start(); DockerRegistry dst = DockerRegistry.start();
@@ -104,13 +116,16 @@ public final class RegistryBenchmark {
       heapChild(src.hostPort(), dst.hostPort(), blob);
     }
 
-    // 2: OCI layout -> embedded registry (disk), against SHA-256 in memory.
+  }
+
+  /** 2: OCI layout -> embedded registry (disk), against SHA-256 in memory. */
+  private void layoutToEmbedded(Path file, Descriptor blob) throws Exception {
     List<Double> hash = hashCeiling();
     OciLayout layout = OciLayout.create(work.resolve("layout"));
     layout.pushBlob("bench", blob, BlobSource.of(file));
-    Files.delete(file);
     List<Double> read = new ArrayList<>();
     List<Double> embedded = new ArrayList<>();
+    List<Double> curl = new ArrayList<>();
     for (int i = 1; i <= runs; i++) {
       read.add(time(() -> drain(layout.fetchBlob("bench", blob))));
       try (EmbeddedRegistry e = EmbeddedRegistry.builder().temporaryDisk().build().start();
@@ -118,12 +133,20 @@ public final class RegistryBenchmark {
         embedded.add(time(() -> copy(layout, "bench", to, "bench/embedded", blob)));
         check(to, "bench/embedded", blob);
       }
-      line("run %d: layout read+verify %.2f s, layout -> embedded %.2f s, SHA-256 in memory %.2f s",
-          i, read.get(i - 1), embedded.get(i - 1), hash.get(i - 1));
+      // The embedded server's own ingest floor: curl uploading the same bytes from a file.
+      try (EmbeddedRegistry e = EmbeddedRegistry.builder().temporaryDisk().build().start();
+          RemoteRegistry to = client(e.host())) {
+        curl.add(time(() -> curlUpload(e.host(), "bench/curl", file, blob)));
+        check(to, "bench/curl", blob);
+      }
+      line("run %d: layout read+verify %.2f s, layout -> embedded %.2f s, curl file -> embedded %.2f s,"
+          + " SHA-256 in memory %.2f s", i, read.get(i - 1), embedded.get(i - 1), curl.get(i - 1), hash.get(i - 1));
     }
+    Files.delete(file);
     section("2. OCI layout -> EmbeddedRegistry (disk)", embedded, "client layout -> embedded", hash,
         "MessageDigest SHA-256, in memory");
     summary("layout read + verify only (fetchBlob drained)", read);
+    summary("curl PUT -T file -> embedded (server floor)", curl);
     double ratio = gbps(median(embedded)) / gbps(median(hash));
     line("ratio embedded/hash = %.3f of the hash ceiling (target >= 0.80): %s", ratio, ratio >= 0.80 ? "MET" : "MISSED");
   }
@@ -163,16 +186,31 @@ public final class RegistryBenchmark {
         "curl -sS -f \"http://$SRC/v2/$SRC_REPO/blobs/$DIGEST\" \\",
         "  | curl -sS -f -o /dev/null -X PUT -H 'Expect:' -H 'Content-Type: application/octet-stream' -T - \\",
         "      \"$loc${sep}digest=$DIGEST\"");
+    shell(script, "SRC", src, "DST", dst, "SRC_REPO", SOURCE_REPO, "REPO", repo, "DIGEST", blob.digest().toString());
+  }
+
+  /** curl uploading a file into {@code dst} in one streamed PUT (Content-Length known). */
+  private void curlUpload(String dst, String repo, Path file, Descriptor blob) throws IOException, InterruptedException {
+    String script = String.join("\n",
+        "set -euo pipefail",
+        "loc=$(curl -sS -f -o /dev/null -D - -X POST \"http://$DST/v2/$REPO/blobs/uploads/\" | tr -d '\\r'"
+            + " | sed -n 's/^[Ll]ocation: *//p')",
+        "case \"$loc\" in http*) ;; *) loc=\"http://$DST$loc\";; esac",
+        "case \"$loc\" in *\\?*) sep='&';; *) sep='?';; esac",
+        "curl -sS -f -o /dev/null -X PUT -H 'Expect:' -H 'Content-Type: application/octet-stream' -T \"$FILE\" \\",
+        "    \"$loc${sep}digest=$DIGEST\"");
+    shell(script, "DST", dst, "REPO", repo, "FILE", file.toString(), "DIGEST", blob.digest().toString());
+  }
+
+  private static void shell(String script, String... env) throws IOException, InterruptedException {
     ProcessBuilder pb = new ProcessBuilder("bash", "-c", script).redirectErrorStream(true);
-    pb.environment().put("SRC", src);
-    pb.environment().put("DST", dst);
-    pb.environment().put("SRC_REPO", SOURCE_REPO);
-    pb.environment().put("REPO", repo);
-    pb.environment().put("DIGEST", blob.digest().toString());
+    for (int i = 0; i < env.length; i += 2) {
+      pb.environment().put(env[i], env[i + 1]);
+    }
     Process p = pb.start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     if (p.waitFor() != 0) {
-      throw new IOException("curl copy failed (" + p.exitValue() + "): " + out);
+      throw new IOException("curl failed (" + p.exitValue() + "): " + out);
     }
   }
 
