@@ -8,6 +8,7 @@ import dev.attest.core.ImageIndex;
 import dev.attest.core.Manifest;
 import dev.attest.core.MediaTypes;
 import dev.attest.core.internal.Json;
+import dev.attest.core.internal.VerifyingInputStream;
 import dev.attest.registry.internal.AuthReplayException;
 import dev.attest.registry.internal.Http;
 import dev.attest.registry.internal.Links;
@@ -419,7 +420,10 @@ public final class RemoteRegistry implements Registry {
     } catch (IOException e) {
       throw new RegistryException(what + ": cannot open its source: " + e.getMessage(), e);
     }
-    try (InputStream in = blob.digest().verifying(raw, blob.size())) {
+    // A source that already verifies this blob (fetchBlob of another registry or a layout, as in
+    // promotion) is not hashed twice: SHA-256 is the copy's main CPU cost.
+    boolean verified = raw instanceof VerifyingInputStream v && v.verifies(blob.digest(), blob.size());
+    try (InputStream in = verified ? raw : blob.digest().verifying(raw, blob.size())) {
       HttpUrl url = session;
       if (blob.size() > monolithicLimit) {
         long offset = 0;

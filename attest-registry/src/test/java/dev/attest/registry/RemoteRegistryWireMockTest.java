@@ -498,6 +498,19 @@ class RemoteRegistryWireMockTest {
   }
 
   @Test
+  void aVerifyingSourceWithOtherBytesIsStillADigestMismatch() {
+    // Such a source (a fetched blob) is not hashed a second time; its own check must still fire.
+    byte[] data = TestContent.random(3000, 10);
+    Descriptor d = Descriptor.ofBytes(MediaTypes.OCI_LAYER_TAR, data);
+    wm.stubFor(head(urlEqualTo("/v2/app/blobs/" + d.digest())).willReturn(aResponse().withStatus(404)));
+    wm.stubFor(post(urlEqualTo("/v2/app/blobs/uploads/")).willReturn(aResponse().withStatus(202).withHeader("Location", "/up/0")));
+    wm.stubFor(put(urlPathEqualTo("/up/0")).willReturn(aResponse().withStatus(201)));
+    BlobSource wrong = () -> d.digest().verifying(new java.io.ByteArrayInputStream(TestContent.random(3000, 11)), 3000);
+    assertThatThrownBy(() -> registry.pushBlob("app", d, wrong))
+        .isInstanceOf(DigestMismatchException.class).hasMessageContaining(d.digest().toString());
+  }
+
+  @Test
   void mountAnswersAndFallsBackThroughTheOpenedSession() throws Exception {
     byte[] data = TestContent.random(1000, 12);
     Descriptor d = Descriptor.ofBytes(MediaTypes.OCI_LAYER_TAR, data);

@@ -26,6 +26,14 @@ public final class VerifyingInputStream extends FilterInputStream {
     this.md = expected.algorithm().newMessageDigest();
   }
 
+  /**
+   * Whether this stream, not yet read, already checks {@code digest} and {@code size}: a caller
+   * about to wrap it for the same check can skip a second hash of every byte.
+   */
+  public boolean verifies(Digest digest, long size) {
+    return count == 0 && failure == null && expected.equals(digest) && expectedSize == size;
+  }
+
   @Override
   public int read() throws IOException {
     byte[] one = new byte[1];
