@@ -115,22 +115,29 @@ public final class Executor {
         bySubject.computeIfAbsent(m.subject().get().digest(), k -> new ArrayList<>()).add(item);
       }
     }
+    // Subjects have distinct indexes: update them concurrently; one subject's referrers in turn.
+    List<Task> tasks = new ArrayList<>();
+    for (Map.Entry<Digest, List<Item>> e : bySubject.entrySet()) {
+      tasks.add(() -> updateIndex(plan, e.getKey(), e.getValue()));
+    }
+    runAll(tasks);
+  }
+
+  private void updateIndex(PromotionPlan plan, Digest subject, List<Item> referrers) throws AttestException {
     Registry dst = destination.registry();
     String repo = destination.repository();
-    for (Map.Entry<Digest, List<Item>> e : bySubject.entrySet()) {
-      Set<Digest> listed = new HashSet<>();
-      for (Descriptor d : dst.referrers(repo, e.getKey(), null)) {
-        listed.add(d.digest());
+    Set<Digest> listed = new HashSet<>();
+    for (Descriptor d : dst.referrers(repo, subject, null)) {
+      listed.add(d.digest());
+    }
+    for (Item item : referrers) {
+      if (listed.contains(item.digest())) {
+        continue;
       }
-      for (Item item : e.getValue()) {
-        if (listed.contains(item.digest())) {
-          continue;
-        }
-        PushResult r = dst.pushManifest(repo, manifest(plan, item.digest()), PushOptions.DEFAULT);
-        indexUpdates.incrementAndGet();
-        if (r.fallbackIndexUpdated() || r.referrersApi()) {
-          listener.onEvent(new PromotionEvent.ReferrerIndexed(e.getKey(), item.digest()));
-        }
+      PushResult r = dst.pushManifest(repo, manifest(plan, item.digest()), PushOptions.DEFAULT);
+      indexUpdates.incrementAndGet();
+      if (r.fallbackIndexUpdated() || r.referrersApi()) {
+        listener.onEvent(new PromotionEvent.ReferrerIndexed(subject, item.digest()));
       }
     }
   }
@@ -172,19 +179,37 @@ public final class Executor {
     if (todo.isEmpty()) {
       return;
     }
-    int threads = Math.min(parallelism, todo.size());
-    if (threads == 1) {
-      for (Item b : todo) {
-        copyBlob(b.descriptor());
+    List<Task> tasks = new ArrayList<>();
+    for (Item b : todo) {
+      tasks.add(() -> copyBlob(b.descriptor()));
+    }
+    runAll(tasks);
+  }
+
+  /** A unit of work that may fail with an {@link AttestException}. */
+  @FunctionalInterface
+  private interface Task {
+    void run() throws AttestException;
+  }
+
+  /**
+   * Runs {@code tasks} on at most {@code parallelism} threads; the first failure cancels the rest
+   * and is thrown.
+   */
+  private void runAll(List<Task> tasks) throws AttestException {
+    int threads = Math.min(parallelism, tasks.size());
+    if (threads <= 1) {
+      for (Task t : tasks) {
+        t.run();
       }
       return;
     }
     ExecutorService pool = Executors.newFixedThreadPool(threads, daemon());
     try {
       List<Future<Void>> futures = new ArrayList<>();
-      for (Item b : todo) {
+      for (Task t : tasks) {
         futures.add(pool.submit(() -> {
-          copyBlob(b.descriptor());
+          t.run();
           return null;
         }));
       }
@@ -200,11 +225,10 @@ public final class Executor {
           if (c instanceof RuntimeException re) {
             throw re;
           }
-          throw new PromotionException("copying a blob failed: " + c, c);
+          throw new PromotionException("a transfer failed: " + c, c);
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
-          pool.shutdownNow();
-          throw new PromotionException("interrupted while copying blobs", e);
+          throw new PromotionException("interrupted while transferring", e);
         }
       }
     } finally {
