@@ -224,7 +224,7 @@ public final class Promotion {
    */
   public PromotionPlan plan() throws AttestException {
     checkConfigured();
-    return new Planner(source(), destination(), MAX_DEPTH, maxNodes).plan(digest, tags);
+    return new Planner(source(), destination(), MAX_DEPTH, maxNodes, parallelism).plan(digest, tags);
   }
 
   /**

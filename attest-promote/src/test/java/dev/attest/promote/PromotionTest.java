@@ -142,6 +142,25 @@ class PromotionTest {
   }
 
   @Test
+  void nestedIndexesArePromotedWithEveryLevelsReferrers() throws Exception {
+    ImageIndex inner = Content.multi(src, "dev/api", 20);
+    ImageManifest single = Content.single(src, "dev/api", 21, 1000);
+    ImageIndex outer = ImageIndex.builder().manifest(inner.plainDescriptor())
+        .manifest(single.plainDescriptor().withPlatform(dev.attest.core.Platform.parse("linux/riscv64"))).build();
+    src.pushManifest("dev/api", outer, PushOptions.tagged("outer"));
+    Content.referrer(src, "dev/api", outer.plainDescriptor(), Content.ATTESTATION, 22);
+
+    PromotionPlan plan = Promotion.of(outer.digest()).from(src, "dev/api").to(dst, "prod/api").plan();
+    assertThat(plan.images()).hasSize(6);
+    assertThat(plan.images().get(plan.images().size() - 1).digest()).isEqualTo(outer.digest());
+    assertThat(plan.items()).filteredOn(i -> i.digest().equals(inner.digest())).singleElement()
+        .satisfies(i -> assertThat(i.depth()).isEqualTo(1)).satisfies(i -> assertThat(i.parent()).isEqualTo(outer.digest()));
+    assertOrdered(plan);
+    Promotion.of(outer.digest()).from(src, "dev/api").to(dst, "prod/api").tags("outer").execute();
+    Content.assertPromoted(src, "dev/api", dst, "prod/api", outer.digest());
+  }
+
+  @Test
   void aRerunCompletesAHalfDonePromotion() throws Exception {
     ImageIndex index = Content.multi(src, "dev/api", 3);
     Registry failing = new FailingRegistry(dst, 5);

@@ -146,19 +146,23 @@ public final class Executor {
   private void check(PromotionPlan plan) throws AttestException {
     Registry dst = destination.registry();
     String repo = destination.repository();
+    List<Task> checks = new ArrayList<>();
     for (Item item : plan.items()) {
-      if (item.kind() == Kind.BLOB) {
-        if (!dst.hasBlob(repo, item.digest())) {
-          throw new PromotionException("after the copy, " + destination + " lacks blob " + item.digest());
+      checks.add(() -> {
+        if (item.kind() == Kind.BLOB) {
+          if (!dst.hasBlob(repo, item.digest())) {
+            throw new PromotionException("after the copy, " + destination + " lacks blob " + item.digest());
+          }
+          return;
         }
-        continue;
-      }
-      Descriptor d = dst.resolve(repo, item.digest().toString());
-      if (!d.digest().equals(item.digest()) || d.size() != item.descriptor().size()) {
-        throw new PromotionException("after the copy, " + destination + " serves " + d.digest() + " (" + d.size()
-            + " bytes) for manifest " + item.digest() + " (" + item.descriptor().size() + " bytes)");
-      }
+        Descriptor d = dst.resolve(repo, item.digest().toString());
+        if (!d.digest().equals(item.digest()) || d.size() != item.descriptor().size()) {
+          throw new PromotionException("after the copy, " + destination + " serves " + d.digest() + " (" + d.size()
+              + " bytes) for manifest " + item.digest() + " (" + item.descriptor().size() + " bytes)");
+        }
+      });
     }
+    runAll(checks);
   }
 
   private static Manifest manifest(PromotionPlan plan, Digest digest) throws PromotionException {
@@ -188,7 +192,7 @@ public final class Executor {
 
   /** A unit of work that may fail with an {@link AttestException}. */
   @FunctionalInterface
-  private interface Task {
+  interface Task {
     void run() throws AttestException;
   }
 
@@ -197,6 +201,10 @@ public final class Executor {
    * and is thrown.
    */
   private void runAll(List<Task> tasks) throws AttestException {
+    runAll(tasks, parallelism);
+  }
+
+  static void runAll(List<Task> tasks, int parallelism) throws AttestException {
     int threads = Math.min(parallelism, tasks.size());
     if (threads <= 1) {
       for (Task t : tasks) {

@@ -46,11 +46,14 @@ public final class Planner {
   private int nodes;
   private @Nullable Digest root;
 
-  public Planner(RepositoryRef source, RepositoryRef destination, int maxDepth, int maxNodes) {
+  private final int parallelism;
+
+  public Planner(RepositoryRef source, RepositoryRef destination, int maxDepth, int maxNodes, int parallelism) {
     this.source = source;
     this.destination = destination;
     this.maxDepth = maxDepth;
     this.maxNodes = maxNodes;
+    this.parallelism = parallelism;
   }
 
   /**
@@ -62,7 +65,6 @@ public final class Planner {
   public PromotionPlan plan(Digest digest, List<String> tags) throws AttestException {
     root = digest;
     visit(digest, Kind.MANIFEST, null, 0, null);
-    Registry src = source.registry();
     Registry dst = destination.registry();
     String repo = destination.repository();
     List<Item> items = new ArrayList<>();
@@ -75,12 +77,28 @@ public final class Planner {
         }
       }
     }
-    for (Descriptor b : blobs.values()) {
-      items.add(new Item(Kind.BLOB, b, null, blobDepth.getOrDefault(b.digest(), 1), dst.hasBlob(repo, b.digest()), null));
+    // One HEAD per node: ask them concurrently.
+    List<Descriptor> blobList = new ArrayList<>(blobs.values());
+    List<Item> manifestList = new ArrayList<>(manifestItems.values());
+    boolean[] present = new boolean[blobList.size() + manifestList.size()];
+    List<Executor.Task> checks = new ArrayList<>();
+    for (int i = 0; i < blobList.size(); i++) {
+      int k = i;
+      checks.add(() -> present[k] = dst.hasBlob(repo, blobList.get(k).digest()));
     }
-    for (Item m : manifestItems.values()) {
-      items.add(new Item(m.kind(), m.descriptor(), m.parent(), m.depth(), dst.hasManifest(repo, m.digest()),
-          m.legacyTag()));
+    for (int i = 0; i < manifestList.size(); i++) {
+      int k = blobList.size() + i;
+      Digest d = manifestList.get(i).digest();
+      checks.add(() -> present[k] = dst.hasManifest(repo, d));
+    }
+    Executor.runAll(checks, parallelism);
+    for (int i = 0; i < blobList.size(); i++) {
+      Descriptor b = blobList.get(i);
+      items.add(new Item(Kind.BLOB, b, null, blobDepth.getOrDefault(b.digest(), 1), present[i], null));
+    }
+    for (int i = 0; i < manifestList.size(); i++) {
+      Item m = manifestList.get(i);
+      items.add(new Item(m.kind(), m.descriptor(), m.parent(), m.depth(), present[blobList.size() + i], m.legacyTag()));
     }
     List<TagAction> actions = new ArrayList<>();
     for (Map.Entry<String, Digest> legacy : legacyTags.entrySet()) {
