@@ -116,8 +116,11 @@ class PromotionTest {
     ImageIndex index = Content.multi(src, "dev/api", 2);
     ImageManifest single = Content.single(src, "dev/api", 50, 100_000);
 
+    PromotionPlan dryRun = Promotion.of(index.digest()).from(src, "dev/api").to(dst, "prod/api")
+        .tags("v1.4.2", "stable").plan();
     PromotionReport first = Promotion.of(index.digest()).from(src, "dev/api").to(dst, "prod/api")
         .tags("v1.4.2", "stable").attestWith(SIGNER).clock(CLOCK).execute();
+    assertThat(first.plan()).as("plan() is the plan execute() carries out").isEqualTo(dryRun);
     assertThat(first.writes()).isGreaterThan(30);
     assertThat(first.blobsCopied()).isEqualTo(17);
     assertThat(first.manifestsWritten()).isEqualTo(14);
