@@ -1,0 +1,328 @@
+package dev.attest.promote;
+
+import dev.attest.core.AttestException;
+import dev.attest.core.Digest;
+import dev.attest.core.ImageRef;
+import dev.attest.core.Manifest;
+import dev.attest.core.Signer;
+import dev.attest.promote.internal.AttestationWriter;
+import dev.attest.promote.internal.Executor;
+import dev.attest.promote.internal.Planner;
+import dev.attest.registry.Registry;
+import dev.attest.verify.ImageVerifier;
+import dev.attest.verify.Policy;
+import dev.attest.verify.VerificationReport;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Promotes one digest from a repository to another, with everything that refers to it:
+ *
+ * <pre>{@code
+ * PromotionReport report = Promotion.of("registry.dev/acme/api@sha256:...")
+ *     .from(devRegistry)
+ *     .to(prodRegistry, "acme/api")
+ *     .tags("v1.4.2")
+ *     .gate(policy, verifier)
+ *     .verifyAfter()
+ *     .attestWith(signer)
+ *     .execute();
+ * }</pre>
+ *
+ * <p>Nothing happens before the terminal verb. {@link #plan()} reads the source and asks the
+ * destination what it has; {@link #execute()} plans, gates at the source, copies what the
+ * destination lacks (blobs, then child manifests, then parents, referrers after their subject,
+ * referrers indexes last), checks the destination against the plan, verifies again at the
+ * destination, attaches a signed promotion attestation and finally writes the tags. Re-running a
+ * promotion completes it; re-running a completed one writes nothing.
+ *
+ * <p>Either side may be a {@code RemoteRegistry}, an {@code OciLayout} (export and import for
+ * air-gapped transport) or any other {@link Registry}.
+ *
+ * @see <a href="https://github.com/opencontainers/distribution-spec/blob/v1.1.1/spec.md#listing-referrers">OCI
+ *     distribution spec: referrers</a>
+ */
+public final class Promotion {
+  /** The deepest graph planned: a referrer of a referrer of an index child is depth 3. */
+  public static final int MAX_DEPTH = 16;
+
+  /** The default bound on the nodes (manifests and blobs) of one plan. */
+  public static final int DEFAULT_MAX_NODES = 10_000;
+
+  /** Blobs transferred at once by default. */
+  public static final int DEFAULT_PARALLELISM = 4;
+
+  private static final String TAG = "[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}";
+
+  private final Digest digest;
+  private final @Nullable String impliedRepository;
+  private @Nullable RepositoryRef source;
+  private @Nullable RepositoryRef destination;
+  private List<String> tags = List.of();
+  private @Nullable ImageVerifier verifier;
+  private @Nullable Policy policy;
+  private boolean verifyAfter;
+  private @Nullable Signer signer;
+  private String actor = System.getProperty("user.name", "unknown");
+  private Clock clock = Clock.systemUTC();
+  private PromotionListener listener = PromotionListener.NONE;
+  private int parallelism = DEFAULT_PARALLELISM;
+  private int maxNodes = DEFAULT_MAX_NODES;
+
+  private Promotion(Digest digest, @Nullable String impliedRepository) {
+    this.digest = digest;
+    this.impliedRepository = impliedRepository;
+  }
+
+  /**
+   * Starts a promotion of a digest reference such as {@code ghcr.io/acme/api@sha256:...} (its
+   * repository is the source repository unless {@link #from(Registry, String)} names another),
+   * or of a bare digest {@code sha256:...}.
+   *
+   * @throws IllegalArgumentException if the reference has no digest: promotion moves digests,
+   *     never tags
+   */
+  public static Promotion of(String digestRef) {
+    Objects.requireNonNull(digestRef, "digestRef");
+    if (digestRef.startsWith("sha256:") || digestRef.startsWith("sha512:")) {
+      return new Promotion(Digest.parse(digestRef), null);
+    }
+    ImageRef ref = ImageRef.parse(digestRef);
+    if (ref.digest() == null) {
+      throw new IllegalArgumentException("'" + digestRef + "' has no digest; promotion takes name@sha256:...");
+    }
+    return new Promotion(ref.digest(), ref.repository());
+  }
+
+  /** Starts a promotion of {@code digest}; name the source repository with {@link #from(Registry, String)}. */
+  public static Promotion of(Digest digest) {
+    return new Promotion(Objects.requireNonNull(digest, "digest"), null);
+  }
+
+  /** Reads from {@code registry}, in the repository of the reference given to {@link #of(String)}. */
+  public Promotion from(Registry registry) {
+    if (impliedRepository == null) {
+      throw new IllegalArgumentException("the promotion of " + digest + " names no repository; use from(registry, repository)");
+    }
+    return from(new RepositoryRef(registry, impliedRepository));
+  }
+
+  public Promotion from(Registry registry, String repository) {
+    return from(new RepositoryRef(registry, repository));
+  }
+
+  public Promotion from(RepositoryRef source) {
+    this.source = Objects.requireNonNull(source, "source");
+    return this;
+  }
+
+  public Promotion to(Registry registry, String repository) {
+    return to(new RepositoryRef(registry, repository));
+  }
+
+  public Promotion to(RepositoryRef destination) {
+    this.destination = Objects.requireNonNull(destination, "destination");
+    return this;
+  }
+
+  /** Tags to point at the digest at the destination, last. Tags are immutable: see {@link TagConflictException}. */
+  public Promotion tags(String... tags) {
+    List<String> list = new ArrayList<>();
+    for (String t : tags) {
+      Objects.requireNonNull(t, "tag");
+      if (!t.matches(TAG)) {
+        throw new IllegalArgumentException("invalid tag '" + t + "': must match " + TAG);
+      }
+      if (!list.contains(t)) {
+        list.add(t);
+      }
+    }
+    this.tags = List.copyOf(list);
+    return this;
+  }
+
+  /**
+   * Verifies the source with {@code verifier} before anything is written; a deny aborts with a
+   * {@link PromotionDeniedException}. The attestation records the policy hash of its report.
+   */
+  public Promotion gate(ImageVerifier verifier) {
+    this.verifier = Objects.requireNonNull(verifier, "verifier");
+    this.policy = null;
+    return this;
+  }
+
+  /**
+   * As {@link #gate(ImageVerifier)}, and requires the verifier's reports to name {@code policy}'s
+   * hash, so that a verifier configured with another policy fails the promotion.
+   */
+  public Promotion gate(Policy policy, ImageVerifier verifier) {
+    gate(verifier);
+    this.policy = Objects.requireNonNull(policy, "policy");
+    return this;
+  }
+
+  /**
+   * Verifies again at the destination once the content is there, before the attestation and the
+   * tags are written; a deny aborts with a {@link PromotionDeniedException}. Needs a gate.
+   */
+  public Promotion verifyAfter() {
+    this.verifyAfter = true;
+    return this;
+  }
+
+  /** Signs a promotion attestation and attaches it to the digest at the destination. */
+  public Promotion attestWith(Signer signer) {
+    this.signer = Objects.requireNonNull(signer, "signer");
+    return this;
+  }
+
+  /** Who promotes, as recorded in the attestation; the {@code user.name} by default. */
+  public Promotion actor(String actor) {
+    this.actor = Objects.requireNonNull(actor, "actor");
+    return this;
+  }
+
+  /** The clock of the attestation's time; the system UTC clock by default. */
+  public Promotion clock(Clock clock) {
+    this.clock = Objects.requireNonNull(clock, "clock");
+    return this;
+  }
+
+  public Promotion listener(PromotionListener listener) {
+    this.listener = Objects.requireNonNull(listener, "listener");
+    return this;
+  }
+
+  /** Blobs transferred at once, 1 to 64; {@value #DEFAULT_PARALLELISM} by default. */
+  public Promotion parallelism(int blobs) {
+    if (blobs < 1 || blobs > 64) {
+      throw new IllegalArgumentException("parallelism must be 1..64: " + blobs);
+    }
+    this.parallelism = blobs;
+    return this;
+  }
+
+  /** The most nodes (manifests and blobs) a plan may have; {@value #DEFAULT_MAX_NODES} by default. */
+  public Promotion maxNodes(int nodes) {
+    if (nodes < 1) {
+      throw new IllegalArgumentException("maxNodes must be >= 1: " + nodes);
+    }
+    this.maxNodes = nodes;
+    return this;
+  }
+
+  /**
+   * A dry run: the plan {@link #execute()} would carry out, computed the same way, with nothing
+   * written.
+   *
+   * @throws TagConflictException if a destination tag points at another digest
+   * @throws PromotionException if the graph has a cycle or exceeds a bound
+   */
+  public PromotionPlan plan() throws AttestException {
+    checkConfigured();
+    return new Planner(source(), destination(), MAX_DEPTH, maxNodes, parallelism).plan(digest, tags);
+  }
+
+  /**
+   * Promotes. Every check that can refuse (bounds, cycles, conflicting tags, the gate) runs before
+   * the first write.
+   *
+   * @throws PromotionDeniedException if the gate denies, with the report
+   * @throws TagConflictException if a destination tag points at another digest
+   * @throws PromotionException if the graph has a cycle, exceeds a bound, or the destination does
+   *     not hold the plan after the copy
+   * @throws AttestException if a registry fails (the promotion can be run again to complete it)
+   */
+  public PromotionReport execute() throws AttestException {
+    checkConfigured();
+    RepositoryRef src = source();
+    RepositoryRef dst = destination();
+    PromotionPlan plan = plan();
+    listener.onEvent(new PromotionEvent.Planned(plan));
+    VerificationReport gateReport = null;
+    if (verifier != null) {
+      gateReport = verify("source", src);
+      if (!gateReport.admitted()) {
+        throw new PromotionDeniedException("the gate denied " + src + "@" + digest + "; nothing was written:\n"
+            + gateReport.toTable(), report(plan, gateReport, null, null, null, 0));
+      }
+    }
+    Executor executor = new Executor(src, dst, parallelism, listener);
+    executor.copy(plan, tags);
+    VerificationReport afterReport = null;
+    if (verifyAfter) {
+      afterReport = verify("destination", dst);
+      if (!afterReport.admitted()) {
+        throw new PromotionDeniedException("verification at the destination denied " + dst + "@" + digest
+            + "; the content was copied but no tag or attestation was written:\n" + afterReport.toTable(),
+            report(plan, gateReport, afterReport, executor, null, 0));
+      }
+    }
+    dev.attest.core.Descriptor attestation = null;
+    int attestationWrites = 0;
+    if (signer != null) {
+      Manifest subject = plan.manifest(digest).orElseThrow();
+      PromotionPredicate predicate = new PromotionPredicate(digest, PromotionPredicate.Location.of(src),
+          PromotionPredicate.Location.of(dst), tags, gateReport == null ? null : gateReport.policyHash(),
+          gateReport == null ? null : gateReport.decision().name(),
+          afterReport == null ? null : afterReport.decision().name(), Instant.now(clock), actor);
+      AttestationWriter writer = new AttestationWriter(dst);
+      attestation = writer.attach(subject, predicate, signer);
+      attestationWrites = writer.writes();
+    }
+    executor.writeRequestedTags(plan, tags);
+    return report(plan, gateReport, afterReport, executor, attestation, attestationWrites);
+  }
+
+  private VerificationReport verify(String where, RepositoryRef at) throws AttestException {
+    ImageVerifier v = Objects.requireNonNull(verifier);
+    VerificationReport r = v.verify(at.registry().name() + "/" + at.repository() + "@" + digest);
+    Objects.requireNonNull(r, "the verifier returned no report");
+    if (r.subject() != null && !r.subject().equals(digest)) {
+      throw new PromotionException("the verifier at the " + where + " verified " + r.subject() + ", not " + digest);
+    }
+    if (policy != null && !r.policyHash().equals(policy.hash())) {
+      throw new PromotionException("the verifier at the " + where + " applied the policy " + r.policyHash()
+          + ", not the gate's policy '" + policy.name() + "' " + policy.hash());
+    }
+    listener.onEvent(new PromotionEvent.Verified(where, r));
+    return r;
+  }
+
+  private static PromotionReport report(PromotionPlan plan, @Nullable VerificationReport gate,
+      @Nullable VerificationReport after, @Nullable Executor e, dev.attest.core.@Nullable Descriptor attestation,
+      int attestationWrites) {
+    if (e == null) {
+      return new PromotionReport(plan, gate, after, 0, 0, 0, 0, 0, 0, attestationWrites, attestation);
+    }
+    return new PromotionReport(plan, gate, after, e.blobsCopied.get(), e.blobsMounted.get(), e.bytesCopied.get(),
+        e.manifestsWritten.get(), e.indexUpdates.get(), e.tagsWritten.get(), attestationWrites, attestation);
+  }
+
+  private void checkConfigured() {
+    if (source == null) {
+      throw new IllegalStateException("no source: call from(...)");
+    }
+    if (destination == null) {
+      throw new IllegalStateException("no destination: call to(...)");
+    }
+    if (verifyAfter && verifier == null) {
+      throw new IllegalStateException("verifyAfter() needs a gate(...)");
+    }
+    if (source.equals(destination)) {
+      throw new IllegalStateException("source and destination are the same repository: " + source);
+    }
+  }
+
+  private RepositoryRef source() {
+    return Objects.requireNonNull(source);
+  }
+
+  private RepositoryRef destination() {
+    return Objects.requireNonNull(destination);
+  }
+}
