@@ -1,0 +1,205 @@
+package dev.attest.registry.internal.attest;
+
+import dev.attest.core.AttestException;
+import dev.attest.core.Descriptor;
+import dev.attest.core.Digest;
+import dev.attest.core.DsseEnvelope;
+import dev.attest.core.ImageManifest;
+import dev.attest.core.InvalidContentException;
+import dev.attest.core.Manifest;
+import dev.attest.core.MediaTypes;
+import dev.attest.core.SigstoreBundle;
+import dev.attest.core.Statement;
+import dev.attest.registry.Attestations;
+import dev.attest.registry.DiscoveredAttestation;
+import dev.attest.registry.DiscoveredAttestation.Source;
+import dev.attest.registry.NotFoundException;
+import dev.attest.registry.Registry;
+import dev.attest.registry.RegistryUnreachableException;
+import dev.attest.registry.UnauthorizedException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+
+/** The work behind {@link Attestations#read}: referrers, then cosign's legacy tags. */
+public final class Discovery {
+  /** At most this many referrers are inspected. */
+  static final int MAX_REFERRERS = 256;
+  /** At most this many layers per manifest are read. */
+  static final int MAX_LAYERS = 64;
+  /** Legacy simple-signing payloads are small JSON documents. */
+  static final int MAX_SIMPLE_SIGNING_BYTES = 1024 * 1024;
+
+  /** Referrer artifact types that may hold attestations. */
+  static final Set<String> ARTIFACT_TYPES = Set.of(
+      SigstoreBundle.MEDIA_TYPE_V0_3,
+      SigstoreBundle.MEDIA_TYPE_V0_3_ALT,
+      SigstoreBundle.MEDIA_TYPE_V0_2,
+      SigstoreBundle.MEDIA_TYPE_V0_1,
+      MediaTypes.IN_TOTO,
+      MediaTypes.DSSE_ENVELOPE);
+
+  private Discovery() {}
+
+  public static List<DiscoveredAttestation> read(Registry registry, String repository, Digest digest)
+      throws AttestException {
+    List<DiscoveredAttestation> out = new ArrayList<>();
+    List<Descriptor> referrers = registry.referrers(repository, digest, null);
+    int inspected = 0;
+    for (Descriptor r : referrers) {
+      if (r.artifactType() == null || !ARTIFACT_TYPES.contains(r.artifactType())) {
+        continue;
+      }
+      if (++inspected > MAX_REFERRERS) {
+        break;
+      }
+      readReferrer(registry, repository, digest, r, out);
+    }
+    readLegacy(registry, repository, digest, Source.LEGACY_SIG, out);
+    readLegacy(registry, repository, digest, Source.LEGACY_ATT, out);
+    return List.copyOf(out);
+  }
+
+  private static void readReferrer(
+      Registry registry, String repository, Digest subject, Descriptor r, List<DiscoveredAttestation> out)
+      throws AttestException {
+    Manifest m;
+    try {
+      m = registry.fetchManifest(repository, r.digest().toString());
+    } catch (RegistryUnreachableException | UnauthorizedException e) {
+      throw e;
+    } catch (AttestException e) {
+      out.add(failed(Source.REFERRER, r, r, "cannot fetch referrer manifest " + r.digest() + ": " + e.getMessage()));
+      return;
+    }
+    if (!(m instanceof ImageManifest im)) {
+      out.add(failed(Source.REFERRER, m.descriptor(), r, "referrer " + r.digest() + " is an index, not an image manifest"));
+      return;
+    }
+    Descriptor at = im.descriptor();
+    Descriptor subj = im.subject().orElse(null);
+    if (subj == null || !subj.digest().equals(subject)) {
+      // A listing that points at a manifest about something else must not pass as this image's.
+      out.add(failed(Source.REFERRER, at, r, "referrer " + r.digest() + " has subject "
+          + (subj == null ? "none" : subj.digest().toString()) + ", not " + subject));
+      return;
+    }
+    int layers = 0;
+    for (Descriptor layer : im.layers()) {
+      boolean bundle = layer.mediaType().startsWith("application/vnd.dev.sigstore.bundle");
+      boolean dsse = layer.mediaType().equals(MediaTypes.DSSE_ENVELOPE);
+      if (!bundle && !dsse) {
+        continue;
+      }
+      if (++layers > MAX_LAYERS) {
+        break;
+      }
+      Map<String, String> annotations = im.annotations();
+      byte[] raw;
+      try {
+        raw = fetch(registry, repository, layer, Attestations.MAX_BUNDLE_BYTES);
+      } catch (IOException | AttestException e) {
+        out.add(failed(Source.REFERRER, at, layer, annotations, e.getMessage()));
+        continue;
+      }
+      SigstoreBundle parsed = null;
+      DsseEnvelope env = null;
+      String error = null;
+      try {
+        if (bundle) {
+          parsed = SigstoreBundle.parse(raw);
+          env = parsed.dsseEnvelope().orElse(null);
+        } else {
+          env = DsseEnvelope.parse(raw);
+        }
+      } catch (AttestException e) {
+        error = "layer " + layer.digest() + " of referrer " + r.digest() + ": " + e.getMessage();
+      }
+      String type = predicateType(env, annotations.get(Attestations.PREDICATE_TYPE));
+      out.add(new DiscoveredAttestation(Source.REFERRER, at, layer, raw, parsed, env, type, annotations, error));
+    }
+  }
+
+  private static void readLegacy(
+      Registry registry, String repository, Digest digest, Source source, List<DiscoveredAttestation> out)
+      throws AttestException {
+    String tag = digest.tagSchemaTag() + (source == Source.LEGACY_SIG ? ".sig" : ".att");
+    Manifest m;
+    try {
+      m = registry.fetchManifest(repository, tag);
+    } catch (NotFoundException e) {
+      return;
+    }
+    if (!(m instanceof ImageManifest im)) {
+      return;
+    }
+    Descriptor at = im.descriptor();
+    int layers = 0;
+    for (Descriptor layer : im.layers()) {
+      boolean sig = source == Source.LEGACY_SIG && layer.mediaType().equals(MediaTypes.COSIGN_SIMPLE_SIGNING);
+      boolean att = source == Source.LEGACY_ATT && layer.mediaType().equals(MediaTypes.DSSE_ENVELOPE);
+      if (!sig && !att) {
+        continue;
+      }
+      if (++layers > MAX_LAYERS) {
+        break;
+      }
+      Map<String, String> annotations = layer.annotations();
+      byte[] raw;
+      try {
+        raw = fetch(registry, repository, layer, sig ? MAX_SIMPLE_SIGNING_BYTES : Attestations.MAX_BUNDLE_BYTES);
+      } catch (IOException | AttestException e) {
+        out.add(failed(source, at, layer, annotations, e.getMessage()));
+        continue;
+      }
+      DsseEnvelope env = null;
+      String error = null;
+      if (att) {
+        try {
+          env = DsseEnvelope.parse(raw);
+        } catch (AttestException e) {
+          error = "layer " + layer.digest() + " of " + tag + ": " + e.getMessage();
+        }
+      }
+      String type = sig ? null : predicateType(env, annotations.get("predicateType"));
+      out.add(new DiscoveredAttestation(source, at, layer, raw, null, env, type, annotations, error));
+    }
+  }
+
+  /** The statement's predicate type when the payload is a statement, else the annotation's. */
+  private static @Nullable String predicateType(@Nullable DsseEnvelope env, @Nullable String annotated) {
+    if (env != null && Statement.PAYLOAD_TYPE.equals(env.payloadType())) {
+      try {
+        return env.statement().predicateType();
+      } catch (AttestException e) {
+        // Unparseable statements fall back to the annotation; verification will refuse them.
+      }
+    }
+    return annotated;
+  }
+
+  private static byte[] fetch(Registry registry, String repository, Descriptor layer, int max)
+      throws IOException, AttestException {
+    if (layer.size() > max) {
+      throw new InvalidContentException(
+          "layer " + layer.digest() + " is " + layer.size() + " bytes, over the limit of " + max + " bytes; not downloaded");
+    }
+    try (InputStream in = registry.fetchBlob(repository, layer)) {
+      return in.readAllBytes();
+    }
+  }
+
+  private static DiscoveredAttestation failed(Source source, Descriptor manifest, Descriptor layer, String error) {
+    return failed(source, manifest, layer, Map.of(), error);
+  }
+
+  private static DiscoveredAttestation failed(
+      Source source, Descriptor manifest, Descriptor layer, Map<String, String> annotations, @Nullable String error) {
+    return new DiscoveredAttestation(
+        source, manifest, layer, new byte[0], null, null, null, annotations, error == null ? "unreadable" : error);
+  }
+}
