@@ -408,7 +408,7 @@ public final class PolicyVerifier implements ImageVerifier, AutoCloseable {
           continue;
         }
         if (o.ok()) {
-          return Outcome.pass("signed: " + o.reason(), null);
+          return Outcome.pass(o.reason(), null);
         }
         rejected.add(where(a) + ": " + o.reason());
       }
