@@ -142,7 +142,7 @@ public final class PolicyVerifier implements ImageVerifier, AutoCloseable {
       return VerificationReport.denied(imageReference, ref.digest(), policyHash, "registry",
           "cannot open registry " + ref.registry() + ": " + e.getMessage(), clock.instant());
     }
-    return run(imageReference, registry, ref.repository(), ref.reference(), ref.digest() == null);
+    return run(imageReference, registry, ref.repository(), ref.reference(), ref.digest());
   }
 
   /**
@@ -163,7 +163,7 @@ public final class PolicyVerifier implements ImageVerifier, AutoCloseable {
     if (hit.isPresent()) {
       return hit.get();
     }
-    return run(input, registry, repository, reference, pinned == null);
+    return run(input, registry, repository, reference, pinned);
   }
 
   private Optional<VerificationReport> cached(String input, @Nullable Digest digest) {
@@ -173,29 +173,32 @@ public final class PolicyVerifier implements ImageVerifier, AutoCloseable {
     return cache.get(digest, policyHash).map(r -> r.input().equals(input) ? r : r.withInput(input));
   }
 
-  private VerificationReport run(String input, Registry registry, String repository, String reference, boolean tagOnly) {
+  /** Runs one verification under the deadline; {@code pinned} is the input's digest, null for a tag. */
+  private VerificationReport run(
+      String input, Registry registry, String repository, String reference, @Nullable Digest pinned) {
     Instant started = clock.instant();
-    Future<VerificationReport> f = callPool.submit(() -> new Run(input, registry, repository).verify(reference, tagOnly));
-    VerificationReport report;
+    Future<VerificationReport> f =
+        callPool.submit(() -> new Run(input, registry, repository).verify(reference, pinned == null));
     try {
-      report = f.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+      VerificationReport report = f.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+      if (cache != null) {
+        cache.put(report);
+      }
+      return report;
     } catch (TimeoutException e) {
       f.cancel(true);
-      report = VerificationReport.denied(input, null, policyHash, "timeout",
+      // Transient failures are not cached: the next request tries again.
+      return VerificationReport.denied(input, pinned, policyHash, "timeout",
           "verification did not finish within " + timeout + " (registry " + registry.name() + " too slow?)", started);
     } catch (InterruptedException e) {
       f.cancel(true);
       Thread.currentThread().interrupt();
-      report = VerificationReport.denied(input, null, policyHash, "interrupted", "verification was interrupted", started);
+      return VerificationReport.denied(input, pinned, policyHash, "interrupted", "verification was interrupted", started);
     } catch (ExecutionException e) {
       Throwable c = e.getCause() == null ? e : e.getCause();
-      report = VerificationReport.denied(input, null, policyHash, "error",
+      return VerificationReport.denied(input, pinned, policyHash, "error",
           "verification failed: " + c.getClass().getSimpleName() + ": " + c.getMessage(), started);
     }
-    if (cache != null) {
-      cache.put(report);
-    }
-    return report;
   }
 
   /** Shuts down the thread pools and closes the registries this verifier opened itself. */
