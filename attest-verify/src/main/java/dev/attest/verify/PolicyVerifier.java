@@ -23,6 +23,7 @@ import dev.attest.verify.Policy.Trust;
 import dev.attest.verify.VerificationReport.Check;
 import dev.attest.verify.VerificationReport.VerifiedStatement;
 import dev.attest.verify.internal.ContentRules;
+import dev.attest.verify.internal.PrefetchingRegistry;
 import dev.attest.verify.internal.keyless.KeylessBundleVerifier;
 import dev.attest.verify.internal.keyless.KeylessIdentity;
 import dev.attest.verify.internal.keyless.KeylessResult;
@@ -233,11 +234,14 @@ public final class PolicyVerifier implements ImageVerifier, AutoCloseable {
     private final Registry registry;
     private final String repository;
     private final Instant now = clock.instant();
+    /** Bundle manifests and layers are fetched in parallel (bounded by the fetch pool) through this. */
+    private final Registry prefetching;
 
     Run(String input, Registry registry, String repository) {
       this.input = input;
       this.registry = registry;
       this.repository = repository;
+      this.prefetching = new PrefetchingRegistry(registry, fetchPool);
     }
 
     VerificationReport verify(String reference, boolean tagOnly) {
@@ -296,12 +300,13 @@ public final class PolicyVerifier implements ImageVerifier, AutoCloseable {
       boolean needIndex = platforms.isEmpty() || policy.indexSemantics() != Policy.IndexSemantics.EACH_PLATFORM;
       boolean needPlatforms = !platforms.isEmpty() && policy.indexSemantics() != Policy.IndexSemantics.INDEX_COVERS_PLATFORMS;
 
-      // Discovery of every subject at once: one referrers listing per subject.
-      Future<Found> topFound = needIndex ? fetchPool.submit(() -> discover(top.digest(), top.bytes())) : null;
+      // Discovery of every subject at once, one referrers listing each. Subjects wait on the bounded
+      // fetch pool, so they run on the unbounded one: a bounded pool waiting on itself can deadlock.
+      Future<Found> topFound = needIndex ? callPool.submit(() -> discover(top.digest(), top.bytes())) : null;
       Map<Descriptor, Future<Found>> platformFound = new LinkedHashMap<>();
       if (needPlatforms) {
         for (Descriptor d : platforms) {
-          platformFound.put(d, fetchPool.submit(() -> discover(d.digest(), null)));
+          platformFound.put(d, callPool.submit(() -> discover(d.digest(), null)));
         }
       }
       Found index = topFound == null ? null : topFound.get();
@@ -373,7 +378,7 @@ public final class PolicyVerifier implements ImageVerifier, AutoCloseable {
           Manifest m = registry.fetchManifest(repository, digest.toString());
           bytes = m.bytes();
         }
-        return new Found(digest, bytes, Attestations.read(registry, repository, digest), null);
+        return new Found(digest, bytes, Attestations.read(prefetching, repository, digest), null);
       } catch (AttestException | RuntimeException e) {
         return new Found(digest, bytes == null ? new byte[0] : bytes, List.of(),
             "cannot discover attestations of " + digest + " on " + registry.name() + "/" + repository + ": "
@@ -731,7 +736,7 @@ public final class PolicyVerifier implements ImageVerifier, AutoCloseable {
       return this;
     }
 
-    /** How many subjects are discovered and fetched at once; 4 by default. */
+    /** How many referrer manifests and bundles are fetched at once; 4 by default. */
     public Builder parallelism(int n) {
       if (n < 1 || n > 64) {
         throw new IllegalArgumentException("parallelism must be 1..64: " + n);

@@ -172,4 +172,30 @@ class PolicyVerifierSignaturesTest {
       never.countDown();
     }
   }
+
+  @Test
+  void theFourBundlesAreFetchedInParallel() throws Exception {
+    java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(4);
+    try (EmbeddedRegistry server = EmbeddedRegistry.builder().build().start(); Registry real = Registry.remote(server.host())) {
+      ImageManifest image = TestImages.pushImage(server, "app", "v1");
+      VerifyFixtures.all(real, "app", image.digest()).attach();
+      // Each bundle download waits until all four are in flight: sequential fetching never gets there.
+      Registry gated = (Registry) Proxy.newProxyInstance(Registry.class.getClassLoader(), new Class<?>[] {Registry.class},
+          (proxy, method, args) -> {
+            if (method.getName().equals("fetchBlob") && ((Descriptor) args[1]).mediaType().equals(MediaTypes.SIGSTORE_BUNDLE_V03)) {
+              together.await(30, java.util.concurrent.TimeUnit.SECONDS);
+            }
+            try {
+              return method.invoke(real, args);
+            } catch (InvocationTargetException e) {
+              throw e.getCause();
+            }
+          });
+      try (PolicyVerifier v = PolicyVerifier.builder(VerifyFixtures.policy()).registry(gated).clock(VerifyFixtures.CLOCK)
+          .parallelism(4).timeout(Duration.ofSeconds(60)).build()) {
+        VerificationReport r = v.verify(gated, "app", image.digest().toString());
+        assertThat(r.decision()).as(r.toTable()).isEqualTo(Decision.ALLOW);
+      }
+    }
+  }
 }
