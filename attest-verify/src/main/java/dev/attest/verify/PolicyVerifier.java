@@ -61,7 +61,8 @@ import org.jspecify.annotations.Nullable;
  * }</pre>
  *
  * <p>A tag is resolved to a digest first and the report names the digest; a policy with {@code
- * allowTagOnly = false} denies tag-only input. Attestations are discovered with {@link
+ * allowTagOnly = false} denies tag-only input, and a policy with {@code images} globs denies an
+ * image whose {@code registry/repository} matches none of them. Attestations are discovered with {@link
  * Attestations#read} (referrers API, the {@code sha256-<hex>} fallback tag and cosign's legacy
  * {@code .sig}/{@code .att} tags), for an index and its platform manifests in parallel. A
  * signature or attestation counts only if it verifies under the trust set its rule names: public
@@ -143,7 +144,8 @@ public final class PolicyVerifier implements ImageVerifier, AutoCloseable {
       return VerificationReport.denied(imageReference, ref.digest(), policyHash, "registry",
           "cannot open registry " + ref.registry() + ": " + e.getMessage(), clock.instant());
     }
-    return run(imageReference, registry, ref.repository(), ref.reference(), ref.digest());
+    return run(imageReference, ref.registry() + "/" + ref.repository(), registry, ref.repository(), ref.reference(),
+        ref.digest());
   }
 
   /**
@@ -164,7 +166,7 @@ public final class PolicyVerifier implements ImageVerifier, AutoCloseable {
     if (hit.isPresent()) {
       return hit.get();
     }
-    return run(input, registry, repository, reference, pinned);
+    return run(input, registry.name() + "/" + repository, registry, repository, reference, pinned);
   }
 
   private Optional<VerificationReport> cached(String input, @Nullable Digest digest) {
@@ -175,11 +177,11 @@ public final class PolicyVerifier implements ImageVerifier, AutoCloseable {
   }
 
   /** Runs one verification under the deadline; {@code pinned} is the input's digest, null for a tag. */
-  private VerificationReport run(
-      String input, Registry registry, String repository, String reference, @Nullable Digest pinned) {
+  private VerificationReport run(String input, String name, Registry registry, String repository, String reference,
+      @Nullable Digest pinned) {
     Instant started = clock.instant();
     Future<VerificationReport> f =
-        callPool.submit(() -> new Run(input, registry, repository).verify(reference, pinned == null));
+        callPool.submit(() -> new Run(input, registry, repository).verify(name, reference, pinned == null));
     try {
       VerificationReport report = f.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
       if (cache != null) {
@@ -244,7 +246,7 @@ public final class PolicyVerifier implements ImageVerifier, AutoCloseable {
       this.prefetching = new PrefetchingRegistry(registry, fetchPool);
     }
 
-    VerificationReport verify(String reference, boolean tagOnly) {
+    VerificationReport verify(String name, String reference, boolean tagOnly) {
       Manifest top;
       try {
         top = registry.fetchManifest(repository, reference);
@@ -258,6 +260,13 @@ public final class PolicyVerifier implements ImageVerifier, AutoCloseable {
             "asked for " + reference + " but the registry returned " + subject, now);
       }
       List<Check> checks = new ArrayList<>();
+      if (!policy.images().isEmpty()) {
+        // An image no policy speaks for is not admitted by default (fail closed).
+        checks.add(policy.images().stream().anyMatch(g -> Policy.SbomRule.globMatches(g, name))
+            ? Check.pass("scope", name + " is within the images of policy " + policy.name())
+            : Check.fail("scope", name + " is outside the images of policy " + policy.name() + " " + policy.images()
+                + ": no policy applies to it"));
+      }
       if (tagOnly) {
         checks.add(policy.allowTagOnly()
             ? Check.pass("input", "tag " + reference + " resolved to " + subject)

@@ -243,6 +243,27 @@ class PolicyVerifierTest {
   }
 
   @Test
+  void anImageOutsideThePolicyImagesIsDenied() throws Exception {
+    try (EmbeddedRegistry server = start(true); Registry registry = Registry.remote(server.host())) {
+      ImageManifest image = TestImages.pushImage(server, "app", "v1");
+      VerifyFixtures.all(registry, "app", image.digest()).attach();
+      String ref = server.host() + "/app@" + image.digest();
+      try (PolicyVerifier elsewhere = PolicyVerifier.builder(VerifyFixtures.policyBuilder().image("ghcr.io/acme/*").build())
+              .registries(h -> registry).clock(CLOCK).build();
+          PolicyVerifier here = PolicyVerifier.builder(VerifyFixtures.policyBuilder().image(server.host() + "/ap?").build())
+              .registries(h -> registry).clock(CLOCK).build()) {
+        VerificationReport out = elsewhere.verify(ref);
+        assertThat(out.decision()).isEqualTo(Decision.DENY);
+        assertThat(out.failures()).extracting(Check::name).containsExactly("scope");
+        assertThat(failures(out)).contains(server.host() + "/app is outside the images of policy release [ghcr.io/acme/*]");
+        VerificationReport in = here.verify(ref);
+        assertThat(in.decision()).isEqualTo(Decision.ALLOW);
+        assertThat(in.checks().get(0).name()).isEqualTo("scope");
+      }
+    }
+  }
+
+  @Test
   void unknownImageAndBadInputDeny() throws Exception {
     try (EmbeddedRegistry server = start(true); Registry registry = Registry.remote(server.host());
         PolicyVerifier v = PolicyVerifier.builder(VerifyFixtures.policy()).registries(h -> registry).build()) {
