@@ -198,4 +198,54 @@ class PolicyVerifierSignaturesTest {
       }
     }
   }
+
+  /** A DSSE bundle referrer pushed by hand, bypassing the checks of the attach flow. */
+  static Digest pushDsseReferrer(Registry registry, ImageManifest image, String payloadType, byte[] payload,
+      String annotatedType) throws Exception {
+    SigstoreBundle bundle = SigstoreBundle.ofDsse(DsseEnvelope.sign(payloadType, payload, SIGNER), SIGNER.hint());
+    byte[] bytes = bundle.bytes();
+    Descriptor layer = Descriptor.ofBytes(MediaTypes.SIGSTORE_BUNDLE_V03, bytes);
+    registry.pushBlob("app", Descriptor.EMPTY.withoutData(), BlobSource.of(Descriptor.emptyBytes()));
+    registry.pushBlob("app", layer, BlobSource.of(bytes));
+    ImageManifest m = ImageManifest.builder().artifactType(MediaTypes.SIGSTORE_BUNDLE_V03)
+        .config(Descriptor.EMPTY.withoutData()).layer(layer).subject(image.plainDescriptor())
+        .annotation("dev.sigstore.bundle.content", "dsse-envelope")
+        .annotation("dev.sigstore.bundle.predicateType", annotatedType).build();
+    registry.pushManifest("app", m);
+    return m.digest();
+  }
+
+  @Test
+  void statementsAboutAnotherImageOrOfAnUnknownTypeAreRefused() throws Exception {
+    Policy policy = Policy.builder("p")
+        .trust("release", Policy.Trust.ofKeys(TrustedKey.ofSpki(VerifyFixtures.KEY.getPublic().getEncoded())))
+        .signedBy("release")
+        .attestation(AttestationRule.of(SlsaProvenance.PREDICATE_TYPE, "release"))
+        .build();
+    try (EmbeddedRegistry server = EmbeddedRegistry.builder().build().start(); Registry registry = Registry.remote(server.host())) {
+      ImageManifest image = TestImages.pushImage(server, "app", "v1");
+      ImageManifest other = TestImages.pushImage(server, "app", "v2");
+      dev.attest.registry.Signatures.on(registry, "app", image.digest()).signWith(SIGNER).attach();
+      Statement aboutOther = Statement.of(List.of(Subject.of("app", other.digest())), VerifyFixtures.provenance());
+      Digest wrongSubject = pushDsseReferrer(registry, image, Statement.PAYLOAD_TYPE, aboutOther.bytes(),
+          SlsaProvenance.PREDICATE_TYPE);
+      String v2 = new String(Statement.of(List.of(Subject.of("app", image.digest())), VerifyFixtures.provenance()).bytes(),
+          StandardCharsets.UTF_8).replace(Statement.TYPE_V1, "https://in-toto.io/Statement/v9");
+      Digest wrongType = pushDsseReferrer(registry, image, Statement.PAYLOAD_TYPE, v2.getBytes(StandardCharsets.UTF_8),
+          SlsaProvenance.PREDICATE_TYPE);
+      Digest wrongPayloadType = pushDsseReferrer(registry, image, "text/plain",
+          Statement.of(List.of(Subject.of("app", image.digest())), VerifyFixtures.provenance()).bytes(),
+          SlsaProvenance.PREDICATE_TYPE);
+
+      VerificationReport r = verify(registry, policy, image.digest());
+      assertThat(r.decision()).isEqualTo(Decision.DENY);
+      assertThat(r.failures()).extracting(Check::name).containsExactly("attestation:" + SlsaProvenance.PREDICATE_TYPE);
+      String reason = r.failures().get(0).reason();
+      assertThat(reason).contains("referrer " + wrongSubject + ": statement is not about " + image.digest());
+      assertThat(reason).contains("referrer " + wrongType + ": the signed payload is not an in-toto statement",
+          "Statement/v9");
+      assertThat(reason).contains("referrer " + wrongPayloadType + ": the signed payload is not an in-toto statement",
+          "payloadType");
+    }
+  }
 }
