@@ -21,13 +21,14 @@ public final class VerificationCache {
 
   private record Key(Digest subject, Digest policyHash) {}
 
-  private record Entry(VerificationReport report, Instant expires) {}
+  // Not named Entry: inside the LinkedHashMap subclass below that name would mean Map.Entry (javac 25).
+  private record Cached(VerificationReport report, Instant expires) {}
 
   private final int maxEntries;
   private final Duration allowTtl;
   private final Duration denyTtl;
   private final Clock clock;
-  private final LinkedHashMap<Key, Entry> map;
+  private final LinkedHashMap<Key, Cached> map;
 
   private VerificationCache(int maxEntries, Duration allowTtl, Duration denyTtl, Clock clock) {
     if (maxEntries < 1) {
@@ -47,7 +48,7 @@ public final class VerificationCache {
       private static final long serialVersionUID = 1L;
 
       @Override
-      protected boolean removeEldestEntry(Map.Entry<Key, Entry> eldest) {
+      protected boolean removeEldestEntry(Map.Entry<Key, Cached> eldest) {
         return size() > VerificationCache.this.maxEntries;
       }
     };
@@ -66,7 +67,7 @@ public final class VerificationCache {
   /** The live report for {@code subject} under the policy {@code policyHash}. */
   public synchronized Optional<VerificationReport> get(Digest subject, Digest policyHash) {
     Key k = new Key(subject, policyHash);
-    Entry e = map.get(k);
+    Cached e = map.get(k);
     if (e == null) {
       return Optional.empty();
     }
@@ -84,7 +85,7 @@ public final class VerificationCache {
       return;
     }
     Duration ttl = report.decision() == VerificationReport.Decision.ALLOW ? allowTtl : denyTtl;
-    map.put(new Key(subject, report.policyHash()), new Entry(report, clock.instant().plus(ttl)));
+    map.put(new Key(subject, report.policyHash()), new Cached(report, clock.instant().plus(ttl)));
   }
 
   /** Drops every entry. */
