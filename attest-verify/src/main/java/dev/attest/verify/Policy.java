@@ -166,9 +166,14 @@ public record Policy(
     return PolicyCodec.canonical(this);
   }
 
-  /** The SHA-256 of {@link #toCanonicalJson()}: equal policies have equal hashes. */
+  /**
+   * The SHA-256 of {@link #toCanonicalJson()} with each {@code trustedRoot} path replaced by the
+   * SHA-256 of the file's bytes: equal policies with equal trusted roots have equal hashes,
+   * wherever the files live, and editing a trusted root changes the hash. The root is read on
+   * every call; callers that need the hash often keep it.
+   */
   public Digest hash() {
-    return Digest.sha256(toCanonicalJson());
+    return Digest.sha256(PolicyCodec.hashInput(this));
   }
 
   /** The trust set that signed the image must belong to. */

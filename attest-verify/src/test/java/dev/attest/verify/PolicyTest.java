@@ -262,4 +262,24 @@ class PolicyTest {
     assertThat(k.toPem()).isEqualTo(KEY2);
     assertThat(TrustedKey.fromPem(k.toPem())).isEqualTo(k);
   }
+
+  @Test
+  void hashCoversTheTrustedRootContentNotItsPath(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+    String doc = "name: p\nsignature: {trust: k}\ntrust:\n  k:\n    trustedRoot: trusted_root.json\n    keyless:\n"
+        + "      - {issuer: \"" + GH + "\", subject: \"https://github.com/acme/api/.github/workflows/r.yml@refs/heads/main\"}\n";
+    Path a = Files.createDirectories(tmp.resolve("a"));
+    Path b = Files.createDirectories(tmp.resolve("b"));
+    for (Path d : List.of(a, b)) {
+      Files.writeString(d.resolve("policy.yaml"), doc);
+      Files.writeString(d.resolve("trusted_root.json"), "{\"mediaType\":\"root-1\"}");
+    }
+    Policy pa = Policy.load(a.resolve("policy.yaml"));
+    Policy pb = Policy.load(b.resolve("policy.yaml"));
+    assertThat(pa).isNotEqualTo(pb); // different paths
+    assertThat(pa.hash()).isEqualTo(pb.hash());
+    assertThat(new String(pa.toCanonicalJson(), StandardCharsets.UTF_8)).contains(a.toString());
+
+    Files.writeString(b.resolve("trusted_root.json"), "{\"mediaType\":\"root-2\"}");
+    assertThat(Policy.load(b.resolve("policy.yaml")).hash()).isNotEqualTo(pa.hash());
+  }
 }

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.attest.core.Digest;
 import dev.attest.core.internal.Json;
 import dev.attest.verify.Policy;
 import dev.attest.verify.Policy.AttestationRule;
@@ -21,6 +22,7 @@ import dev.attest.verify.Policy.VulnerabilityRule;
 import dev.attest.verify.PolicyException;
 import dev.attest.verify.TrustedKey;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -107,6 +109,19 @@ public final class PolicyCodec {
 
   /** The canonical JSON bytes: sorted keys, no whitespace, defaults written out. */
   public static byte[] canonical(Policy p) {
+    return canonical(p, false);
+  }
+
+  /**
+   * The bytes {@link Policy#hash()} covers: the canonical form, except that each trusted root is
+   * written as the SHA-256 of its file's bytes instead of its path, so that the same policy in
+   * another directory hashes the same and an edited root changes the hash.
+   */
+  public static byte[] hashInput(Policy p) {
+    return canonical(p, true);
+  }
+
+  private static byte[] canonical(Policy p, boolean forHash) {
     Map<String, Object> m = new TreeMap<>();
     m.put("name", p.name());
     m.put("mode", p.mode().name());
@@ -114,7 +129,7 @@ public final class PolicyCodec {
     m.put("allowTagOnly", p.allowTagOnly());
     m.put("indexSemantics", p.indexSemantics().name());
     Map<String, Object> trust = new TreeMap<>();
-    p.trust().forEach((k, v) -> trust.put(k, trust(v)));
+    p.trust().forEach((k, v) -> trust.put(k, trust(v, forHash)));
     m.put("trust", trust);
     m.put("signature", Map.of("trust", p.signatureTrust()));
     List<Object> atts = new ArrayList<>();
@@ -156,7 +171,7 @@ public final class PolicyCodec {
     }
   }
 
-  private static Map<String, Object> trust(Trust t) {
+  private static Map<String, Object> trust(Trust t, boolean forHash) {
     Map<String, Object> m = new TreeMap<>();
     List<Object> keys = new ArrayList<>();
     for (TrustedKey k : t.publicKeys()) {
@@ -177,10 +192,25 @@ public final class PolicyCodec {
     }
     m.put("keyless", ids);
     if (t.trustedRoot() != null) {
-      m.put("trustedRoot", t.trustedRoot().toString());
+      m.put("trustedRoot", forHash ? rootContentHash(t.trustedRoot()) : t.trustedRoot().toString());
     }
     return m;
   }
+
+  /** {@code sha256:<hex>} of the root's bytes; an unreadable root hashes as its path, and verification denies. */
+  private static String rootContentHash(Path root) {
+    try {
+      if (Files.size(root) <= MAX_TRUSTED_ROOT_BYTES) {
+        return Digest.sha256(Files.readAllBytes(root)).toString();
+      }
+      return "too-large:" + root.toAbsolutePath();
+    } catch (IOException e) {
+      return "unreadable:" + root.toAbsolutePath();
+    }
+  }
+
+  /** The largest trusted root whose content enters the hash (as the keyless verifier reads). */
+  static final long MAX_TRUSTED_ROOT_BYTES = 4L * 1024 * 1024;
 
   private static void putIfSet(Map<String, Object> m, String k, @Nullable Object v) {
     if (v != null) {
