@@ -42,9 +42,9 @@ class DemoTest {
     // 8: one Pod allowed; two denied, each with its reason.
     assertThat(r.out()).containsPattern("Pod demo-1 \\(promoted release, [^)]+\\): ALLOW\n");
     assertThat(r.out()).containsPattern(
-        "Pod demo-2 \\(SBOM referrer removed, [^)]+\\): DENY\n\\s+reason: [^\n]*https://cyclonedx.org/bom");
+        "Pod demo-2 \\(SBOM referrer removed, [^)]+\\): DENY\n\\s+reason: [^\n]*no https://cyclonedx.org/bom attestation");
     assertThat(r.out()).containsPattern(
-        "Pod demo-3 \\(provenance tampered, [^)]+\\): DENY\n\\s+reason: [^\n]*https://slsa.dev/provenance/v1");
+        "Pod demo-3 \\(provenance tampered, [^)]+\\): DENY\n\\s+reason: [^\n]*https://slsa.dev/provenance/v1[^\n]*DSSE signature does not verify");
     assertThat(r.out()).containsPattern("ok +admission decisions");
   }
 

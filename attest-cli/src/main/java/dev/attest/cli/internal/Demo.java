@@ -341,7 +341,8 @@ final class Demo implements AutoCloseable {
     VerificationReport report = verifier.verify(require(image).toString());
     indent(out, report.toTable());
     if (!report.admitted()) {
-      throw new IllegalStateException("the release was denied at dev: " + report.failures());
+      throw new IllegalStateException("the release was denied at dev: " + String.join("; ",
+          report.failures().stream().map(c -> c.name() + ": " + c.reason()).toList()));
     }
     return report.decision() + " (" + report.checks().size() + " checks)";
   }
