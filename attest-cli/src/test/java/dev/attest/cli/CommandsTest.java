@@ -61,7 +61,8 @@ class CommandsTest {
   @ParameterizedTest
   @ValueSource(strings = {
     "", "digest", "resolve", "tree", "keys", "keys generate", "keys import-cosign", "sign-blob",
-    "verify-blob", "policy", "policy export", "registry", "registry serve", "demo"
+    "verify-blob", "policy", "policy export", "registry", "registry serve", "demo", "sign", "attest", "verify",
+    "promote", "admission", "admission serve"
   })
   void everyCommandHasHelp(String command) {
     String[] words = command.isEmpty() ? new String[0] : command.split(" ");

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.attest.cli.CliTestSupport.Result;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 class DemoTest {
@@ -27,6 +29,23 @@ class DemoTest {
         .contains("policy 'attest-demo'")
         .contains("== Summary")
         .contains("Demo OK");
+    // 4-6: attached, verified at dev, promoted with the gate and verify-after.
+    assertThat(r.out())
+        .contains("9 attestations (Attestations, recursive) and 3 image signatures (Signatures, recursive)")
+        .contains("decision: ALLOW")
+        .contains("gate at dev: ALLOW; verify-after at prod: ALLOW")
+        .contains("promoted digest equal at prod: true")
+        .contains("predicateType=https://attest.dev/promotion/v1");
+    Matcher pushed = Pattern.compile("pushed index (sha256:[0-9a-f]{64}) as tag v1.0.0").matcher(r.out());
+    assertThat(pushed.find()).isTrue();
+    assertThat(r.out()).contains("prod demo/app:v1.0.0 -> " + pushed.group(1));
+    // 8: one Pod allowed; two denied, each with its reason.
+    assertThat(r.out()).containsPattern("Pod demo-1 \\(promoted release, [^)]+\\): ALLOW\n");
+    assertThat(r.out()).containsPattern(
+        "Pod demo-2 \\(SBOM referrer removed, [^)]+\\): DENY\n\\s+reason: [^\n]*no https://cyclonedx.org/bom attestation");
+    assertThat(r.out()).containsPattern(
+        "Pod demo-3 \\(provenance tampered, [^)]+\\): DENY\n\\s+reason: [^\n]*https://slsa.dev/provenance/v1[^\n]*DSSE signature does not verify");
+    assertThat(r.out()).containsPattern("ok +admission decisions");
   }
 
   @Test
@@ -35,7 +54,7 @@ class DemoTest {
     assertThat(r.exitCode()).as(r.toString()).isZero();
     JsonNode json = new ObjectMapper().readTree(r.out());
     assertThat(json.get("ok").asBoolean()).isTrue();
-    assertThat(json.get("steps")).hasSize(5);
+    assertThat(json.get("steps")).hasSize(10);
     for (JsonNode step : json.get("steps")) {
       assertThat(step.get("ok").asBoolean()).as(step.toString()).isTrue();
     }

@@ -20,6 +20,19 @@ import dev.attest.core.SlsaProvenance;
 import dev.attest.core.Statement;
 import dev.attest.core.Subject;
 import dev.attest.core.VulnerabilityScan;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.attest.promote.Promotion;
+import dev.attest.promote.PromotionPlan;
+import dev.attest.promote.PromotionReport;
+import dev.attest.registry.AttachResult;
+import dev.attest.registry.AttachedReferrer;
+import dev.attest.registry.Attestations;
+import dev.attest.registry.Signatures;
+import dev.attest.verify.AdmissionHandler;
+import dev.attest.verify.PolicyVerifier;
+import dev.attest.verify.VerificationReport;
 import dev.attest.registry.EmbeddedRegistry;
 import dev.attest.registry.PushOptions;
 import dev.attest.registry.RemoteRegistry;
@@ -50,6 +63,7 @@ import org.jspecify.annotations.Nullable;
  * only if every step does.
  */
 final class Demo implements AutoCloseable {
+  private static final ObjectMapper JSON = new ObjectMapper();
   static final String REPOSITORY = "demo/app";
   static final String TAG = "v1.0.0";
 
@@ -81,6 +95,14 @@ final class Demo implements AutoCloseable {
   private final Map<String, Predicate> predicates = new LinkedHashMap<>();
   private final Map<String, SigstoreBundle> bundles = new LinkedHashMap<>();
   private @Nullable KeyPair key;
+  private @Nullable Policy policy;
+  private @Nullable PolicyVerifier verifier;
+  private @Nullable RemoteRegistry prodClient;
+  private @Nullable Digest promoted;
+  private @Nullable ImageRef noSbomImage;
+  private @Nullable ImageRef tamperedImage;
+  private @Nullable String noSbomRemoved;
+  private @Nullable String tamperedReferrer;
 
   Demo() {
     steps = List.of(
@@ -88,7 +110,12 @@ final class Demo implements AutoCloseable {
         new Step("push image", this::pushImage),
         new Step("create attestations", this::createPredicates),
         new Step("sign attestations", this::sign),
-        new Step("load policy", this::loadPolicy));
+        new Step("load policy", this::loadPolicy),
+        new Step("attach referrers", this::attach),
+        new Step("verify at dev", this::verifyAtDev),
+        new Step("promote to prod", this::promote),
+        new Step("referrer tree at prod", this::treeAtProd),
+        new Step("admission decisions", this::admission));
   }
 
   List<Step> steps() {
@@ -133,10 +160,25 @@ final class Demo implements AutoCloseable {
 
   private String pushImage(PrintWriter out) throws Exception {
     RemoteRegistry client = require(devClient);
+    ImageIndex ix = pushIndex(client, "hello from attest", out);
+    client.pushManifest(REPOSITORY, ix, PushOptions.tagged(TAG));
+    Digest resolved = client.resolve(REPOSITORY, TAG).digest();
+    if (!resolved.equals(ix.digest())) {
+      throw new IllegalStateException("tag " + TAG + " resolves to " + resolved + ", not the pushed " + ix.digest());
+    }
+    image = ImageRef.of(require(dev).host(), REPOSITORY, ix.digest());
+    out.println("   pushed index " + ix.digest() + " as tag " + TAG);
+    out.println("   the release is the digest: " + image);
+    return image.toString();
+  }
+
+  /** Pushes a 2-platform image whose files say {@code greeting}; returns its index, not pushed yet. */
+  private static ImageIndex pushIndex(RemoteRegistry client, String greeting, @Nullable PrintWriter out)
+      throws Exception {
     ImageIndex.Builder index = ImageIndex.builder();
     for (Platform p : List.of(Platform.of("linux", "amd64"), Platform.of("linux", "arm64"))) {
       byte[] tar = tar("hello-" + p.architecture() + ".txt",
-          ("hello from attest on " + p + "\n").getBytes(StandardCharsets.UTF_8));
+          (greeting + " on " + p + "\n").getBytes(StandardCharsets.UTF_8));
       byte[] layer = gzip(tar);
       Descriptor layerDesc =
           client.pushBlob(REPOSITORY, MediaTypes.OCI_LAYER_TAR_GZIP, new ByteArrayInputStream(layer));
@@ -148,19 +190,12 @@ final class Demo implements AutoCloseable {
           client.pushBlob(REPOSITORY, MediaTypes.OCI_CONFIG, new ByteArrayInputStream(config));
       ImageManifest m = ImageManifest.builder().config(configDesc).layer(layerDesc).build();
       Descriptor md = client.pushManifest(REPOSITORY, m).descriptor().withPlatform(p);
-      out.println("   pushed " + p + " manifest " + md.digest() + " (layer " + layer.length + " bytes)");
+      if (out != null) {
+        out.println("   pushed " + p + " manifest " + md.digest() + " (layer " + layer.length + " bytes)");
+      }
       index.manifest(md);
     }
-    ImageIndex ix = index.build();
-    client.pushManifest(REPOSITORY, ix, PushOptions.tagged(TAG));
-    Digest resolved = client.resolve(REPOSITORY, TAG).digest();
-    if (!resolved.equals(ix.digest())) {
-      throw new IllegalStateException("tag " + TAG + " resolves to " + resolved + ", not the pushed " + ix.digest());
-    }
-    image = ImageRef.of(require(dev).host(), REPOSITORY, ix.digest());
-    out.println("   pushed index " + ix.digest() + " as tag " + TAG);
-    out.println("   the release is the digest: " + image);
-    return image.toString();
+    return index.build();
   }
 
   private String createPredicates(PrintWriter out) throws Exception {
@@ -227,6 +262,7 @@ final class Demo implements AutoCloseable {
     Path file = dir.resolve("policy.yaml");
     Files.write(file, resource("demo/policy.yaml"));
     Policy policy = Policy.load(file);
+    this.policy = policy;
     TrustedKey demoKey = TrustedKey.ofSpki(require(key).getPublic().getEncoded());
     boolean trusted = policy.signature().publicKeys().stream().anyMatch(k -> Arrays.equals(k.spki(), demoKey.spki()));
     if (!trusted) {
@@ -236,6 +272,186 @@ final class Demo implements AutoCloseable {
     out.println("   and attestations: " + String.join(", ",
         policy.attestations().stream().map(Policy.AttestationRule::predicateType).toList()));
     return "policy " + policy.name() + " " + policy.hash().shortForm();
+  }
+
+  private String attach(PrintWriter out) throws Exception {
+    RemoteRegistry client = require(devClient);
+    ImageRef img = require(image);
+    Signer signer = Keys.signer(require(key));
+    AttachResult attested = attestations(client, require(img.digest()), signer).recursive().attach();
+    AttachResult signed = Signatures.on(client, img).signWith(signer).recursive().attach();
+    List<AttachedReferrer> all = new ArrayList<>(attested.referrers());
+    all.addAll(signed.referrers());
+    for (AttachedReferrer r : all) {
+      out.println("   attached " + pad(shortType(r.predicateType()), 12) + r.descriptor().digest().shortForm()
+          + " -> " + (r.subject().digest().equals(img.digest()) ? "index   " : "platform") + " "
+          + r.subject().digest().shortForm());
+    }
+    out.println("   " + attested.referrers().size() + " attestations (Attestations, recursive) and "
+        + signed.referrers().size() + " image signatures (Signatures, recursive), as cosign 3 bundles");
+
+    // Two more images for the admission step: one loses its SBOM, one gets a tampered provenance.
+    ImageIndex a = pushIndex(client, "hello from a copy without SBOM", null);
+    client.pushManifest(REPOSITORY, a);
+    noSbomImage = ImageRef.of(require(dev).host(), REPOSITORY, a.digest());
+    AttachResult ra = attestations(client, a.digest(), signer).imageSignature().attach();
+    AttachedReferrer sbom = only(ra, CycloneDxSbom.PREDICATE_TYPE);
+    client.delete(REPOSITORY, sbom.descriptor().digest());
+    noSbomRemoved = sbom.descriptor().digest().toString();
+    out.println("   image " + a.digest().shortForm() + ": attested, then its SBOM referrer "
+        + sbom.descriptor().digest().shortForm() + " deleted");
+
+    ImageIndex b = pushIndex(client, "hello from a copy with tampered provenance", null);
+    client.pushManifest(REPOSITORY, b);
+    tamperedImage = ImageRef.of(require(dev).host(), REPOSITORY, b.digest());
+    AttachResult rb = attestations(client, b.digest(), signer).imageSignature().attach();
+    AttachedReferrer prov = only(rb, SlsaProvenance.PREDICATE_TYPE);
+    ImageManifest m = (ImageManifest) client.fetchManifest(REPOSITORY, prov.descriptor().digest().toString());
+    byte[] bundle = prov.bundle().bytes().clone();
+    // One byte of the signed payload (inside its base64) changes; the signature no longer covers it.
+    int at = new String(bundle, StandardCharsets.US_ASCII).indexOf("\"payload\":\"") + 40;
+    bundle[at] = (byte) (bundle[at] == 'A' ? 'B' : 'A');
+    Descriptor layer = client.pushBlob(REPOSITORY, m.layers().get(0).mediaType(), new ByteArrayInputStream(bundle));
+    ImageManifest copy = ImageManifest.builder().artifactType(m.artifactType().orElseThrow()).config(m.config())
+        .layer(layer).subject(m.subject().orElseThrow()).annotations(m.annotations()).build();
+    client.pushManifest(REPOSITORY, copy);
+    client.delete(REPOSITORY, prov.descriptor().digest());
+    tamperedReferrer = copy.digest().toString();
+    out.println("   image " + b.digest().shortForm() + ": attested, then its provenance referrer replaced by "
+        + copy.digest().shortForm() + " with one payload byte changed");
+    return all.size() + " referrers on the release; 2 damaged copies prepared";
+  }
+
+  /** The three predicates of step 3, signed by {@code signer}, for {@code digest}. */
+  private Attestations attestations(RemoteRegistry client, Digest digest, Signer signer) {
+    Attestations a = Attestations.on(client, REPOSITORY, digest);
+    for (Predicate p : predicates.values()) {
+      a.predicate(p);
+    }
+    return a.signWith(signer);
+  }
+
+  private static AttachedReferrer only(AttachResult r, String predicateType) {
+    return r.referrers().stream().filter(x -> x.predicateType().equals(predicateType)).findFirst()
+        .orElseThrow(() -> new IllegalStateException("no " + predicateType + " referrer was attached"));
+  }
+
+  private String verifyAtDev(PrintWriter out) throws Exception {
+    verifier = PolicyVerifier.builder(require(policy)).build();
+    VerificationReport report = verifier.verify(require(image).toString());
+    indent(out, report.toTable());
+    if (!report.admitted()) {
+      throw new IllegalStateException("the release was denied at dev: " + String.join("; ",
+          report.failures().stream().map(c -> c.name() + ": " + c.reason()).toList()));
+    }
+    return report.decision() + " (" + report.checks().size() + " checks)";
+  }
+
+  private String promote(PrintWriter out) throws Exception {
+    ImageRef img = require(image);
+    prodClient = RemoteRegistry.builder(require(prod).host()).build();
+    Promotion promotion = Promotion.of(img.toString()).from(require(devClient)).to(prodClient, REPOSITORY).tags(TAG)
+        .gate(require(policy), require(verifier)).verifyAfter().attestWith(Keys.signer(require(key)));
+    PromotionPlan plan = promotion.plan();
+    out.println("   plan:");
+    indent(out, plan.toTable());
+    out.println("   progress:");
+    out.flush();
+    PromotionProgress progress = new PromotionProgress(out, false);
+    PromotionReport report = promotion.listener(progress).execute();
+    progress.finish();
+    out.println("   report: " + report.writes() + " writes: " + report.blobsCopied() + " blobs copied ("
+        + report.bytesCopied() + " bytes), " + report.manifestsWritten() + " manifests, " + report.tagsWritten()
+        + " tags, promotion attestation " + (report.attestation() == null ? "none" : report.attestation().digest()));
+    out.println("   gate at dev: " + (report.gate() == null ? "none" : report.gate().decision())
+        + "; verify-after at prod: " + (report.after() == null ? "none" : report.after().decision()));
+    Digest atProd = prodClient.resolve(REPOSITORY, TAG).digest();
+    out.println("   prod " + REPOSITORY + ":" + TAG + " -> " + atProd);
+    if (!atProd.equals(img.digest()) || !report.admitted() || report.after() == null) {
+      throw new IllegalStateException("prod " + TAG + " resolves to " + atProd + ", expected " + img.digest());
+    }
+    promoted = atProd;
+    out.println("   promoted digest equal at prod: " + atProd.equals(img.digest()));
+    return "digest " + atProd.shortForm() + " at prod, " + report.writes() + " writes";
+  }
+
+  private String treeAtProd(PrintWriter out) {
+    String ref = require(prod).host() + "/" + REPOSITORY + "@" + require(promoted);
+    java.io.StringWriter text = new java.io.StringWriter();
+    java.io.StringWriter err = new java.io.StringWriter();
+    int code = AttestCommand.commandLine(new PrintWriter(text), new PrintWriter(err)).execute("tree", ref);
+    indent(out, text.toString());
+    if (code != 0) {
+      throw new IllegalStateException("attest tree " + ref + " failed: " + err);
+    }
+    long referrers = text.toString().lines().filter(l -> l.contains("sha256:") && l.contains("bundle")).count();
+    return referrers + " bundle referrers at prod";
+  }
+
+  private String admission(PrintWriter out) throws Exception {
+    record Case(String name, ImageRef image, boolean allow, String mustMention) {}
+    List<Case> cases = List.of(
+        new Case("promoted release", ImageRef.of(require(prod).host(), REPOSITORY, require(promoted)), true, ""),
+        new Case("SBOM referrer removed", require(noSbomImage), false, CycloneDxSbom.PREDICATE_TYPE),
+        new Case("provenance tampered", require(tamperedImage), false, SlsaProvenance.PREDICATE_TYPE));
+    int n = 0;
+    List<String> wrong = new ArrayList<>();
+    try (AdmissionHandler handler = AdmissionHandler.builder(require(verifier)).build()) {
+      for (Case c : cases) {
+        String uid = "demo-" + (++n);
+        JsonNode review = JSON.readTree(handler.validate(podReview(uid, c.image().toString())));
+        boolean allowed = review.at("/response/allowed").asBoolean(false);
+        String message = review.at("/response/status/message").asText("");
+        out.println("   Pod " + uid + " (" + c.name() + ", " + c.image().digest().shortForm() + "): "
+            + (allowed ? "ALLOW" : "DENY"));
+        if (!allowed) {
+          for (String line : message.split("\n")) {
+            out.println("      reason: " + line);
+          }
+        }
+        if (allowed != c.allow() || !review.at("/response/uid").asText().equals(uid)
+            || (!allowed && !message.contains(c.mustMention()))) {
+          wrong.add(c.name());
+        }
+      }
+    }
+    if (!wrong.isEmpty()) {
+      throw new IllegalStateException("unexpected admission decisions for: " + String.join(", ", wrong));
+    }
+    out.println("   removed SBOM referrer " + noSbomRemoved + "; tampered provenance referrer " + tamperedReferrer);
+    return "1 allowed, 2 denied with the reason";
+  }
+
+  /** A Kubernetes AdmissionReview v1 for a Pod with one container running {@code image}. */
+  static byte[] podReview(String uid, String image) throws IOException {
+    ObjectNode root = JSON.createObjectNode();
+    root.put("apiVersion", "admission.k8s.io/v1").put("kind", "AdmissionReview");
+    ObjectNode req = root.putObject("request");
+    req.put("uid", uid).put("operation", "CREATE").put("namespace", "demo");
+    req.putObject("kind").put("group", "").put("version", "v1").put("kind", "Pod");
+    req.putObject("resource").put("group", "").put("version", "v1").put("resource", "pods");
+    ObjectNode pod = req.putObject("object");
+    pod.put("apiVersion", "v1").put("kind", "Pod");
+    pod.putObject("metadata").put("name", "app-" + uid).put("namespace", "demo");
+    pod.putObject("spec").putArray("containers").addObject().put("name", "app").put("image", image);
+    return JSON.writeValueAsBytes(root);
+  }
+
+  private static void indent(PrintWriter out, String text) {
+    text.lines().forEach(l -> out.println("     " + l));
+  }
+
+  private static String shortType(String predicateType) {
+    if (predicateType.contains("slsa")) {
+      return "provenance";
+    } else if (predicateType.contains("cyclonedx")) {
+      return "sbom";
+    } else if (predicateType.contains("vuln")) {
+      return "vuln";
+    } else if (predicateType.contains("cosign/sign")) {
+      return "signature";
+    }
+    return predicateType;
   }
 
   // ------------------------------------------------------------------ helpers
@@ -335,6 +551,12 @@ final class Demo implements AutoCloseable {
 
   @Override
   public void close() {
+    if (verifier != null) {
+      verifier.close();
+    }
+    if (prodClient != null) {
+      prodClient.close();
+    }
     if (devClient != null) {
       devClient.close();
     }

@@ -26,7 +26,13 @@ import picocli.CommandLine.Spec;
       "  3. create SLSA v1 provenance (from an EXAMPLE GitHub Actions run), a CycloneDX SBOM of attest's",
       "     own runtime dependencies and a vulnerability scan (from a bundled EXAMPLE Trivy report);",
       "  4. generate a key and sign each into a DSSE envelope in a Sigstore bundle, and check them;",
-      "  5. load the demo policy, which trusts that key.",
+      "  5. load the demo policy, which trusts that key;",
+      "  6. attach the attestations and image signatures as referrers (recursive: index and platforms);",
+      "  7. verify the release at dev with the policy and print the report;",
+      "  8. promote it to prod, gated by the policy and verified after, printing plan, progress, report;",
+      "  9. show the referrer tree at prod;",
+      " 10. admission: a Pod with the promoted digest is allowed; Pods with an image whose SBOM",
+      "     referrer was removed, or whose provenance has one byte changed, are denied with the reason.",
       "Prints a timing summary; exits 0 only if every step's expected outcome happened."
     })
 final class DemoCommand implements Callable<Integer> {

@@ -3,22 +3,16 @@ package dev.attest.cli.internal;
 import dev.attest.cli.Main;
 import dev.attest.core.AttestException;
 import dev.attest.core.Digest;
-import dev.attest.core.DsseEnvelope;
-import dev.attest.core.InvalidContentException;
-import dev.attest.core.InvalidSignatureException;
 import dev.attest.core.Keys;
 import dev.attest.core.SigstoreBundle;
-import dev.attest.core.Statement;
-import dev.attest.core.UnsupportedContentException;
+import dev.attest.verify.BlobVerifier;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.security.PublicKey;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
@@ -29,16 +23,22 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code attest verify-blob FILE --bundle B --key K}. */
+/** {@code attest verify-blob FILE --bundle B (--key K | --certificate-identity I --certificate-oidc-issuer O --trusted-root T)}. */
 @Command(
     name = "verify-blob",
     mixinStandardHelpOptions = true,
     versionProvider = AttestCommand.Version.class,
     description = {
-      "Verify a Sigstore bundle (v0.1-v0.3) over a file with a public key, offline.",
+      "Verify a Sigstore bundle (v0.1-v0.3) over a file, offline, with a public key or keyless.",
       "A message-signature bundle must carry the file's sha256 and a valid signature over it; a"
           + " DSSE bundle must have a valid signature over its payload and an in-toto statement"
           + " whose subject is the file's sha256.",
+      "Keyless (--certificate-identity and --certificate-oidc-issuer, instead of --key): the Fulcio"
+          + " certificate must name exactly that identity (SAN) and issuer and chain to the"
+          + " --trusted-root trusted_root.json; its SCT, the signed entry timestamp, the inclusion"
+          + " proof and checkpoint of its one tlog entry are checked, and the log's integrated time"
+          + " must lie within the certificate's validity. These are the checks 'attest verify' makes."
+          + " Nothing is fetched, so the trusted root is required.",
       "FILE may be given as sha256:<hex> instead of a file. Exits 0 if valid, 1 (with the reason)"
           + " if not."
     })
@@ -54,38 +54,74 @@ final class VerifyBlobCommand implements Callable<Integer> {
   @Option(names = "--bundle", required = true, paramLabel = "BUNDLE", description = "The Sigstore bundle JSON.")
   Path bundle;
 
-  @Option(names = "--key", required = true, paramLabel = "KEY", description = "The public key: SPKI PEM (attest.pub, cosign.pub), ECDSA P-256.")
-  Path key;
+  @Option(names = "--key", paramLabel = "KEY", description = "The public key: SPKI PEM (attest.pub, cosign.pub), ECDSA P-256. Not with the keyless options.")
+  @Nullable Path key;
+
+  @Option(names = "--certificate-identity", paramLabel = "SAN", description = "Keyless: the exact identity (email or URI SAN) the certificate must name.")
+  @Nullable String identity;
+
+  @Option(names = "--certificate-oidc-issuer", paramLabel = "URL", description = "Keyless: the exact OIDC issuer the certificate must name, e.g. https://token.actions.githubusercontent.com.")
+  @Nullable String issuer;
+
+  @Option(names = "--trusted-root", paramLabel = "JSON", description = "Keyless: the Sigstore trusted_root.json (CAs, CT logs, transparency logs) to verify against, offline.")
+  @Nullable Path trustedRoot;
 
   @Override
   public Integer call() throws IOException, AttestException {
-    PublicKey publicKey = Keys.readPublicKeyPem(Files2.read(key, 64 * 1024, "public key"));
+    BlobVerifier verifier = verifier();
     Digest digest = digest();
     byte[] json = Files2.read(bundle, SigstoreBundle.MAX_BYTES, "bundle");
-    String kind = null;
-    String reason = null;
-    try {
-      SigstoreBundle b = SigstoreBundle.parse(json);
-      kind = b.contentKind();
-      reason = check(b, digest, publicKey);
-    } catch (InvalidContentException | UnsupportedContentException | InvalidSignatureException e) {
-      reason = e.getMessage();
-    }
+    BlobVerifier.Result r = verifier.verify(json, digest);
     var out = spec.commandLine().getOut();
     if (output.json()) {
       Map<String, Object> m = new LinkedHashMap<>();
-      m.put("valid", reason == null);
+      m.put("valid", r.valid());
       m.put("digest", digest.toString());
-      m.put("content", kind);
-      m.put("reason", reason);
+      m.put("content", r.content());
+      m.put("signer", r.signer());
+      m.put("reason", r.valid() ? null : r.reason());
       OutputOptions.printJson(out, m);
-    } else if (reason == null) {
-      out.println("Verified OK: " + digest + " (" + kind + ", key hint " + Keys.hint(publicKey) + ")");
+    } else if (r.valid()) {
+      out.println("Verified OK: " + digest + " (" + r.content() + ", "
+          + (key != null ? "key hint " : "signed by ") + r.signer() + ")");
     } else {
-      out.println("INVALID: " + reason);
+      out.println("INVALID: " + r.reason());
     }
     out.flush();
-    return reason == null ? Main.OK : Main.INVALID;
+    return r.valid() ? Main.OK : Main.INVALID;
+  }
+
+  private BlobVerifier verifier() throws IOException {
+    boolean keyless = identity != null || issuer != null || trustedRoot != null;
+    if (key != null && keyless) {
+      throw new UsageException("--key and the keyless options (--certificate-identity, --certificate-oidc-issuer,"
+          + " --trusted-root) are mutually exclusive");
+    }
+    if (key != null) {
+      try {
+        return BlobVerifier.withKey(Keys.readPublicKeyPem(Files2.read(key, 64 * 1024, "public key")));
+      } catch (AttestException e) {
+        throw new UsageException("public key " + key + ": " + e.getMessage(), e);
+      }
+    }
+    if (!keyless) {
+      throw new UsageException("give --key, or --certificate-identity, --certificate-oidc-issuer and --trusted-root");
+    }
+    if (identity == null || identity.isBlank() || issuer == null || issuer.isBlank()) {
+      throw new UsageException("keyless verification needs both --certificate-identity and --certificate-oidc-issuer:"
+          + " there is no 'any identity'");
+    }
+    if (trustedRoot == null) {
+      throw new UsageException("keyless verification is offline: give --trusted-root trusted_root.json");
+    }
+    if (!Files.isRegularFile(trustedRoot)) {
+      throw new UsageException("trusted root not found: " + trustedRoot);
+    }
+    try {
+      return BlobVerifier.keyless(trustedRoot, identity, issuer);
+    } catch (AttestException e) {
+      throw new UsageException(e.getMessage(), e);
+    }
   }
 
   private Digest digest() throws IOException {
@@ -97,31 +133,5 @@ final class VerifyBlobCommand implements Callable<Integer> {
     } catch (NoSuchFileException e) {
       throw new UsageException("no such file: " + file);
     }
-  }
-
-  /** Why the bundle is not valid for {@code digest} and {@code key}, or {@code null} if it is. */
-  private static @Nullable String check(SigstoreBundle b, Digest digest, PublicKey key)
-      throws AttestException {
-    if (b.verificationMaterial().kind() != SigstoreBundle.VerificationMaterial.Kind.PUBLIC_KEY) {
-      return "the bundle is signed with a certificate (" + b.verificationMaterial().kind()
-          + "); this command verifies key-signed bundles only";
-    }
-    Optional<SigstoreBundle.MessageSignature> ms = b.messageSignature();
-    if (ms.isPresent()) {
-      Optional<Digest> signed = ms.get().digest();
-      if (signed.isPresent() && !signed.get().equals(digest)) {
-        return "the bundle signs " + signed.get() + ", not " + digest;
-      }
-      return Keys.verifyPrehashed(key, digest, ms.get().signature())
-          ? null
-          : "the message signature does not verify with the key (hint " + Keys.hint(key) + ") over " + digest;
-    }
-    DsseEnvelope envelope = b.dsseEnvelope().orElseThrow();
-    envelope.verify(Keys.verifier(key));
-    Statement statement = envelope.statement();
-    if (!statement.covers(digest)) {
-      return "the signed statement's subjects do not include " + digest;
-    }
-    return null;
   }
 }

@@ -1,0 +1,121 @@
+package dev.attest.cli.internal;
+
+import dev.attest.core.AttestException;
+import dev.attest.core.Digest;
+import dev.attest.core.ImageRef;
+import dev.attest.core.InvalidContentException;
+import dev.attest.core.Signer;
+import dev.attest.core.SlsaProvenance;
+import dev.attest.core.UnsupportedContentException;
+import dev.attest.core.VulnerabilityScan;
+import dev.attest.registry.AttachResult;
+import dev.attest.registry.Attestations;
+import dev.attest.registry.Registry;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code attest attest REF --provenance FILE --sbom FILE --vuln FILE --key KEY [--recursive]}. */
+@Command(
+    name = "attest",
+    mixinStandardHelpOptions = true,
+    versionProvider = AttestCommand.Version.class,
+    description = {
+      "Create signed attestations about an image and attach them as OCI 1.1 referrers: each is an"
+          + " in-toto Statement v1 about the image digest, signed into a DSSE envelope in a Sigstore"
+          + " bundle v0.3, pushed as cosign 3 and actions/attest do (and the sha256-<hex> fallback"
+          + " index on registries without the referrers API).",
+      "Every input is validated and signed before anything is pushed. A tag is resolved to its"
+          + " digest first. Give at least one of --provenance, --sbom and --vuln."
+    })
+final class AttestImageCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+  @Mixin OutputOptions output;
+  @Mixin RegistryOptions registryOptions;
+
+  @Parameters(index = "0", paramLabel = "REF", description = "The image: registry/repository[:tag][@digest].")
+  String reference;
+
+  @Option(names = "--provenance", paramLabel = "FILE", description = "A SLSA v1 provenance predicate (JSON: buildDefinition and runDetails), attested as https://slsa.dev/provenance/v1.")
+  @Nullable Path provenance;
+
+  @Option(names = "--sbom", paramLabel = "FILE", description = "A CycloneDX SBOM (JSON), schema-checked, attested as https://cyclonedx.org/bom.")
+  @Nullable Path sbom;
+
+  @Option(names = "--vuln", paramLabel = "FILE", description = "A vulnerability scan, attested as https://cosign.sigstore.dev/attestation/vuln/v1: either a raw Trivy or Grype JSON report, turned into a cosign vuln/v1 predicate by the library's builder (scanner and finish time taken from the report), or a cosign vuln/v1 predicate as is.")
+  @Nullable Path vuln;
+
+  @Option(names = "--key", required = true, paramLabel = "KEY", description = "The private key: PKCS#8 or EC PEM (attest.key).")
+  Path key;
+
+  @Option(names = "--recursive", description = "For an index, also attest each platform manifest it lists.")
+  boolean recursive;
+
+  @Override
+  public Integer call() throws IOException, AttestException {
+    if (provenance == null && sbom == null && vuln == null) {
+      throw new UsageException("nothing to attest: give --provenance, --sbom or --vuln");
+    }
+    ImageRef ref = RegistryOptions.parseRef(reference);
+    Signer signer = Inputs.signer(key);
+    SlsaProvenance slsa = null;
+    if (provenance != null) {
+      try {
+        slsa = SlsaProvenance.parse(Files2.read(provenance, Attestations.MAX_PREDICATE_BYTES, "provenance"));
+      } catch (InvalidContentException e) {
+        throw new UsageException("provenance " + provenance + ": " + e.getMessage(), e);
+      }
+    }
+    byte[] bom = sbom == null ? null : Files2.read(sbom, Attestations.MAX_PREDICATE_BYTES, "SBOM");
+    VulnerabilityScan scan = vuln == null ? null : scan(vuln);
+    try (Registry registry = registryOptions.open(ref)) {
+      Digest digest = RegistryOptions.digestOf(registry, ref);
+      Attestations a = Attestations.on(registry, ref.repository(), digest).signWith(signer);
+      if (slsa != null) {
+        a.provenance(slsa);
+      }
+      if (bom != null) {
+        a.sbom(bom);
+      }
+      if (scan != null) {
+        a.vulnerabilities(scan);
+      }
+      if (recursive) {
+        a.recursive();
+      }
+      AttachResult result;
+      try {
+        result = a.attach();
+      } catch (InvalidContentException | UnsupportedContentException e) {
+        // The registry was not touched: an input (the SBOM's schema, most likely) is wrong.
+        throw new UsageException(e.getMessage(), e);
+      }
+      Attached.print(spec.commandLine().getOut(), output.json(), ref, digest, result);
+    }
+    return 0;
+  }
+
+  /** A Trivy or Grype report through the cosign builder, else a cosign vuln/v1 predicate. */
+  private static VulnerabilityScan scan(Path file) throws IOException {
+    byte[] json = Files2.read(file, Attestations.MAX_PREDICATE_BYTES, "vulnerability scan");
+    try {
+      return VulnerabilityScan.cosignBuilder(json).build();
+    } catch (UnsupportedContentException notAReport) {
+      try {
+        return VulnerabilityScan.parse(VulnerabilityScan.COSIGN_VULN_V1, json);
+      } catch (AttestException e) {
+        throw new UsageException("vulnerability scan " + file + " is neither a Trivy or Grype JSON report nor a"
+            + " cosign vuln/v1 predicate: " + e.getMessage(), e);
+      }
+    } catch (AttestException | IllegalStateException e) {
+      throw new UsageException("vulnerability scan " + file + ": " + e.getMessage(), e);
+    }
+  }
+}
