@@ -207,6 +207,35 @@ public final class VerifyBenchmark {
     return PolicyVerifier.builder(policy).registries(h -> registry).clock(CLOCK);
   }
 
+  /** Registry calls by method: count and total nanoseconds (for -Dbench.trace=true). */
+  private static final class Trace {
+    final Map<String, long[]> calls = new java.util.concurrent.ConcurrentHashMap<>();
+
+    Registry wrap(Registry r) {
+      return (Registry) java.lang.reflect.Proxy.newProxyInstance(Registry.class.getClassLoader(),
+          new Class<?>[] {Registry.class}, (proxy, m, a) -> {
+            long s = System.nanoTime();
+            try {
+              return m.invoke(r, a);
+            } catch (java.lang.reflect.InvocationTargetException e) {
+              throw e.getCause();
+            } finally {
+              long d = System.nanoTime() - s;
+              long[] c = calls.computeIfAbsent(m.getName(), k -> new long[2]);
+              synchronized (c) {
+                c[0]++;
+                c[1] += d;
+              }
+            }
+          });
+    }
+
+    void print(String what, int verifications) {
+      calls.forEach((m, c) -> System.out.printf(Locale.ROOT, "  %s: %s %.1f calls/verification, mean %.2f ms%n",
+          what, m, c[0] / (double) verifications, c[1] / 1e6 / c[0]));
+    }
+  }
+
   private static void allow(VerificationReport r) {
     if (r.decision() != VerificationReport.Decision.ALLOW) {
       throw new IllegalStateException("expected ALLOW:\n" + r.toTable());
@@ -217,7 +246,11 @@ public final class VerifyBenchmark {
 
   private void cold(Registry embedded, List<String> embeddedRefs, Registry docker, List<String> dockerRefs) {
     System.out.println("# cold verification (no cache), load average " + loadavg());
-    try (PolicyVerifier e = verifier(embedded).build(); PolicyVerifier d = verifier(docker).build()) {
+    boolean trace = Boolean.getBoolean("bench.trace");
+    Trace te0 = new Trace();
+    Trace td0 = new Trace();
+    try (PolicyVerifier e = verifier(trace ? te0.wrap(embedded) : embedded).build();
+        PolicyVerifier d = verifier(trace ? td0.wrap(docker) : docker).build()) {
       long t0 = System.nanoTime();
       for (int i = 0; i < warmup; i++) {
         allow(e.verify(embeddedRefs.get(i % IMAGES)));
@@ -240,6 +273,10 @@ public final class VerifyBenchmark {
       }
       report("cold, embedded registry", te);
       report("cold, registry 2.8.2", td);
+      if (trace) {
+        te0.print("embedded", warmup + iterations);
+        td0.print("2.8.2", warmup + iterations);
+      }
     }
     System.out.println("load average " + loadavg());
     System.out.println();
