@@ -341,8 +341,19 @@ public final class VerifyBenchmark {
         cmd.addAll(refs);
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+          long cpu0 = 0;
           for (String line; (line = r.readLine()) != null; ) {
-            System.out.println(line);
+            // The child marks its measured window, so that the server's CPU time covers the same one.
+            if (line.equals("MEASURE-START")) {
+              cpu0 = processCpuNanos();
+            } else if (line.startsWith("MEASURE-END ")) {
+              long reviews = Long.parseLong(line.substring("MEASURE-END ".length()));
+              double cpu = (processCpuNanos() - cpu0) / 1e9;
+              System.out.printf(Locale.ROOT, "server JVM CPU in the measured window: %.2f s = %.3f ms per review%n",
+                  cpu, reviews == 0 ? 0 : cpu * 1e3 / reviews);
+            } else {
+              System.out.println(line);
+            }
           }
         } finally {
           if (p.waitFor() != 0) {
@@ -461,6 +472,9 @@ public final class VerifyBenchmark {
     }
     Thread.sleep(warm * 1000L);
     long warmDone = warmCount.get();
+    long cpu0 = processCpuNanos();
+    System.out.println("MEASURE-START");
+    System.out.flush();
     measuring.set(true);
     long t0 = System.nanoTime();
     Thread.sleep(measured * 1000L);
@@ -468,6 +482,9 @@ public final class VerifyBenchmark {
     long elapsed = System.nanoTime() - t0;
     long good = ok.get();
     long bad = errors.get();
+    double cpu = (processCpuNanos() - cpu0) / 1e9;
+    System.out.println("MEASURE-END " + (good + bad));
+    System.out.flush();
     stop.set(true);
     for (Thread t : threads) {
       t.join(20_000);
@@ -476,9 +493,16 @@ public final class VerifyBenchmark {
         + "(%d reviews)%n", clients, images.size(), warm, warmDone);
     System.out.printf(Locale.ROOT, "admission: %d allowed reviews in %.2f s = %.0f reviews/s, errors %d%n",
         good, elapsed / 1e9, good / (elapsed / 1e9), bad);
+    System.out.printf(Locale.ROOT, "load generator JVM CPU in the measured window: %.2f s = %.3f ms per review%n",
+        cpu, good + bad == 0 ? 0 : cpu * 1e3 / (good + bad));
     for (String e : firstErrors) {
       System.out.println("error: " + e.substring(0, Math.min(300, e.length())));
     }
+  }
+
+  private static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+        .getOperatingSystemMXBean()).getProcessCpuTime();
   }
 
   private static String loadavg() {
