@@ -493,6 +493,30 @@ public final class SigstoreTestStack {
 
   private record Issued(byte[] der, Instant notBefore, Instant notAfter) {}
 
+  /** A leaf certificate for {@code key} as {@code identity}, as Fulcio would issue it (DER). */
+  public byte[] issueCertificate(Identity identity, PublicKey key) {
+    return issue(identity, key, Options.defaults()).der;
+  }
+
+  /**
+   * Appends {@code body} (a canonical Rekor entry) to the log, integrated thirty seconds after
+   * {@code certNotBefore}: the tlog entry in bundle form (base64 hashes).
+   */
+  public ObjectNode appendToLog(String kind, byte[] body, Instant certNotBefore) {
+    return logEntry(kind, body, new Issued(new byte[0], certNotBefore, certNotBefore.plus(Duration.ofMinutes(10))),
+        Options.defaults());
+  }
+
+  /** JSON with sorted keys and no whitespace, as Rekor canonicalizes entry bodies. */
+  public static byte[] canonicalJson(ObjectNode node) {
+    return canonical(node);
+  }
+
+  /** A certificate in PEM as BouncyCastle writes it. */
+  public static byte[] certificatePem(byte[] der) {
+    return pem(der);
+  }
+
   private Issued issue(Identity identity, PublicKey key, Options options) {
     Instant notBefore = Instant.now().minus(Duration.ofMinutes(1)).minus(options.integratedAfterIssue().isNegative()
         ? Duration.ZERO : options.integratedAfterIssue());

@@ -16,6 +16,16 @@ import dev.sigstore.TrustedRootProvider;
 import dev.sigstore.VerificationOptions;
 import dev.sigstore.bundle.Bundle;
 import dev.sigstore.bundle.BundleParseException;
+import dev.sigstore.fulcio.client.FulcioVerificationException;
+import dev.sigstore.fulcio.client.FulcioVerifier;
+import dev.sigstore.rekor.client.RekorVerificationException;
+import dev.sigstore.rekor.client.RekorVerifier;
+import dev.sigstore.timestamp.client.ImmutableTimestampResponse;
+import dev.sigstore.timestamp.client.TimestampVerificationException;
+import dev.sigstore.timestamp.client.TimestampVerifier;
+import dev.sigstore.trustroot.SigstoreTrustedRoot;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.attest.core.internal.JsonReads;
 import dev.sigstore.strings.RegexSyntaxException;
 import dev.sigstore.strings.StringMatcher;
 import java.io.ByteArrayInputStream;
@@ -62,8 +72,10 @@ import org.jspecify.annotations.Nullable;
  *       needs, with an inclusion proof whose index is below its tree size;
  *   <li>the bundle is parsed strictly (duplicate keys, trailing data) before sigstore-java's lenient
  *       parser sees it;
- *   <li>the DSSE signature is also checked over attest's byte PAE, and the statement's type,
- *       predicate type and subject (the image digest) are checked;
+ *   <li>the DSSE signature is checked over attest's byte PAE, and the statement's type, predicate
+ *       type and subject (the image digest) are checked by attest's strict parser; for DSSE,
+ *       sigstore-java's verifiers are called step by step instead of {@code KeylessVerifier.verify},
+ *       whose statement parser refuses cosign 3's nameless subject and whose PAE counts characters;
  *   <li>every runtime exception becomes a denial with a reason; none escapes.
  * </ul>
  *
@@ -78,9 +90,16 @@ public final class KeylessBundleVerifier {
   static final long MAX_TRUSTED_ROOT_BYTES = 4L * 1024 * 1024;
 
   private final KeylessVerifier verifier;
+  private final FulcioVerifier fulcio;
+  private final RekorVerifier rekor;
+  private final TimestampVerifier timestamps;
 
-  private KeylessBundleVerifier(KeylessVerifier verifier) {
-    this.verifier = verifier;
+  private KeylessBundleVerifier(SigstoreTrustedRoot root)
+      throws GeneralSecurityException, dev.sigstore.trustroot.SigstoreConfigurationException {
+    this.verifier = KeylessVerifier.builder().trustedRootProvider(() -> root).build();
+    this.fulcio = FulcioVerifier.newFulcioVerifier(root);
+    this.rekor = RekorVerifier.newRekorVerifier(root);
+    this.timestamps = TimestampVerifier.newTimestampVerifier(root);
   }
 
   /**
@@ -97,8 +116,7 @@ public final class KeylessBundleVerifier {
         throw new InvalidContentException(
             "trusted root " + trustedRoot + " is " + size + " bytes, more than the limit of " + MAX_TRUSTED_ROOT_BYTES);
       }
-      return new KeylessBundleVerifier(
-          KeylessVerifier.builder().trustedRootProvider(TrustedRootProvider.from(trustedRoot)).build());
+      return new KeylessBundleVerifier(TrustedRootProvider.from(trustedRoot).get());
     } catch (IOException | GeneralSecurityException | dev.sigstore.trustroot.SigstoreConfigurationException
         | RuntimeException e) {
       throw new InvalidContentException("cannot load trusted root " + trustedRoot + ": " + messages(e), e);
@@ -234,8 +252,9 @@ public final class KeylessBundleVerifier {
     }
 
     // 6. sigstore-java: chain to the trusted CA, SCT, SET, inclusion proof, checkpoint, log body.
-    boolean nonAscii = statementBytes != null && !isAscii(statementBytes);
-    String sigstoreProblem = sigstoreJava(bundleJson, digest, identity, nonAscii);
+    String sigstoreProblem = dsse
+        ? sigstoreJavaDsse(bundleJson, leaf, entry, envelope.orElseThrow(), identity)
+        : sigstoreJava(bundleJson, digest, identity);
     if (sigstoreProblem != null) {
       return KeylessResult.denied(sigstoreProblem);
     }
@@ -360,58 +379,159 @@ public final class KeylessBundleVerifier {
     return null;
   }
 
-  private @Nullable String sigstoreJava(
-      byte[] bundleJson, Digest digest, KeylessIdentity identity, boolean nonAsciiPayload) {
+  private @Nullable String sigstoreJava(byte[] bundleJson, Digest digest, KeylessIdentity identity) {
     try {
-      return sigstoreJavaUnchecked(bundleJson, digest, identity, nonAsciiPayload);
+      return sigstoreJavaUnchecked(bundleJson, digest, identity);
     } catch (RuntimeException e) {
       // NPEs, index errors and IllegalStateExceptions on malformed input, from parsing or verifying.
       return "sigstore-java failed on a malformed bundle: " + messages(e);
     }
   }
 
-  private @Nullable String sigstoreJavaUnchecked(
-      byte[] bundleJson, Digest digest, KeylessIdentity identity, boolean nonAsciiPayload) {
+  private @Nullable String sigstoreJavaUnchecked(byte[] bundleJson, Digest digest, KeylessIdentity identity) {
     Bundle bundle;
-    try (Reader r = new InputStreamReader(new ByteArrayInputStream(bundleJson), StandardCharsets.UTF_8)) {
-      bundle = Bundle.from(r);
+    try {
+      bundle = sigstoreBundle(bundleJson);
     } catch (BundleParseException | IOException e) {
       return "sigstore-java cannot read the bundle: " + messages(e);
     }
-    VerificationOptions options;
+    VerificationOptions.CertificateMatcher matcher;
     try {
-      StringMatcher san = identity.san() != null
-          ? StringMatcher.string(identity.san())
-          : StringMatcher.regex("^(?:" + identity.sanRegex() + ")$");
-      options = VerificationOptions.builder()
-          .addCertificateMatchers(VerificationOptions.CertificateMatcher.fulcio()
-              .issuer(StringMatcher.string(identity.issuer()))
-              .subjectAlternativeName(san)
-              .build())
-          .build();
+      matcher = matcher(identity);
     } catch (RegexSyntaxException e) {
       return "bad SAN regular expression: " + e.getMessage();
     }
     try {
-      verifier.verify(digest.hash(), bundle, options);
+      verifier.verify(digest.hash(), bundle, VerificationOptions.builder().addCertificateMatchers(matcher).build());
       return null;
     } catch (KeylessVerificationException e) {
-      if (nonAsciiPayload && String.valueOf(e.getMessage()).contains("DSSE signature was not valid")) {
-        // Our byte PAE verified; sigstore-java's PAE counts characters, not bytes.
-        return "sigstore-java 2.0.0 cannot verify a DSSE signature over a non-ASCII payload (it builds the PAE"
-            + " length from characters, not bytes), so the bundle cannot be fully verified: " + messages(e);
-      }
       return "sigstore-java: " + messages(e);
     }
   }
 
-  private static boolean isAscii(byte[] b) {
-    for (byte x : b) {
-      if (x < 0) {
-        return false;
-      }
+  private static Bundle sigstoreBundle(byte[] bundleJson) throws BundleParseException, IOException {
+    try (Reader r = new InputStreamReader(new ByteArrayInputStream(bundleJson), StandardCharsets.UTF_8)) {
+      return Bundle.from(r);
     }
-    return true;
+  }
+
+  private static VerificationOptions.CertificateMatcher matcher(KeylessIdentity identity)
+      throws RegexSyntaxException {
+    StringMatcher san = identity.san() != null
+        ? StringMatcher.string(identity.san())
+        : StringMatcher.regex("^(?:" + identity.sanRegex() + ")$");
+    return VerificationOptions.CertificateMatcher.fulcio()
+        .issuer(StringMatcher.string(identity.issuer()))
+        .subjectAlternativeName(san)
+        .build();
+  }
+
+  /**
+   * sigstore-java's checks for a DSSE bundle, without {@link KeylessVerifier#verify}: it parses the
+   * payload as an in-toto statement and refuses a subject without a name, which cosign 3's image
+   * signature ({@code https://sigstore.dev/cosign/sign/v1}) has. Everything else {@code verify}
+   * checks is done here, step by step, with the same sigstore-java verifiers: the chain and SCT
+   * (Fulcio), the certificate matcher, the RFC 3161 timestamps, the log body against the envelope,
+   * and the SET, inclusion proof and checkpoint (Rekor). The payload type, the single signature over
+   * the byte PAE and the statement (type, predicate type, subject digest) were checked by attest
+   * before this is called.
+   */
+  private @Nullable String sigstoreJavaDsse(
+      byte[] bundleJson, X509Certificate leaf, TlogEntry entry, DsseEnvelope envelope, KeylessIdentity identity) {
+    try {
+      Bundle bundle;
+      try {
+        bundle = sigstoreBundle(bundleJson);
+      } catch (BundleParseException | IOException e) {
+        return "sigstore-java cannot read the bundle: " + messages(e);
+      }
+      try {
+        fulcio.verifySigningCertificate(bundle.getCertPath());
+      } catch (FulcioVerificationException | IOException e) {
+        return "sigstore-java: Fulcio certificate was not valid: " + messages(e);
+      }
+      try {
+        if (!matcher(identity).test(leaf)) {
+          return "sigstore-java: certificate does not match the expected issuer and SAN";
+        }
+      } catch (RegexSyntaxException e) {
+        return "bad SAN regular expression: " + e.getMessage();
+      } catch (VerificationOptions.UncheckedCertificateException e) {
+        return "sigstore-java: certificate cannot be matched: " + messages(e);
+      }
+      String bodyProblem = dsseBodyProblem(entry.canonicalizedBody(), envelope, leaf);
+      if (bodyProblem != null) {
+        return bodyProblem;
+      }
+      byte[] signature = envelope.signatures().get(0).sig();
+      for (Bundle.Timestamp ts : bundle.getTimestamps()) {
+        byte[] token = ts.getRfc3161Timestamp();
+        if (token == null || token.length == 0) {
+          return "sigstore-java: found an empty RFC 3161 timestamp in the bundle";
+        }
+        try {
+          ImmutableTimestampResponse response = ImmutableTimestampResponse.builder().encoded(token).build();
+          timestamps.verify(response, signature);
+          leaf.checkValidity(response.getGenTime());
+        } catch (TimestampVerificationException | dev.sigstore.timestamp.client.TimestampException | CertificateException e) {
+          return "sigstore-java: RFC 3161 timestamp could not be verified: " + messages(e);
+        }
+      }
+      if (bundle.getEntries().size() != 1) {
+        return "sigstore-java sees " + bundle.getEntries().size() + " transparency log entries, expected one";
+      }
+      try {
+        rekor.verifyEntry(bundle.getEntries().get(0));
+      } catch (RekorVerificationException e) {
+        return "sigstore-java: transparency log entry could not be verified: " + messages(e);
+      }
+      return null;
+    } catch (RuntimeException e) {
+      return "sigstore-java failed on a malformed bundle: " + messages(e);
+    }
+  }
+
+  /**
+   * The Rekor {@code dsse} 0.0.1 body must be about this envelope: its payload hash, its one
+   * signature, and the bundle's certificate as the verifier. Read with attest's strict parser.
+   *
+   * @see <a href="https://github.com/sigstore/rekor/blob/main/pkg/types/dsse/v0.0.1/dsse_v0_0_1_schema.json">dsse 0.0.1</a>
+   */
+  static @Nullable String dsseBodyProblem(byte[] body, DsseEnvelope envelope, X509Certificate leaf) {
+    String w = "transparency log entry body";
+    try {
+      JsonNode n = JsonReads.object(body, w);
+      if (!"dsse".equals(JsonReads.text(n, "kind", w)) || !REKOR_VERSION.equals(JsonReads.text(n, "apiVersion", w))) {
+        return w + " is not a dsse " + REKOR_VERSION + " entry";
+      }
+      JsonNode spec = JsonReads.object(n, "spec", w);
+      JsonNode payloadHash = JsonReads.object(spec, "payloadHash", w + " spec");
+      if (!"sha256".equals(JsonReads.text(payloadHash, "algorithm", w + " payloadHash"))) {
+        return w + " has a payload hash that is not sha256";
+      }
+      String expected = Digest.sha256(envelope.payload()).hex();
+      if (!expected.equals(JsonReads.text(payloadHash, "value", w + " payloadHash"))) {
+        return "digest of the DSSE payload in the bundle does not match the payload digest in the log entry";
+      }
+      JsonNode sigs = JsonReads.array(spec, "signatures", w + " spec", DsseEnvelope.MAX_SIGNATURES);
+      if (sigs.size() != 1) {
+        return w + " has " + sigs.size() + " signatures, expected exactly one";
+      }
+      byte[] logged = JsonReads.bytes(sigs.get(0), "signature", w + " signature");
+      if (!java.util.Arrays.equals(logged, envelope.signatures().get(0).sig())) {
+        return "the DSSE signature in the bundle is not the signature in the log entry";
+      }
+      byte[] verifierPem = JsonReads.bytes(sigs.get(0), "verifier", w + " signature");
+      byte[] der = dev.attest.core.internal.Pem.read(verifierPem, w + " verifier").der();
+      if (!java.util.Arrays.equals(der, leaf.getEncoded())) {
+        return "the certificate in the log entry is not the bundle's certificate";
+      }
+      return null;
+    } catch (AttestException e) {
+      return "malformed " + w + ": " + e.getMessage();
+    } catch (CertificateException e) {
+      return "bundle certificate cannot be encoded: " + e.getMessage();
+    }
   }
 
   // ---------------------------------------------------------------- certificate reading

@@ -341,8 +341,8 @@ class KeylessBundleVerifierTest {
   }
 
   @Test
-  void aNonAsciiStatementIsDeniedNamingSigstoreJavasCharacterPae() {
-    // Signed correctly over the byte PAE (our check passes); sigstore-java 2.0.0 counts characters.
+  void aNonAsciiStatementIsVerifiedOverTheBytePae() {
+    // sigstore-java 2.0.0 builds its PAE from characters; the DSSE path uses attest's byte PAE only.
     Statement st = Statement.of(
         List.of(new Subject("registry.test/acme/app", Map.of("sha256", IMAGE.hex()))),
         PROVENANCE,
@@ -350,8 +350,42 @@ class KeylessBundleVerifierTest {
 
     KeylessResult r = dsse(STACK.signDsse(st, SIGNER));
 
+    assertThat(r.ok()).as(r.reason()).isTrue();
+  }
+
+  static Statement nameless(Digest subject) throws Exception {
+    String json = "{\"_type\":\"" + Statement.TYPE_V1 + "\",\"subject\":[{\"digest\":{\"sha256\":\"" + subject.hex()
+        + "\"}}],\"predicateType\":\"https://sigstore.dev/cosign/sign/v1\",\"predicate\":{}}";
+    return Statement.parse(json.getBytes(StandardCharsets.US_ASCII));
+  }
+
+  @Test
+  void aNamelessSubjectIsVerifiedButOnlyForItsDigest() throws Exception {
+    String cosignSign = "https://sigstore.dev/cosign/sign/v1";
+    KeylessResult ok = verifier.verifyDsse(STACK.signDsse(nameless(IMAGE), SIGNER).bytes(), IMAGE, cosignSign, EXPECTED);
+    assertThat(ok.ok()).as(ok.reason()).isTrue();
+
+    Digest other = Digest.sha256(new byte[] {9});
+    KeylessResult r = verifier.verifyDsse(STACK.signDsse(nameless(other), SIGNER).bytes(), IMAGE, cosignSign, EXPECTED);
     assertThat(r.ok()).isFalse();
-    assertThat(r.reason()).contains("non-ASCII payload", "characters, not bytes").doesNotContain("does not match");
+    assertThat(r.reason()).contains("statement subject is not the image");
+
+    KeylessResult tampered = verifier.verifyDsse(
+        STACK.signDsse(nameless(IMAGE), SIGNER, Options.defaults().withTamperedPayload()).bytes(), IMAGE, cosignSign,
+        EXPECTED);
+    assertThat(tampered.ok()).isFalse();
+  }
+
+  @Test
+  void aLogEntryForAnotherEnvelopeIsDenied() throws Exception {
+    ObjectNode a = json(STACK.signDsse(statement(IMAGE), SIGNER));
+    ObjectNode other = json(STACK.signDsse(statement(Digest.sha256(new byte[] {7})), SIGNER));
+    ((ObjectNode) a.get("verificationMaterial")).set("tlogEntries", other.at("/verificationMaterial/tlogEntries"));
+
+    KeylessResult r = verifier.verifyDsse(bytes(a), IMAGE, PROVENANCE, EXPECTED);
+
+    assertThat(r.ok()).isFalse();
+    assertThat(r.reason()).contains("does not match the payload digest in the log entry");
   }
 
   // ---------------------------------------------------------------- denied: malformed
