@@ -148,6 +148,9 @@ public final class PromotionBenchmark {
       line("run %d: attest %.2f s (%d writes, %d bytes), curl %.2f s, skopeo %.2f s", i, attest.get(i - 1),
           r[0].writes(), r[0].bytesCopied(), curl.get(i - 1), skopeo.get(i - 1));
     }
+    if (Boolean.getBoolean("bench.trace")) {
+      trace(dst, from, image.digest());
+    }
     summary("attest Promotion (image + 4 referrers)", attest);
     summary("curl GET | curl PUT (layer only)", curl);
     summary("skopeo copy --all --preserve-digests (image only)", skopeo);
@@ -155,6 +158,31 @@ public final class PromotionBenchmark {
     line("ratio attest/curl = %.3f (target <= 1.10): %s", r, r <= 1.10 ? "MET" : "MISSED");
     r = median(attest) / median(skopeo);
     line("ratio attest/skopeo = %.3f (target < 1): %s", r, r < 1 ? "MET" : "MISSED");
+  }
+
+  /**
+   * One more promotion, with a listener noting when each phase ended (the listener makes the
+   * executor count bytes, which costs a second SHA-256 of the layer: phases, not a total).
+   */
+  private void trace(DockerRegistry dst, RemoteRegistry from, Digest digest) throws Exception {
+    long start = System.nanoTime();
+    Map<String, Double> at = new java.util.concurrent.ConcurrentSkipListMap<>();
+    try (RemoteRegistry fresh = RemoteRegistry.builder(dst.hostPort()).build()) {
+      Promotion.of(digest).from(from, "dev/big").to(fresh, "trace/big").listener(e -> {
+        double t = secs(System.nanoTime() - start);
+        String phase = e instanceof dev.attest.promote.PromotionEvent.Planned ? "1 planned"
+            : e instanceof dev.attest.promote.PromotionEvent.BlobDone ? "2 blobs done"
+            : e instanceof dev.attest.promote.PromotionEvent.ManifestWritten ? "3 manifests written"
+            : e instanceof dev.attest.promote.PromotionEvent.ReferrerIndexed ? "4 referrers indexed" : null;
+        if (phase != null) {
+          at.merge(phase, t, Math::max);
+        }
+      }).execute();
+    }
+    at.put("5 returned", secs(System.nanoTime() - start));
+    line("trace (one promotion with a listener): %s", at.entrySet().stream()
+        .map(e -> String.format(Locale.ROOT, "%s at %.2f s", e.getKey().substring(2), e.getValue()))
+        .collect(Collectors.joining(", ")));
   }
 
   // ---------------------------------------------------------------- 2: 4 GiB in -Xmx64m
