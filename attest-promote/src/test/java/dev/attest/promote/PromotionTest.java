@@ -11,16 +11,19 @@ import dev.attest.core.ImageIndex;
 import dev.attest.core.ImageManifest;
 import dev.attest.core.Keys;
 import dev.attest.core.Manifest;
+import dev.attest.core.MediaTypes;
 import dev.attest.core.Signer;
 import dev.attest.core.SigstoreBundle;
 import dev.attest.core.Statement;
 import dev.attest.promote.PromotionPlan.Item;
 import dev.attest.promote.PromotionPlan.Kind;
+import dev.attest.registry.BlobSource;
 import dev.attest.registry.EmbeddedRegistry;
 import dev.attest.registry.PushOptions;
 import dev.attest.registry.Registry;
 import dev.attest.registry.RemoteRegistry;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -440,6 +443,35 @@ class PromotionTest {
         real.add(subject);
       }
       return real;
+    }
+  }
+
+  @Test
+  void aBlobThisClientAlreadyGaveTheDestinationIsMountedThereNotCopiedAgain() throws Exception {
+    byte[] base = Content.random(200_000, 9);
+    Descriptor layer = Descriptor.ofBytes(MediaTypes.OCI_LAYER_TAR_GZIP, base);
+    List<ImageManifest> images = new ArrayList<>();
+    for (String repo : List.of("dev/a", "dev/b")) {
+      byte[] config = ("{\"os\":\"linux\",\"repo\":\"" + repo + "\"}").getBytes(StandardCharsets.UTF_8);
+      Descriptor c = Descriptor.ofBytes(MediaTypes.OCI_CONFIG, config);
+      src.pushBlob(repo, c, BlobSource.of(config));
+      src.pushBlob(repo, layer, BlobSource.of(base));
+      ImageManifest m = ImageManifest.builder().config(c).layer(layer).build();
+      src.pushManifest(repo, m);
+      images.add(m);
+    }
+
+    PromotionReport first = Promotion.of(images.get(0).digest()).from(src, "dev/a").to(dst, "prod/a").execute();
+    PromotionReport second = Promotion.of(images.get(1).digest()).from(src, "dev/b").to(dst, "prod/b").execute();
+
+    assertThat(first.blobsMounted()).isZero();
+    assertThat(first.bytesCopied()).isGreaterThanOrEqualTo(base.length);
+    // The shared layer is mounted from prod/a; only the config is copied.
+    assertThat(second.blobsMounted()).isEqualTo(1);
+    assertThat(second.blobsCopied()).isEqualTo(1);
+    assertThat(second.bytesCopied()).isLessThan(base.length);
+    try (InputStream in = dst.fetchBlob("prod/b", layer)) {
+      assertThat(in.readAllBytes()).isEqualTo(base);
     }
   }
 }

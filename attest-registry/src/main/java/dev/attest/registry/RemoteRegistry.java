@@ -27,10 +27,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongConsumer;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import okhttp3.HttpUrl;
 import okhttp3.Interceptor;
 import okhttp3.MediaType;
@@ -74,6 +77,9 @@ public final class RemoteRegistry implements Registry {
   private static final String ACCEPT_MANIFESTS = String.join(", ", MediaTypes.MANIFEST_TYPES);
   private static final String USER_AGENT = "attest/0.1";
   private static final long PROGRESS_STEP = 1 << 20;
+  /** How many blob locations a client remembers for cross-repository mounts. */
+  static final int MAX_BLOB_LOCATIONS = 4096;
+
   /** Attempts at adding a referrer to a fallback index before giving up. */
   private static final int FALLBACK_ATTEMPTS = 40;
 
@@ -88,6 +94,17 @@ public final class RemoteRegistry implements Registry {
   private final int maxPages;
   private final int maxTags;
   private final int pageSize;
+  /**
+   * Where this client last saw each blob in this registry (pushed, mounted or found), so that a
+   * push of the same blob to another repository can be a cross-repository mount; bounded, LRU.
+   */
+  private final Map<Digest, String> blobLocations = java.util.Collections.synchronizedMap(
+      new LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Digest, String> eldest) {
+          return size() > MAX_BLOB_LOCATIONS;
+        }
+      });
 
   private RemoteRegistry(Builder b, HttpUrl base, Http http) {
     this.name = b.registry;
@@ -287,7 +304,22 @@ public final class RemoteRegistry implements Registry {
 
   @Override
   public boolean hasBlob(String repository, Digest digest) throws AttestException {
-    return exists(request(url(repository, "blobs", digest.toString())).head().build(), "blob " + repository + "@" + digest);
+    boolean found = exists(request(url(repository, "blobs", digest.toString())).head().build(),
+        "blob " + repository + "@" + digest);
+    if (found) {
+      blobLocations.put(digest, repository);
+    }
+    return found;
+  }
+
+  /**
+   * A repository of this registry in which this client last pushed, mounted or found {@code
+   * digest}, to mount it from (as docker and skopeo remember blob locations); empty if none is
+   * remembered. Only the last 4096 blobs are remembered, and a blob may
+   * have been deleted since: a mount from here can still be refused.
+   */
+  public Optional<String> knownRepository(Digest digest) {
+    return Optional.ofNullable(blobLocations.get(Objects.requireNonNull(digest, "digest")));
   }
 
   @Override
@@ -315,6 +347,7 @@ public final class RemoteRegistry implements Registry {
       return;
     }
     upload(repository, blob, source, null);
+    blobLocations.put(blob.digest(), repository);
   }
 
   /**
@@ -331,12 +364,14 @@ public final class RemoteRegistry implements Registry {
     if (session != null) {
       upload(repository, blob, source, session);
     }
+    blobLocations.put(blob.digest(), repository);
   }
 
   @Override
   public boolean mountBlob(String repository, Digest digest, String fromRepository) throws AttestException {
     HttpUrl session = mount(repository, digest, fromRepository);
     if (session == null) {
+      blobLocations.put(digest, repository);
       return true;
     }
     // Close the session the registry opened; the caller uploads through a fresh one.
@@ -736,6 +771,26 @@ public final class RemoteRegistry implements Registry {
    * before our write has had time to land its own.
    */
   private void addToFallbackIndex(String repository, Digest subject, Descriptor referrer) throws AttestException {
+    addToFallbackIndex(repository, subject, List.of(referrer));
+  }
+
+  /**
+   * Adds manifests already pushed to {@code repository} to the {@code sha256-<hex>} tag-schema
+   * fallback index of {@code subject} in one race-safe read-merge-write (as {@link #pushManifest}
+   * does for one referrer), for a registry without the referrers API: a promotion copying several
+   * referrers of one subject updates the index once, not once per referrer. Descriptors already
+   * listed are left as they are. Each descriptor should carry the referrer's {@code artifactType}
+   * and annotations, as the referrers API would list it.
+   *
+   * @see <a href="https://github.com/opencontainers/distribution-spec/blob/v1.1.0/spec.md#referrers-tag-schema">referrers
+   *     tag schema</a>
+   * @throws IllegalArgumentException if {@code referrers} is empty
+   */
+  public void addToFallbackIndex(String repository, Digest subject, List<Descriptor> referrers) throws AttestException {
+    if (referrers.isEmpty()) {
+      throw new IllegalArgumentException("no referrers to add to the index of " + subject);
+    }
+    List<Descriptor> adding = referrers.stream().map(Descriptor::withoutData).distinct().toList();
     String tag = subject.tagSchemaTag();
     int confirmations = 0;
     long cycleMillis = 50;
@@ -749,15 +804,18 @@ public final class RemoteRegistry implements Registry {
               + ", not the referrers index of " + subject);
         }
         index = i;
-        if (i.manifests().stream().anyMatch(d -> d.digest().equals(referrer.digest()))) {
+        Set<Digest> listed = i.manifests().stream().map(Descriptor::digest).collect(Collectors.toSet());
+        if (adding.stream().allMatch(d -> listed.contains(d.digest()))) {
           if (++confirmations >= 2) {
             return;
           }
           sleepJitter(cycleMillis, 3 * cycleMillis);
           continue;
         }
-        if (i.manifests().size() >= maxReferrers) {
-          throw new RegistryException("the referrers index of " + subject + " already has " + maxReferrers + " entries");
+        long missing = adding.stream().filter(d -> !listed.contains(d.digest())).count();
+        if (i.manifests().size() + missing > maxReferrers) {
+          throw new RegistryException("the referrers index of " + subject + " already has " + i.manifests().size()
+              + " entries; " + missing + " more would exceed " + maxReferrers);
         }
       }
       confirmations = 0;
@@ -765,7 +823,14 @@ public final class RemoteRegistry implements Registry {
       if (index != null) {
         merged.manifests(index.manifests()).annotations(index.annotations());
       }
-      ImageIndex next = merged.manifest(referrer.withoutData()).build();
+      Set<Digest> present = index == null ? Set.of()
+          : index.manifests().stream().map(Descriptor::digest).collect(Collectors.toSet());
+      for (Descriptor d : adding) {
+        if (!present.contains(d.digest())) {
+          merged.manifest(d);
+        }
+      }
+      ImageIndex next = merged.build();
       Request.Builder put = request(url(repository, "manifests", tag))
           .put(RequestBody.create(next.bytes(), MediaType.get(next.mediaType())));
       if (current != null && current.etag() != null) {
@@ -784,7 +849,8 @@ public final class RemoteRegistry implements Registry {
       cycleMillis = Math.min(5_000, Math.max(cycleMillis, (System.nanoTime() - start) / 1_000_000));
       sleepJitter(cycleMillis, 2 * cycleMillis + 20L * attempt);
     }
-    throw new RegistryException("could not add " + referrer.digest() + " to the referrers index " + repository + ":"
+    throw new RegistryException("could not add " + adding.stream().map(d -> d.digest().toString())
+        .collect(Collectors.joining(", ")) + " to the referrers index " + repository + ":"
         + tag + " after " + FALLBACK_ATTEMPTS + " attempts (concurrent writers kept overwriting it)");
   }
 

@@ -156,13 +156,17 @@ abstract class RemoteRegistryContract {
     // 201: mounted.
     assertThat(registry.mountBlob("it/mount-dst", d.digest(), "it/mount-src")).isTrue();
     assertThat(registry.hasBlob("it/mount-dst", d.digest())).isTrue();
+    // The client remembers where it last saw the blob, to mount it from there next time.
+    assertThat(registry.knownRepository(d.digest())).contains("it/mount-dst");
 
     // 202: the source lacks the blob, so the registry opens an upload, which mountOrPushBlob uses.
     byte[] other = TestContent.random(4096, 78);
     Descriptor o = Descriptor.ofBytes(MediaTypes.OCI_LAYER_TAR, other);
     assertThat(registry.mountBlob("it/mount-dst", o.digest(), "it/mount-src")).isFalse();
     assertThat(registry.hasBlob("it/mount-dst", o.digest())).isFalse();
+    assertThat(registry.knownRepository(o.digest())).isEmpty();
     registry.mountOrPushBlob("it/mount-dst", o, "it/mount-src", BlobSource.of(other));
+    assertThat(registry.knownRepository(o.digest())).contains("it/mount-dst");
     try (InputStream in = registry.fetchBlob("it/mount-dst", o)) {
       assertThat(in.readAllBytes()).isEqualTo(other);
     }

@@ -54,6 +54,10 @@ public final class Executor {
   public final AtomicInteger manifestsWritten = new AtomicInteger();
   public final AtomicInteger indexUpdates = new AtomicInteger();
   public final AtomicInteger tagsWritten = new AtomicInteger();
+  /** Whether the destination answered a manifest push with {@code OCI-Subject} (it has the referrers API). */
+  private volatile boolean referrersApi;
+  /** Whether a referrer pushed by this run was not answered with {@code OCI-Subject}. */
+  private volatile boolean noReferrersApi;
 
   public Executor(RepositoryRef source, RepositoryRef destination, int parallelism, PromotionListener listener) {
     this.source = source;
@@ -75,7 +79,12 @@ public final class Executor {
         continue;
       }
       Manifest m = manifest(plan, item.digest());
-      dst.pushManifest(repo, m, PushOptions.DEFAULT.withoutFallbackIndex());
+      PushResult pushed = dst.pushManifest(repo, m, PushOptions.DEFAULT.withoutFallbackIndex());
+      if (pushed.referrersApi()) {
+        referrersApi = true;
+      } else if (m.subject().isPresent()) {
+        noReferrersApi = true;
+      }
       manifestsWritten.incrementAndGet();
       listener.onEvent(new PromotionEvent.ManifestWritten(item.descriptor()));
     }
@@ -130,10 +139,25 @@ public final class Executor {
     for (Descriptor d : dst.referrers(repo, subject, null)) {
       listed.add(d.digest());
     }
-    for (Item item : referrers) {
-      if (listed.contains(item.digest())) {
-        continue;
+    List<Item> missing = referrers.stream().filter(item -> !listed.contains(item.digest())).toList();
+    if (missing.isEmpty()) {
+      return;
+    }
+    // A registry without the referrers API (2.8): one race-safe index update for all of them,
+    // not one read-write-confirm cycle per referrer.
+    if (dst instanceof RemoteRegistry remote && noReferrersApi && !referrersApi) {
+      List<Descriptor> descriptors = new ArrayList<>();
+      for (Item item : missing) {
+        descriptors.add(manifest(plan, item.digest()).descriptor());
       }
+      remote.addToFallbackIndex(repo, subject, descriptors);
+      for (Item item : missing) {
+        indexUpdates.incrementAndGet();
+        listener.onEvent(new PromotionEvent.ReferrerIndexed(subject, item.digest()));
+      }
+      return;
+    }
+    for (Item item : missing) {
       PushResult r = dst.pushManifest(repo, manifest(plan, item.digest()), PushOptions.DEFAULT);
       indexUpdates.incrementAndGet();
       if (r.fallbackIndexUpdated() || r.referrersApi()) {
@@ -142,12 +166,17 @@ public final class Executor {
     }
   }
 
-  /** Checks that the destination has every item of the plan with the planned digest and size. */
+  /** Checks that the destination has every item this run wrote, with the planned digest and size. */
   private void check(PromotionPlan plan) throws AttestException {
     Registry dst = destination.registry();
     String repo = destination.repository();
     List<Task> checks = new ArrayList<>();
     for (Item item : plan.items()) {
+      // Items the plan found present were just checked by digest there (HEAD); check what this
+      // run wrote, so that a re-run of a completed promotion asks no more than the plan did.
+      if (item.present()) {
+        continue;
+      }
       checks.add(() -> {
         if (item.kind() == Kind.BLOB) {
           if (!dst.hasBlob(repo, item.digest())) {
@@ -262,10 +291,24 @@ public final class Executor {
       listener.onEvent(new PromotionEvent.BlobDone(blob, PromotionEvent.Transfer.MOUNTED));
       return;
     }
+    // Another repository of the destination that this client has already given the blob (an
+    // earlier promotion of a fleet sharing a base layer): mount it there instead of copying again.
+    if (dst instanceof RemoteRegistry remote) {
+      String known = remote.knownRepository(blob.digest()).orElse(null);
+      if (known != null && !known.equals(repo) && remote.mountBlob(repo, blob.digest(), known)) {
+        blobsMounted.incrementAndGet();
+        listener.onEvent(new PromotionEvent.BlobDone(blob, PromotionEvent.Transfer.MOUNTED));
+        return;
+      }
+    }
     Registry src = source.registry();
+    // Without a listener the fetched stream goes to the destination as it is: it verifies the
+    // digest itself, and a destination that sees it unwrapped does not hash every byte again.
+    boolean counting = listener != PromotionListener.NONE;
     BlobSource from = () -> {
       try {
-        return new Counting(src.fetchBlob(source.repository(), blob), blob);
+        InputStream in = src.fetchBlob(source.repository(), blob);
+        return counting ? new Counting(in, blob) : in;
       } catch (AttestException e) {
         throw new IOException("cannot read blob " + blob.digest() + " from " + source + ": " + e.getMessage(), e);
       }

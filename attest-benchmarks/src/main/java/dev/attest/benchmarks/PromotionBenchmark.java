@@ -1,0 +1,494 @@
+package dev.attest.benchmarks;
+
+import dev.attest.core.AttestException;
+import dev.attest.core.CycloneDxSbom;
+import dev.attest.core.Descriptor;
+import dev.attest.core.Digest;
+import dev.attest.core.ImageManifest;
+import dev.attest.core.Keys;
+import dev.attest.core.MediaTypes;
+import dev.attest.core.SbomComponent;
+import dev.attest.core.Signer;
+import dev.attest.core.SlsaProvenance;
+import dev.attest.core.VulnerabilityScan;
+import dev.attest.promote.Promotion;
+import dev.attest.promote.PromotionReport;
+import dev.attest.registry.Attestations;
+import dev.attest.registry.BlobSource;
+import dev.attest.registry.Registry;
+import dev.attest.registry.RemoteRegistry;
+import dev.attest.registry.testing.DockerRegistry;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * Issue 6, "Performance": {@code Promotion} between two registry 2.8.2 instances, side by side in
+ * one run with the floors and with skopeo 1.9.3.
+ *
+ * <ol>
+ *   <li>a 1 GiB single-layer image with 4 referrers (provenance, SBOM, vulnerability scan, image
+ *       signature): promotion vs curl GET piped into PUT of the layer vs {@code skopeo copy --all
+ *       --preserve-digests} of the image only; every run to a fresh destination repository;
+ *   <li>a 4 GiB layer promoted in a child JVM with {@code -Xmx64m};
+ *   <li>a fleet of 100 images (3 layers of 4 MiB, one shared by all, and 4 referrers each):
+ *       parallel promotions in one process vs a loop of {@code skopeo copy};
+ *   <li>the same fleet promotion again, which must write nothing.
+ * </ol>
+ *
+ * <p>System properties: {@code bench.size} (part 1, default 1 GiB), {@code bench.bigSize} (part
+ * 2, default 4 GiB), {@code bench.runs} (default 3), {@code bench.images} (default 100), {@code
+ * bench.layer} (default 4 MiB), {@code bench.pool} (concurrent promotions, default 8), {@code
+ * bench.heap} (default 64m), {@code bench.parts} (any of {@code single,memory,fleet}).
+ */
+public final class PromotionBenchmark {
+  private static final Signer SIGNER = Keys.signer(Keys.generateP256());
+
+  private final long size = Long.getLong("bench.size", 1L << 30);
+  private final long bigSize = Long.getLong("bench.bigSize", 4L << 30);
+  private final int runs = Integer.getInteger("bench.runs", 3);
+  private final int images = Integer.getInteger("bench.images", 100);
+  private final int layer = Integer.getInteger("bench.layer", 4 << 20);
+  private final int pool = Integer.getInteger("bench.pool", 8);
+  private final String parts = System.getProperty("bench.parts", "single,memory,fleet");
+  private final Path work;
+
+  private PromotionBenchmark(Path work) {
+    this.work = work;
+  }
+
+  public static void main(String[] args) throws Exception {
+    if (args.length > 0 && args[0].equals("promote")) {
+      childPromote(args);
+      return;
+    }
+    Path work = Files.createTempDirectory(Paths.get(System.getProperty("java.io.tmpdir")), "attest-pbench-");
+    try (DockerRegistry src = DockerRegistry.start(); DockerRegistry dst = DockerRegistry.start();
+        RemoteRegistry from = RemoteRegistry.builder(src.hostPort()).build();
+        RemoteRegistry to = RemoteRegistry.builder(dst.hostPort()).build()) {
+      PromotionBenchmark b = new PromotionBenchmark(work);
+      b.line("registries: source %s, destination %s (2.8.2, filesystem storage, loopback)", src.hostPort(),
+          dst.hostPort());
+      if (b.parts.contains("single")) {
+        b.single(src, dst, from, to);
+      }
+      if (b.parts.contains("memory")) {
+        b.memory(src, dst, from);
+      }
+      if (b.parts.contains("fleet")) {
+        b.fleet(src, dst, from, to);
+      }
+    } finally {
+      deleteTree(work);
+    }
+  }
+
+  // ---------------------------------------------------------------- 1: 1 GiB + 4 referrers
+
+  private void single(DockerRegistry src, DockerRegistry dst, RemoteRegistry from, RemoteRegistry to)
+      throws Exception {
+    Path file = work.resolve("layer-1g");
+    long t0 = System.nanoTime();
+    Descriptor blob = writeRandom(file, size);
+    ImageManifest image = pushImage(from, "dev/big", List.of(blob), List.of(BlobSource.of(file)), 1);
+    Files.delete(file);
+    attach(from, "dev/big", image.digest());
+    line("");
+    line("## 1. %d-byte single-layer image + 4 referrers, 2.8.2 -> 2.8.2 (set up in %.1f s)", size,
+        secs(System.nanoTime() - t0));
+    line("image %s, layer %s", image.digest(), blob.digest());
+    List<Double> attest = new ArrayList<>();
+    List<Double> curl = new ArrayList<>();
+    List<Double> skopeo = new ArrayList<>();
+    for (int i = 1; i <= runs; i++) {
+      // Interleaved, so that the machine's other load hits all three alike; fresh repositories.
+      String repo = "prod/big-" + i;
+      PromotionReport[] r = new PromotionReport[1];
+      // A fresh destination client per run: a client remembers where it pushed a blob and would
+      // mount the layer from the previous run's repository (skopeo gets a fresh cache likewise).
+      try (RemoteRegistry fresh = RemoteRegistry.builder(dst.hostPort()).build()) {
+        attest.add(time(() -> r[0] = Promotion.of(image.digest()).from(from, "dev/big").to(fresh, repo).execute()));
+      }
+      if (r[0].plan().referrers().size() != 4 || r[0].bytesCopied() < size || r[0].blobsMounted() != 0) {
+        throw new IllegalStateException("unexpected promotion: " + r[0]);
+      }
+      check(to, repo, blob);
+      String curlRepo = "curl/big-" + i;
+      curl.add(time(() -> curlCopy(src.hostPort(), "dev/big", dst.hostPort(), curlRepo, blob)));
+      check(to, curlRepo, blob);
+      String skopeoRepo = "skopeo/big-" + i;
+      Path cache = Files.createDirectories(work.resolve("skopeo-cache-" + i));
+      skopeo.add(time(() -> skopeoCopy(cache, src.hostPort() + "/dev/big@" + image.digest(),
+          dst.hostPort() + "/" + skopeoRepo + ":v1")));
+      check(to, skopeoRepo, blob);
+      if (!to.resolve(skopeoRepo, "v1").digest().equals(image.digest())) {
+        throw new IllegalStateException("skopeo changed the digest");
+      }
+      line("run %d: attest %.2f s (%d writes, %d bytes), curl %.2f s, skopeo %.2f s", i, attest.get(i - 1),
+          r[0].writes(), r[0].bytesCopied(), curl.get(i - 1), skopeo.get(i - 1));
+    }
+    if (Boolean.getBoolean("bench.trace")) {
+      trace(dst, from, image.digest());
+    }
+    summary("attest Promotion (image + 4 referrers)", attest);
+    summary("curl GET | curl PUT (layer only)", curl);
+    summary("skopeo copy --all --preserve-digests (image only)", skopeo);
+    double r = median(attest) / median(curl);
+    line("ratio attest/curl = %.3f (target <= 1.10): %s", r, r <= 1.10 ? "MET" : "MISSED");
+    r = median(attest) / median(skopeo);
+    line("ratio attest/skopeo = %.3f (target < 1): %s", r, r < 1 ? "MET" : "MISSED");
+  }
+
+  /**
+   * One more promotion, with a listener noting when each phase ended (the listener makes the
+   * executor count bytes, which costs a second SHA-256 of the layer: phases, not a total).
+   */
+  private void trace(DockerRegistry dst, RemoteRegistry from, Digest digest) throws Exception {
+    long start = System.nanoTime();
+    Map<String, Double> at = new java.util.concurrent.ConcurrentSkipListMap<>();
+    try (RemoteRegistry fresh = RemoteRegistry.builder(dst.hostPort()).build()) {
+      Promotion.of(digest).from(from, "dev/big").to(fresh, "trace/big").listener(e -> {
+        double t = secs(System.nanoTime() - start);
+        String phase = e instanceof dev.attest.promote.PromotionEvent.Planned ? "1 planned"
+            : e instanceof dev.attest.promote.PromotionEvent.BlobDone ? "2 blobs done"
+            : e instanceof dev.attest.promote.PromotionEvent.ManifestWritten ? "3 manifests written"
+            : e instanceof dev.attest.promote.PromotionEvent.ReferrerIndexed ? "4 referrers indexed" : null;
+        if (phase != null) {
+          at.merge(phase, t, Math::max);
+        }
+      }).execute();
+    }
+    at.put("5 returned", secs(System.nanoTime() - start));
+    line("trace (one promotion with a listener): %s", at.entrySet().stream()
+        .map(e -> String.format(Locale.ROOT, "%s at %.2f s", e.getKey().substring(2), e.getValue()))
+        .collect(Collectors.joining(", ")));
+  }
+
+  // ---------------------------------------------------------------- 2: 4 GiB in -Xmx64m
+
+  private void memory(DockerRegistry src, DockerRegistry dst, RemoteRegistry from) throws Exception {
+    Path file = work.resolve("layer-4g");
+    long t0 = System.nanoTime();
+    Descriptor blob = writeRandom(file, bigSize);
+    ImageManifest image = pushImage(from, "dev/huge", List.of(blob), List.of(BlobSource.of(file)), 2);
+    Files.delete(file);
+    attach(from, "dev/huge", image.digest());
+    String heap = System.getProperty("bench.heap", "64m");
+    line("");
+    line("## 2. %d-byte layer (+ 4 referrers) promoted in a separate JVM, -Xmx%s (set up in %.1f s)", bigSize, heap,
+        secs(System.nanoTime() - t0));
+    Path gcLog = work.resolve("gc.log");
+    List<String> cmd = List.of(Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx" + heap, "-Xlog:gc:file=" + gcLog, "-cp", System.getProperty("java.class.path"),
+        PromotionBenchmark.class.getName(), "promote", src.hostPort(), "dev/huge", dst.hostPort(), "prod/huge",
+        image.digest().toString());
+    line("command: java -Xmx%s -Xlog:gc:file=<tmp>/gc.log -cp <class path> %s promote <src> dev/huge <dst> prod/huge %s",
+        heap, PromotionBenchmark.class.getName(), image.digest());
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+    int code = p.waitFor();
+    long pauses = Files.exists(gcLog) ? Files.readAllLines(gcLog).stream().filter(l -> l.contains("Pause")).count() : -1;
+    line("exit code %d: %s", code, code == 0 ? "PASSED" : "FAILED");
+    line("%s", out);
+    line("GC pauses logged: %d", pauses);
+  }
+
+  private static void childPromote(String[] a) throws Exception {
+    PromotionReport r;
+    double t;
+    try (RemoteRegistry from = RemoteRegistry.builder(a[1]).build();
+        RemoteRegistry to = RemoteRegistry.builder(a[3]).build()) {
+      Digest d = Digest.parse(a[5]);
+      PromotionReport[] box = new PromotionReport[1];
+      t = time(() -> box[0] = Promotion.of(d).from(from, a[2]).to(to, a[4]).execute());
+      r = box[0];
+    }
+    long peakHeap = 0;
+    for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+      if (pool.getType() == MemoryType.HEAP) {
+        peakHeap += pool.getPeakUsage().getUsed();
+      }
+    }
+    String hwm = Files.readString(Paths.get("/proc/self/status")).lines().filter(l -> l.startsWith("VmHWM"))
+        .map(l -> l.replaceAll("\\s+", " ")).findFirst().orElse("VmHWM ?");
+    System.out.printf(Locale.ROOT, "promoted %d bytes in %.2f s (%.3f GB/s), %d writes; max heap %d MiB;"
+            + " peak heap used (sum of pool peaks) %.1f MiB; %s%n", r.bytesCopied(), t, r.bytesCopied() / 1e9 / t,
+        r.writes(), Runtime.getRuntime().maxMemory() >> 20, peakHeap / 1048576.0, hwm);
+  }
+
+  // ---------------------------------------------------------------- 3 and 4: the fleet
+
+  private void fleet(DockerRegistry src, DockerRegistry dst, RemoteRegistry from, RemoteRegistry to)
+      throws Exception {
+    long t0 = System.nanoTime();
+    SplittableRandom random = new SplittableRandom(42);
+    byte[] base = bytes(random, layer);
+    Descriptor baseDesc = Descriptor.ofBytes(MediaTypes.OCI_LAYER_TAR_GZIP, base);
+    List<Digest> digests = new ArrayList<>();
+    // Set up in parallel: attaching 4 referrers on 2.8.2 waits on fallback-index confirmations.
+    ExecutorService setup = Executors.newFixedThreadPool(pool);
+    try {
+      List<Future<Digest>> fs = new ArrayList<>();
+      for (int i = 0; i < images; i++) {
+        long seed = random.nextLong();
+        int n = i;
+        fs.add(setup.submit(() -> {
+          SplittableRandom own = new SplittableRandom(seed);
+          byte[] l1 = bytes(own, layer);
+          byte[] l2 = bytes(own, layer);
+          String repo = String.format(Locale.ROOT, "fleet/app-%03d", n);
+          ImageManifest m = pushImage(from, repo,
+              List.of(baseDesc, Descriptor.ofBytes(MediaTypes.OCI_LAYER_TAR_GZIP, l1),
+                  Descriptor.ofBytes(MediaTypes.OCI_LAYER_TAR_GZIP, l2)),
+              List.of(BlobSource.of(base), BlobSource.of(l1), BlobSource.of(l2)), 1000 + n);
+          attach(from, repo, m.digest());
+          return m.digest();
+        }));
+      }
+      for (Future<Digest> f : fs) {
+        digests.add(f.get());
+      }
+    } finally {
+      setup.shutdownNow();
+    }
+    line("");
+    line("## 3. fleet: %d images x 3 layers of %d bytes (one shared) + 4 referrers each (set up in %.1f s)", images,
+        layer, secs(System.nanoTime() - t0));
+
+    // skopeo first: the loop a user would write, one blob-info cache for the whole loop.
+    Path cache = Files.createDirectories(work.resolve("skopeo-cache-fleet"));
+    double skopeo = time(() -> {
+      for (int i = 0; i < images; i++) {
+        String repo = String.format(Locale.ROOT, "app-%03d", i);
+        skopeoCopy(cache, src.hostPort() + "/fleet/" + repo + "@" + digests.get(i),
+            dst.hostPort() + "/skopeo-fleet/" + repo + ":v1");
+      }
+    });
+    line("skopeo loop (images only, %d x skopeo copy): %.2f s", images, skopeo);
+
+    PromotionReport[] first = new PromotionReport[images];
+    double attest = time(() -> promoteFleet(from, to, digests, first));
+    long writes = Arrays.stream(first).mapToLong(PromotionReport::writes).sum();
+    long bytes = Arrays.stream(first).mapToLong(PromotionReport::bytesCopied).sum();
+    int blobs = Arrays.stream(first).mapToInt(PromotionReport::blobsCopied).sum();
+    line("attest, %d promotions in one process, %d at a time: %.2f s (%d writes, %d blobs, %d bytes)", images, pool,
+        attest, writes, blobs, bytes);
+    for (int i = 0; i < images; i++) {
+      if (first[i].plan().referrers().size() != 4) {
+        throw new IllegalStateException("expected 4 referrers: " + first[i]);
+      }
+    }
+    double r = skopeo / attest;
+    line("speed-up attest vs skopeo loop = %.2fx (target >= 3): %s", r, r >= 3 ? "MET" : "MISSED");
+
+    PromotionReport[] second = new PromotionReport[images];
+    double again = time(() -> promoteFleet(from, to, digests, second));
+    long writes2 = Arrays.stream(second).mapToLong(PromotionReport::writes).sum();
+    if (writes2 != 0) {
+      throw new IllegalStateException("the second fleet promotion wrote " + writes2 + " times");
+    }
+    line("");
+    line("## 4. the same fleet promotion again: %.2f s, %d writes", again, writes2);
+    r = again / attest;
+    line("ratio second/first = %.3f (target < 0.05): %s", r, r < 0.05 ? "MET" : "MISSED");
+  }
+
+  private void promoteFleet(Registry from, Registry to, List<Digest> digests, PromotionReport[] out) throws Exception {
+    ExecutorService ex = Executors.newFixedThreadPool(pool);
+    try {
+      List<Future<PromotionReport>> fs = new ArrayList<>();
+      for (int i = 0; i < digests.size(); i++) {
+        String repo = String.format(Locale.ROOT, "app-%03d", i);
+        Digest d = digests.get(i);
+        fs.add(ex.submit(() -> Promotion.of(d).from(from, "fleet/" + repo).to(to, "attest-fleet/" + repo).execute()));
+      }
+      for (int i = 0; i < fs.size(); i++) {
+        out[i] = fs.get(i).get();
+      }
+    } finally {
+      ex.shutdownNow();
+    }
+  }
+
+  // ---------------------------------------------------------------- content
+
+  private static ImageManifest pushImage(Registry r, String repo, List<Descriptor> layers, List<BlobSource> sources,
+      long seed) throws AttestException {
+    byte[] config = ("{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{\"type\":\"layers\"},\"seed\":" + seed
+        + "}").getBytes(StandardCharsets.UTF_8);
+    Descriptor c = Descriptor.ofBytes(MediaTypes.OCI_CONFIG, config);
+    r.pushBlob(repo, c, BlobSource.of(config));
+    ImageManifest.Builder b = ImageManifest.builder().config(c);
+    for (int i = 0; i < layers.size(); i++) {
+      r.pushBlob(repo, layers.get(i), sources.get(i));
+      b.layer(layers.get(i));
+    }
+    ImageManifest m = b.build();
+    r.pushManifest(repo, m);
+    return m;
+  }
+
+  /** The 4 referrers: SLSA provenance, CycloneDX SBOM, vulnerability scan, image signature. */
+  private static void attach(Registry r, String repo, Digest digest) throws Exception {
+    SlsaProvenance provenance = SlsaProvenance.fromGitHubActions(Map.ofEntries(
+        Map.entry("GITHUB_SERVER_URL", "https://github.com"),
+        Map.entry("GITHUB_REPOSITORY", "acme/app"),
+        Map.entry("GITHUB_WORKFLOW_REF", "acme/app/.github/workflows/release.yml@refs/tags/v1"),
+        Map.entry("GITHUB_REF", "refs/tags/v1"),
+        Map.entry("GITHUB_SHA", "0123456789abcdef0123456789abcdef01234567"),
+        Map.entry("GITHUB_RUN_ID", "42"),
+        Map.entry("GITHUB_RUN_ATTEMPT", "1"),
+        Map.entry("GITHUB_EVENT_NAME", "push"),
+        Map.entry("GITHUB_REPOSITORY_ID", "7"),
+        Map.entry("GITHUB_REPOSITORY_OWNER_ID", "8")), (String) null);
+    CycloneDxSbom sbom = CycloneDxSbom.fromComponents(List.of(
+        SbomComponent.of("jackson-databind", "2.23.0", "pkg:maven/com.fasterxml.jackson.core/jackson-databind@2.23.0")));
+    String trivy = "{\"SchemaVersion\":2,\"Results\":[{\"Target\":\"app\",\"Vulnerabilities\":["
+        + "{\"VulnerabilityID\":\"CVE-2026-0001\",\"PkgName\":\"x\",\"Severity\":\"HIGH\"}]}]}";
+    VulnerabilityScan scan = VulnerabilityScan.cosignBuilder(trivy.getBytes(StandardCharsets.UTF_8))
+        .scanner("pkg:github/aquasecurity/trivy@0.60.0", "0.60.0")
+        .scanFinishedOn(Instant.parse("2026-11-25T12:00:00Z"))
+        .build();
+    Attestations.on(r, repo, digest).provenance(provenance).sbom(sbom).vulnerabilities(scan).imageSignature()
+        .signWith(SIGNER).attach();
+  }
+
+  // ---------------------------------------------------------------- the other tools
+
+  /** The floor: curl opens an upload session, then GET streams straight into one PUT. */
+  private static void curlCopy(String src, String srcRepo, String dst, String repo, Descriptor blob)
+      throws IOException, InterruptedException {
+    String script = String.join("\n",
+        "set -euo pipefail",
+        "loc=$(curl -sS -f -o /dev/null -D - -X POST \"http://$DST/v2/$REPO/blobs/uploads/\" | tr -d '\\r'"
+            + " | sed -n 's/^[Ll]ocation: *//p')",
+        "case \"$loc\" in http*) ;; *) loc=\"http://$DST$loc\";; esac",
+        "case \"$loc\" in *\\?*) sep='&';; *) sep='?';; esac",
+        "curl -sS -f \"http://$SRC/v2/$SRC_REPO/blobs/$DIGEST\" \\",
+        "  | curl -sS -f -o /dev/null -X PUT -H 'Expect:' -H 'Content-Type: application/octet-stream' -T - \\",
+        "      \"$loc${sep}digest=$DIGEST\"");
+    shell(script, "SRC", src, "DST", dst, "SRC_REPO", srcRepo, "REPO", repo, "DIGEST", blob.digest().toString());
+  }
+
+  /**
+   * skopeo with its blob-info cache bound to {@code cache} in a private mount namespace: skopeo
+   * (as root) keeps that cache in /var/lib/containers/cache, shared machine-wide, and would
+   * otherwise mount a blob it uploaded to another repository of the destination in an earlier run.
+   */
+  private static void skopeoCopy(Path cache, String from, String to) throws IOException, InterruptedException {
+    String script = String.join("\n",
+        "set -euo pipefail",
+        "mkdir -p /var/lib/containers/cache",
+        "mount --bind \"$CACHE\" /var/lib/containers/cache",
+        "exec /usr/bin/skopeo copy --all --preserve-digests --src-tls-verify=false --dest-tls-verify=false -q"
+            + " \"docker://$FROM\" \"docker://$TO\"");
+    ProcessBuilder pb = new ProcessBuilder("unshare", "-m", "bash", "-c", script).redirectErrorStream(true);
+    pb.environment().putAll(Map.of("CACHE", cache.toString(), "FROM", from, "TO", to));
+    run(pb, "skopeo");
+  }
+
+  private static void shell(String script, String... env) throws IOException, InterruptedException {
+    ProcessBuilder pb = new ProcessBuilder("bash", "-c", script).redirectErrorStream(true);
+    for (int i = 0; i < env.length; i += 2) {
+      pb.environment().put(env[i], env[i + 1]);
+    }
+    run(pb, "curl");
+  }
+
+  private static void run(ProcessBuilder pb, String what) throws IOException, InterruptedException {
+    Process p = pb.start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (p.waitFor() != 0) {
+      throw new IOException(what + " failed (" + p.exitValue() + "): " + out);
+    }
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private static void check(Registry r, String repo, Descriptor blob) throws AttestException {
+    if (!r.hasBlob(repo, blob.digest())) {
+      throw new IllegalStateException(repo + " lacks " + blob.digest() + " after the copy");
+    }
+  }
+
+  private static byte[] bytes(SplittableRandom random, int n) {
+    byte[] b = new byte[n];
+    random.nextBytes(b);
+    return b;
+  }
+
+  private static Descriptor writeRandom(Path file, long size) throws IOException {
+    MessageDigest md = Digest.Algorithm.SHA256.newMessageDigest();
+    SplittableRandom random = new SplittableRandom();
+    byte[] buf = new byte[1 << 20];
+    try (OutputStream out = Files.newOutputStream(file)) {
+      for (long left = size; left > 0; ) {
+        int n = (int) Math.min(buf.length, left);
+        random.nextBytes(buf);
+        md.update(buf, 0, n);
+        out.write(buf, 0, n);
+        left -= n;
+      }
+    }
+    return Descriptor.of(MediaTypes.OCI_LAYER_TAR_GZIP, Digest.fromHash(Digest.Algorithm.SHA256, md.digest()), size);
+  }
+
+  @FunctionalInterface
+  private interface Op {
+    void run() throws Exception;
+  }
+
+  private static double time(Op op) throws Exception {
+    long t = System.nanoTime();
+    op.run();
+    return secs(System.nanoTime() - t);
+  }
+
+  private void summary(String name, List<Double> s) {
+    line("%-52s runs %s s; median %.2f s = %.3f GB/s", name,
+        s.stream().map(x -> String.format(Locale.ROOT, "%.2f", x)).collect(Collectors.joining(" / ")),
+        median(s), size / 1e9 / median(s));
+  }
+
+  private static double median(List<Double> s) {
+    double[] a = s.stream().mapToDouble(Double::doubleValue).toArray();
+    Arrays.sort(a);
+    return a.length % 2 == 1 ? a[a.length / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
+  }
+
+  private static double secs(long nanos) {
+    return nanos / (double) TimeUnit.SECONDS.toNanos(1);
+  }
+
+  private void line(String format, Object... args) {
+    System.out.println(String.format(Locale.ROOT, format, args));
+    System.out.flush();
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    try (Stream<Path> walk = Files.walk(dir)) {
+      walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
+  }
+}
