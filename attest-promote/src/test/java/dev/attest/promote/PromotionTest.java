@@ -407,6 +407,52 @@ class PromotionTest {
     }
   }
 
+  @Test
+  void aDestinationThatCannotAnswerHeadGetsTheContentWrittenAgain() throws Exception {
+    ImageManifest single = Content.single(src, "dev/api", 50, 100_000);
+    // Registry 2.8.2 answers 500 for a blob whose upload was killed half-way, and keeps doing so
+    // until the blob is uploaded again: treat "cannot tell" as "absent" and copy.
+    java.util.Set<Digest> reuploaded = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    Registry brokenHeads = new DelegatingRegistry(dst) {
+      @Override
+      public boolean hasBlob(String repository, Digest digest) throws AttestException {
+        if (!reuploaded.contains(digest)) {
+          throw new dev.attest.registry.RegistryUnreachableException("HEAD answered 500");
+        }
+        return super.hasBlob(repository, digest);
+      }
+
+      @Override
+      public void pushBlob(String repository, Descriptor blob, dev.attest.registry.BlobSource source)
+          throws AttestException {
+        super.pushBlob(repository, blob, source);
+        reuploaded.add(blob.digest());
+      }
+    };
+    PromotionPlan plan = Promotion.of(single.digest()).from(src, "dev/api").to(brokenHeads, "prod/api").plan();
+    assertThat(plan.blobs()).isNotEmpty().allMatch(i -> !i.present());
+
+    Promotion.of(single.digest()).from(src, "dev/api").to(brokenHeads, "prod/api").execute();
+    for (Descriptor b : single.blobs()) {
+      assertThat(reuploaded).contains(b.digest());
+      assertThat(dst.hasBlob("prod/api", b.digest())).isTrue();
+    }
+    assertThat(dst.hasManifest("prod/api", single.digest())).isTrue();
+  }
+
+  @Test
+  void aDestinationThatRefusesCredentialsFailsThePlan() throws Exception {
+    Registry unauthorized = new DelegatingRegistry(dst) {
+      @Override
+      public boolean hasBlob(String repository, Digest digest) throws AttestException {
+        throw new dev.attest.registry.UnauthorizedException("401 from the destination");
+      }
+    };
+    ImageManifest single = Content.single(src, "dev/api", 50, 1000);
+    assertThatThrownBy(() -> Promotion.of(single.digest()).from(src, "dev/api").to(unauthorized, "prod/api").plan())
+        .isInstanceOf(dev.attest.registry.UnauthorizedException.class);
+  }
+
   /** Fails the n-th manifest push onward, as a crash would. */
   static final class FailingRegistry extends DelegatingRegistry {
     private int left;

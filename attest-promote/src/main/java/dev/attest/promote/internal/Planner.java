@@ -84,12 +84,12 @@ public final class Planner {
     List<Executor.Task> checks = new ArrayList<>();
     for (int i = 0; i < blobList.size(); i++) {
       int k = i;
-      checks.add(() -> present[k] = dst.hasBlob(repo, blobList.get(k).digest()));
+      checks.add(() -> present[k] = presentAtDestination(() -> dst.hasBlob(repo, blobList.get(k).digest())));
     }
     for (int i = 0; i < manifestList.size(); i++) {
       int k = blobList.size() + i;
       Digest d = manifestList.get(i).digest();
-      checks.add(() -> present[k] = dst.hasManifest(repo, d));
+      checks.add(() -> present[k] = presentAtDestination(() -> dst.hasManifest(repo, d)));
     }
     Executor.runAll(checks, parallelism);
     for (int i = 0; i < blobList.size(); i++) {
@@ -185,6 +185,26 @@ public final class Planner {
     if (++nodes > maxNodes) {
       throw new PromotionException("the graph of " + root + " at " + source + " has more than " + maxNodes
           + " nodes (manifests and blobs; at " + digest + "); nothing was written");
+    }
+  }
+
+  interface Check {
+    boolean exists() throws AttestException;
+  }
+
+  /**
+   * A destination that cannot answer whether it has some content (a 5xx that outlasts the
+   * retries, as registry 2.8.2 gives for a blob whose upload was killed half-way) is treated as
+   * not having it: writing content by digest again is safe and repairs such a registry, while
+   * skipping it would not. Credentials problems still fail the plan.
+   */
+  static boolean presentAtDestination(Check check) throws AttestException {
+    try {
+      return check.exists();
+    } catch (dev.attest.registry.UnauthorizedException e) {
+      throw e;
+    } catch (dev.attest.registry.RegistryException e) {
+      return false;
     }
   }
 }
