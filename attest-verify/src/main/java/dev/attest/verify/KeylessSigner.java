@@ -4,9 +4,13 @@ import static dev.attest.verify.KeylessSigningException.Step.SIGNING;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.attest.core.Digest;
+import dev.attest.core.InvalidContentException;
+import dev.attest.core.SlsaProvenance;
 import dev.attest.core.SigstoreBundle;
 import dev.attest.core.Statement;
 import dev.attest.core.internal.Json;
+import dev.attest.verify.internal.keyless.FulcioOids;
+import dev.attest.verify.internal.keyless.KeylessBundleVerifier;
 import dev.attest.verify.internal.keyless.KeylessSigning;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -14,6 +18,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.Map;
 import java.util.Objects;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
@@ -77,6 +82,72 @@ public final class KeylessSigner {
    */
   public SigstoreBundle signMessage(Digest artifact) throws KeylessSigningException {
     return flow.signMessage(Objects.requireNonNull(artifact, "artifact"));
+  }
+
+  /**
+   * SLSA provenance of the current GitHub Actions run from {@code env} and the claims of the
+   * {@code token} that signs it, as {@link SlsaProvenance#fromGitHubActions(Map, Map)}: the
+   * token's {@code repository}, {@code workflow_ref}, {@code ref} etc. take precedence over the
+   * environment and {@code job_workflow_ref} gives {@code runDetails.builder.id}, so the provenance
+   * names the identity Fulcio certifies. Fetch the token once and sign with the same token ({@link
+   * TokenSource#of(String)}).
+   *
+   * @throws KeylessSigningException at step {@code TOKEN} if the token is not a JWT, or {@code
+   *     SIGNING} if {@code env} and the claims are not a GitHub Actions run
+   * @see <a href="https://docs.github.com/en/actions/security-for-github-actions/security-hardening-your-deployments/about-security-hardening-with-openid-connect#understanding-the-oidc-token">OIDC token claims</a>
+   */
+  public static SlsaProvenance gitHubActionsProvenance(Map<String, String> env, String token)
+      throws KeylessSigningException {
+    Objects.requireNonNull(env, "env");
+    Map<String, Object> claims = TokenSource.claims(token);
+    try {
+      return SlsaProvenance.fromGitHubActions(env, claims);
+    } catch (IllegalArgumentException e) {
+      throw new KeylessSigningException(SIGNING, "cannot describe the GitHub Actions run: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Checks that {@code bundle}'s Fulcio certificate and {@code provenance} name the same run: the
+   * certificate's source repository URI ({@code 1.3.6.1.4.1.57264.1.12}) equals {@code
+   * externalParameters.workflow.repository}, its source repository ref ({@code .1.14}) equals
+   * {@code workflow.ref}, and its build signer URI ({@code .1.9}) equals {@code
+   * runDetails.builder.id}. Call it after signing and before attaching.
+   *
+   * @throws KeylessSigningException at step {@code SIGNING} naming both values of the first
+   *     disagreement, or if the bundle has no Fulcio certificate or the provenance no GitHub
+   *     Actions workflow
+   * @see <a href="https://github.com/sigstore/fulcio/blob/main/docs/oid-info.md">Fulcio OIDs</a>
+   */
+  public static void checkProvenance(SigstoreBundle bundle, SlsaProvenance provenance)
+      throws KeylessSigningException {
+    Objects.requireNonNull(bundle, "bundle");
+    Objects.requireNonNull(provenance, "provenance");
+    byte[] leaf = bundle.verificationMaterial().leafCertificate().orElseThrow(() ->
+        new KeylessSigningException(SIGNING, "the bundle has no certificate: not a keyless signature"));
+    Map<String, String> ext;
+    try {
+      ext = KeylessBundleVerifier.identityOf(leaf).extensions();
+    } catch (InvalidContentException e) {
+      throw new KeylessSigningException(SIGNING, "the bundle's certificate: " + e.getMessage(), e);
+    }
+    SlsaProvenance.GitHubWorkflow w = provenance.gitHubWorkflow().orElseThrow(() ->
+        new KeylessSigningException(SIGNING, "the provenance has no GitHub Actions workflow (buildType '"
+            + provenance.buildType() + "')"));
+    agree(ext, FulcioOids.SOURCE_REPOSITORY_URI, "source repository URI", w.repository(),
+        "externalParameters.workflow.repository");
+    agree(ext, FulcioOids.SOURCE_REPOSITORY_REF, "source repository ref", w.ref(), "externalParameters.workflow.ref");
+    agree(ext, FulcioOids.BUILD_SIGNER_URI, "build signer URI", provenance.builderId(), "runDetails.builder.id");
+  }
+
+  private static void agree(Map<String, String> ext, String oid, String name, String provenanceValue, String field)
+      throws KeylessSigningException {
+    String cert = ext.get(oid);
+    if (!provenanceValue.equals(cert)) {
+      throw new KeylessSigningException(SIGNING, "the certificate and the provenance disagree: certificate " + name
+          + " (" + oid + ") is " + (cert == null ? "absent" : "'" + cert + "'") + " but provenance " + field + " is '"
+          + provenanceValue + "'");
+    }
   }
 
   /** Settings of a {@link KeylessSigner}. */

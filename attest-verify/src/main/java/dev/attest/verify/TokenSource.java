@@ -35,6 +35,20 @@ public interface TokenSource {
     return () -> Tokens.githubActions(copy, "sigstore");
   }
 
+  /**
+   * The claims of {@code token}'s payload (base64url JSON), read strictly but <em>not verified</em>:
+   * Fulcio verifies the token's signature. Strings, numbers, booleans, lists and maps as in the
+   * JSON. Use it to describe the run the token identifies, e.g. with {@link
+   * KeylessSigner#gitHubActionsProvenance(Map, String)}.
+   *
+   * @throws KeylessSigningException at step {@code TOKEN} if {@code token} is not a JWT with a JSON
+   *     object payload
+   */
+  static Map<String, Object> claims(String token) throws KeylessSigningException {
+    Objects.requireNonNull(token, "token");
+    return Tokens.claimMap(Tokens.checked(token, "the token"));
+  }
+
   /** A token given directly. */
   static TokenSource of(String token) {
     Objects.requireNonNull(token, "token");

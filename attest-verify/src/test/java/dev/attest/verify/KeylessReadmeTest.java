@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.attest.core.Digest;
 import dev.attest.core.ImageManifest;
+import dev.attest.core.SigstoreBundle;
+import dev.attest.core.SlsaProvenance;
 import dev.attest.core.Statement;
 import dev.attest.core.Subject;
 import dev.attest.registry.Attestations;
@@ -15,7 +17,9 @@ import dev.attest.verify.testing.SigstoreTestStack;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** KEYLESS.md's Java, copied verbatim below, signs and attaches against the HTTP test stack. */
@@ -24,16 +28,20 @@ class KeylessReadmeTest {
   static final Path SELF = Path.of("src/test/java/dev/attest/verify/KeylessReadmeTest.java");
 
   /** The README code: compiled here; it needs a real GitHub Actions job to run. */
-  static void readme(Registry registry, String repository, Digest digest, Statement imageSignature,
-      Statement provenance) throws Exception {
+  static void readme(Registry registry, String repository, Digest digest, Statement imageSignature)
+      throws Exception {
     // BEGIN KEYLESS.md
+    String token = TokenSource.githubActions().token(); // fetched once, signs everything below
     KeylessSigner signer = KeylessSigner.builder()
         .sigstorePublicGood() // or .signingConfig(path), or .fulcio(url).rekor(url)
-        .tokenSource(TokenSource.githubActions())
+        .tokenSource(TokenSource.of(token))
         .build();
+    SlsaProvenance provenance = KeylessSigner.gitHubActionsProvenance(System.getenv(), token);
+    SigstoreBundle signed = signer.signDsse(Statement.of(List.of(Subject.of(repository, digest)), provenance));
+    KeylessSigner.checkProvenance(signed, provenance); // certificate and provenance name the same run
     Attestations.on(registry, repository, digest)
         .bundle(signer.signDsse(imageSignature).bytes())
-        .bundle(signer.signDsse(provenance).bytes())
+        .bundle(signed.bytes())
         .attach();
     // END KEYLESS.md
   }
@@ -55,15 +63,21 @@ class KeylessReadmeTest {
         EmbeddedRegistry server = EmbeddedRegistry.builder().build().start();
         Registry registry = Registry.remote(server.host())) {
       ImageManifest image = TestImages.pushImage(server, "acme/app", "v1");
+      Map<String, String> env = new HashMap<>(VerifyFixtures.env("acme/app", "refs/heads/main"));
+      env.putAll(http.githubActionsEnv());
+      String token = TokenSource.githubActions(env).token();
       KeylessSigner signer = KeylessSigner.builder()
           .fulcio(http.url()).rekor(http.url())
-          .tokenSource(TokenSource.githubActions(http.githubActionsEnv()))
+          .tokenSource(TokenSource.of(token))
           .build();
-      Statement provenance = Statement.of(List.of(Subject.of("acme/app", image.digest())), VerifyFixtures.provenance());
+      SlsaProvenance provenance = KeylessSigner.gitHubActionsProvenance(env, token);
+      SigstoreBundle signed = signer.signDsse(Statement.of(List.of(Subject.of("acme/app", image.digest())), provenance));
+      KeylessSigner.checkProvenance(signed, provenance);
       Attestations.on(registry, "acme/app", image.digest())
-          .bundle(signer.signDsse(provenance).bytes())
+          .bundle(signed.bytes())
           .attach();
       assertThat(Attestations.read(registry, "acme/app", image.digest())).hasSize(1);
+      assertThat(provenance.builderId()).isEqualTo(http.identity().san());
       assertThat(new String(Files.readAllBytes(README), StandardCharsets.UTF_8)).contains("id-token: write");
     }
   }

@@ -186,6 +186,127 @@ class KeylessSignerTest {
     }
   }
 
+  /** The job's environment: the runner's GitHub variables and the token endpoint of the stack. */
+  static Map<String, String> jobEnv(String serverUrl, String ref) {
+    Map<String, String> env = new java.util.HashMap<>(VerifyFixtures.env("acme/app", ref));
+    env.put("GITHUB_SERVER_URL", serverUrl);
+    env.put("RUNNER_ENVIRONMENT", "github-hosted");
+    env.putAll(http.githubActionsEnv());
+    return env;
+  }
+
+  /**
+   * A simulated GitHub Actions job: one token fetched from the endpoint signs, and with the
+   * environment describes the run (provenance); the certificate and the provenance agree; attached;
+   * admitted by the workflow identity and the provenance rule.
+   */
+  @Test
+  void aGithubActionsRunSignsProvenanceFromItsEnvironmentAndTokenClaims() throws Exception {
+    Map<String, String> env = jobEnv("https://github.com", "refs/heads/main");
+    try (EmbeddedRegistry server = EmbeddedRegistry.builder().build().start();
+        Registry registry = Registry.remote(server.host())) {
+      ImageManifest image = TestImages.pushImage(server, "app", "v1");
+      int fulcioBefore = http.fulcioCalls();
+      String token = TokenSource.githubActions(env).token();
+      KeylessSigner signer = KeylessSigner.builder().fulcio(http.url()).rekor(http.url())
+          .tokenSource(TokenSource.of(token)).build();
+      SlsaProvenance provenance = KeylessSigner.gitHubActionsProvenance(env, token);
+      SigstoreBundle bundle = signer.signDsse(Statement.of(List.of(Subject.of("app", image.digest())), provenance));
+      KeylessSigner.checkProvenance(bundle, provenance);
+      assertThat(http.fulcioCalls()).isEqualTo(fulcioBefore + 1);
+
+      Map<String, Object> claims = TokenSource.claims(token);
+      assertThat(claims).containsEntry("repository", "acme/app").containsEntry("ref", "refs/heads/main");
+      SlsaProvenance.GitHubWorkflow w = provenance.gitHubWorkflow().orElseThrow();
+      Map<String, String> ext = dev.attest.verify.internal.keyless.KeylessBundleVerifier
+          .identityOf(bundle.verificationMaterial().leafCertificate().orElseThrow()).extensions();
+      assertThat(w.repository()).isEqualTo("https://github.com/acme/app")
+          .isEqualTo(ext.get("1.3.6.1.4.1.57264.1.12"));
+      assertThat(w.ref()).isEqualTo("refs/heads/main").isEqualTo(ext.get("1.3.6.1.4.1.57264.1.14"));
+      assertThat(provenance.builderId())
+          .isEqualTo("https://github.com/acme/app/.github/workflows/release.yml@refs/heads/main")
+          .isEqualTo(ext.get("1.3.6.1.4.1.57264.1.9"))
+          .isEqualTo(http.identity().san());
+      assertThat(provenance.gitHubInternalParameter("runner_environment")).hasValue("github-hosted");
+
+      String cosignSign = "{\"_type\":\"" + Statement.TYPE_V1 + "\",\"subject\":[{\"digest\":{\"sha256\":\""
+          + image.digest().hex() + "\"}}],\"predicateType\":\"" + Attestations.COSIGN_SIGN_PREDICATE_TYPE
+          + "\",\"predicate\":{}}";
+      Attestations.on(registry, "app", image.digest())
+          .bundle(signer.signDsse(Statement.parse(cosignSign.getBytes(StandardCharsets.US_ASCII))).bytes())
+          .bundle(bundle.bytes())
+          .attach();
+      Policy policy = Policy.builder("keyless")
+          .trust("ci", Trust.ofKeyless(trustedRoot, expected().withRunnerEnvironment("github-hosted")))
+          .signedBy("ci")
+          .attestation(AttestationRule.slsa("ci",
+              Policy.SlsaRule.builders(http.identity().san()).withSource("https://github.com/acme/app", "refs/heads/main")))
+          .build();
+      try (PolicyVerifier v = PolicyVerifier.builder(policy).registry(registry).clock(VerifyFixtures.CLOCK).build()) {
+        VerificationReport r = v.verify(registry, "app", image.digest().toString());
+        assertThat(r.decision()).as(r.toTable()).isEqualTo(Decision.ALLOW);
+      }
+    }
+  }
+
+  /** Provenance that does not describe the certified run is refused before anything is attached. */
+  @Test
+  void provenanceDisagreeingWithTheCertificateIsRefusedBeforeAttaching() throws Exception {
+    try (EmbeddedRegistry server = EmbeddedRegistry.builder().build().start();
+        Registry registry = Registry.remote(server.host())) {
+      ImageManifest image = TestImages.pushImage(server, "app", "v1");
+      Map<String, String> env = jobEnv("https://github.com", "refs/heads/feature");
+      String token = TokenSource.githubActions(env).token(); // the token is for refs/heads/main
+      KeylessSigner signer = KeylessSigner.builder().fulcio(http.url()).rekor(http.url())
+          .tokenSource(TokenSource.of(token)).build();
+
+      // built from the environment alone, ignoring the token's claims
+      SlsaProvenance fromEnv = SlsaProvenance.fromGitHubActions(env, (String) null);
+      SigstoreBundle b1 = signer.signDsse(Statement.of(List.of(Subject.of("app", image.digest())), fromEnv));
+      assertThatThrownBy(() -> KeylessSigner.checkProvenance(b1, fromEnv))
+          .isInstanceOfSatisfying(KeylessSigningException.class, e -> assertThat(e.step()).isEqualTo(Step.SIGNING))
+          .hasMessageContaining("source repository ref (1.3.6.1.4.1.57264.1.14) is 'refs/heads/main'")
+          .hasMessageContaining("externalParameters.workflow.ref is 'refs/heads/feature'");
+
+      // the claims win over GITHUB_REF: only the server URL (not in the token) can disagree
+      SlsaProvenance merged = KeylessSigner.gitHubActionsProvenance(env, token);
+      assertThat(merged.gitHubWorkflow().orElseThrow().ref()).isEqualTo("refs/heads/main");
+      KeylessSigner.checkProvenance(signer.signDsse(
+          Statement.of(List.of(Subject.of("app", image.digest())), merged)), merged);
+      SlsaProvenance ghes = KeylessSigner.gitHubActionsProvenance(jobEnv("https://ghe.example.com", "refs/heads/main"),
+          token);
+      SigstoreBundle b2 = signer.signDsse(Statement.of(List.of(Subject.of("app", image.digest())), ghes));
+      assertThatThrownBy(() -> KeylessSigner.checkProvenance(b2, ghes))
+          .isInstanceOf(KeylessSigningException.class)
+          .hasMessageContaining("source repository URI (1.3.6.1.4.1.57264.1.12) is 'https://github.com/acme/app'")
+          .hasMessageContaining("workflow.repository is 'https://ghe.example.com/acme/app'");
+
+      // another repository's reusable workflow signed: the builder ids differ
+      SlsaProvenance otherBuilder = SlsaProvenance.fromGitHubActions(env,
+          Map.of("ref", "refs/heads/main",
+              "workflow_ref", "acme/app/.github/workflows/release.yml@refs/heads/main", "job_workflow_ref", "evil/ci/.github/workflows/build.yml@refs/heads/main"));
+      SigstoreBundle b3 = signer.signDsse(Statement.of(List.of(Subject.of("app", image.digest())), otherBuilder));
+      assertThatThrownBy(() -> KeylessSigner.checkProvenance(b3, otherBuilder))
+          .isInstanceOf(KeylessSigningException.class)
+          .hasMessageContaining("build signer URI (1.3.6.1.4.1.57264.1.9) is "
+              + "'https://github.com/acme/app/.github/workflows/release.yml@refs/heads/main'")
+          .hasMessageContaining("runDetails.builder.id is 'https://github.com/evil/ci/.github/workflows/build.yml@refs/heads/main'");
+
+      assertThat(Attestations.read(registry, "app", image.digest())).isEmpty();
+    }
+  }
+
+  @Test
+  void claimsOfABadTokenAreRefused() {
+    assertThatThrownBy(() -> TokenSource.claims("a." + java.util.Base64.getUrlEncoder().withoutPadding()
+            .encodeToString("[1]".getBytes(StandardCharsets.UTF_8)) + ".c"))
+        .isInstanceOfSatisfying(KeylessSigningException.class, e -> assertThat(e.step()).isEqualTo(Step.TOKEN))
+        .hasMessageContaining("not a JSON object");
+    assertThatThrownBy(() -> KeylessSigner.gitHubActionsProvenance(Map.of(), http.token("sigstore")))
+        .isInstanceOfSatisfying(KeylessSigningException.class, e -> assertThat(e.step()).isEqualTo(Step.SIGNING))
+        .hasMessageContaining("missing GITHUB_SERVER_URL");
+  }
+
   @Test
   void withoutTheGithubActionsVariablesTheTokenStepFails() throws Exception {
     KeylessSigner signer = KeylessSigner.builder().fulcio(http.url()).rekor(http.url())

@@ -104,6 +104,7 @@ public final class SigstoreHttpStack implements AutoCloseable {
     claims.put("repository", repo);
     claims.put("ref", ref);
     claims.put("job_workflow_ref", repo + "/" + workflowPath + "@" + ref);
+    claims.put("workflow_ref", repo + "/" + workflowPath + "@" + ref);
     claims.put("runner_environment", "github-hosted");
     claims.put("exp", Instant.now().plusSeconds(300).getEpochSecond());
     claims.put("iat", Instant.now().getEpochSecond());

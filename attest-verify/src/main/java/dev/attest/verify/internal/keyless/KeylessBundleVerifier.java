@@ -541,6 +541,15 @@ public final class KeylessBundleVerifier {
         CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(der));
   }
 
+  /** {@link #identityOf(X509Certificate)} of a DER certificate (no chain or time check). */
+  public static CertificateIdentity identityOf(byte[] der) throws InvalidContentException {
+    try {
+      return identityOf(certificate(der));
+    } catch (CertificateException e) {
+      throw new InvalidContentException("certificate is not valid X.509: " + e.getMessage(), e);
+    }
+  }
+
   /** Issuer, the single SAN, and the Fulcio string extensions of a leaf certificate. */
   static CertificateIdentity identityOf(X509Certificate leaf) throws InvalidContentException {
     Map<String, String> ext = new LinkedHashMap<>();

@@ -112,6 +112,13 @@ public final class Tokens {
     }
   }
 
+  /** {@link #claims(String, String)} as an unmodifiable map of plain Java values. */
+  @SuppressWarnings("unchecked")
+  public static Map<String, Object> claimMap(String token) throws KeylessSigningException {
+    JsonNode n = claims(token, "the token");
+    return java.util.Collections.unmodifiableMap(Json.MAPPER.convertValue(n, java.util.LinkedHashMap.class));
+  }
+
   /**
    * What the proof of possession signs: the {@code email} claim for email identities, else {@code
    * sub}, as Fulcio's challenge expects.
