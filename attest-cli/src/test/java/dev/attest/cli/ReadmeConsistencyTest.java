@@ -26,6 +26,7 @@ class ReadmeConsistencyTest {
       "attest-registry/ATTEST.md",
       "attest-registry/EMBEDDED.md",
       "attest-verify/VERIFY.md",
+      "attest-verify/KEYLESS.md",
       "attest-promote/PROMOTE.md"})
   void readmeCarriesTheCheckedSnippets(String moduleDoc) throws IOException {
     Path root = Path.of("..");
