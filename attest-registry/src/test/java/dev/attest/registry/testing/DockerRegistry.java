@@ -75,8 +75,13 @@ public final class DockerRegistry implements AutoCloseable {
   }
 
   static boolean required() {
-    return "true".equalsIgnoreCase(System.getProperty("attest.it.require"))
-        || "true".equalsIgnoreCase(System.getenv("CI"));
+    return required(System.getProperty("attest.it.require"), System.getenv("CI"));
+  }
+
+  /** The rule itself, apart from where its inputs come from, so that it can be tested anywhere. */
+  static boolean required(@Nullable String requireProperty,
+      @Nullable String ciEnvironment) {
+    return "true".equalsIgnoreCase(requireProperty) || "true".equalsIgnoreCase(ciEnvironment);
   }
 
   /** {@code 127.0.0.1:<port>}, for {@code RemoteRegistry.builder}. */
