@@ -42,11 +42,6 @@ public final class Main {
 
   /** Runs {@code attest} with {@code args}, writing to {@code out} and {@code err}; returns the exit code. */
   public static int run(PrintWriter out, PrintWriter err, String... args) {
-    // The JDK's HTTP server (the embedded registry, the admission server) otherwise holds small
-    // responses back ~40 ms (Nagle); it reads this once, when its first server starts.
-    if (System.getProperty("sun.net.httpserver.nodelay") == null) {
-      System.setProperty("sun.net.httpserver.nodelay", "true");
-    }
     return AttestCommand.commandLine(out, err).execute(args);
   }
 }
