@@ -139,12 +139,15 @@ public final class VerifyBenchmark {
   private void run() throws Exception {
     try (EmbeddedRegistry embedded = EmbeddedRegistry.builder().build().start();
         Registry embeddedClient = Registry.remote(embedded.host())) {
-      List<String> embeddedRefs = attestedImages(embeddedClient, embedded.host());
+      List<String> embeddedRefs = attestedImages(embeddedClient, embedded.host(), "bench/app", false);
       if (parts.contains("cold")) {
         try (DockerRegistry docker = DockerRegistry.start();
             Registry dockerClient = RemoteRegistry.builder(docker.hostPort()).build()) {
-          List<String> dockerRefs = attestedImages(dockerClient, docker.hostPort());
-          cold(embeddedClient, embeddedRefs, dockerClient, dockerRefs);
+          List<String> dockerRefs = attestedImages(dockerClient, docker.hostPort(), "bench/app", false);
+          // The same images with every bundle also embedded in its descriptor (Attestations.embedBundles).
+          List<String> embeddedInline = attestedImages(embeddedClient, embedded.host(), "bench/inline", true);
+          List<String> dockerInline = attestedImages(dockerClient, docker.hostPort(), "bench/inline", true);
+          cold(embeddedClient, embeddedRefs, dockerClient, dockerRefs, embeddedInline, dockerInline);
         }
       }
       if (parts.contains("cached")) {
@@ -175,8 +178,7 @@ public final class VerifyBenchmark {
   }
 
   /** Pushes {@link #IMAGES} small images to {@code bench/app}, each with a signature and three attestations. */
-  private List<String> attestedImages(Registry registry, String host) throws Exception {
-    String repo = "bench/app";
+  private List<String> attestedImages(Registry registry, String host, String repo, boolean inline) throws Exception {
     CycloneDxSbom sbom = CycloneDxSbom.fromComponents(List.of(
         SbomComponent.of("jackson-databind", "2.23.0", "pkg:maven/com.fasterxml.jackson.core/jackson-databind@2.23.0")
             .withLicenses(List.of("Apache-2.0"))));
@@ -196,8 +198,12 @@ public final class VerifyBenchmark {
       registry.pushBlob(repo, l, BlobSource.of(layer));
       ImageManifest m = ImageManifest.builder().mediaType(MediaTypes.OCI_MANIFEST).config(c).layer(l).build();
       registry.pushManifest(repo, m, PushOptions.tagged("v" + i));
-      Attestations.on(registry, repo, m.digest()).provenance(provenance).sbom(sbom).vulnerabilities(scan)
-          .imageSignature().signWith(signer).clock(CLOCK).attach();
+      Attestations a = Attestations.on(registry, repo, m.digest()).provenance(provenance).sbom(sbom)
+          .vulnerabilities(scan).imageSignature().signWith(signer).clock(CLOCK);
+      if (inline) {
+        a.embedBundles(64 * 1024);
+      }
+      a.attach();
       refs.add(host + "/" + repo + "@" + m.digest());
     }
     return refs;
@@ -230,6 +236,10 @@ public final class VerifyBenchmark {
           });
     }
 
+    void reset() {
+      calls.clear();
+    }
+
     void print(String what, int verifications) {
       calls.forEach((m, c) -> System.out.printf(Locale.ROOT, "  %s: %s %.1f calls/verification, mean %.2f ms%n",
           what, m, c[0] / (double) verifications, c[1] / 1e6 / c[0]));
@@ -244,38 +254,43 @@ public final class VerifyBenchmark {
 
   // ------------------------------------------------------------------ 1. cold
 
-  private void cold(Registry embedded, List<String> embeddedRefs, Registry docker, List<String> dockerRefs) {
+  private void cold(Registry embedded, List<String> embeddedRefs, Registry docker, List<String> dockerRefs,
+      List<String> embeddedInline, List<String> dockerInline) {
     System.out.println("# cold verification (no cache), load average " + loadavg());
     boolean trace = Boolean.getBoolean("bench.trace");
     Trace te0 = new Trace();
     Trace td0 = new Trace();
     try (PolicyVerifier e = verifier(trace ? te0.wrap(embedded) : embedded).build();
         PolicyVerifier d = verifier(trace ? td0.wrap(docker) : docker).build()) {
+      List<List<String>> refs = List.of(embeddedRefs, dockerRefs, embeddedInline, dockerInline);
+      List<PolicyVerifier> verifiers = List.of(e, d, e, d);
       long t0 = System.nanoTime();
       for (int i = 0; i < warmup; i++) {
-        allow(e.verify(embeddedRefs.get(i % IMAGES)));
-        allow(d.verify(dockerRefs.get(i % IMAGES)));
+        for (int k = 0; k < refs.size(); k++) {
+          allow(verifiers.get(k).verify(refs.get(k).get(i % IMAGES)));
+        }
       }
-      System.out.printf(Locale.ROOT, "warm-up: %d + %d verifications in %.1f s%n", warmup, warmup,
+      System.out.printf(Locale.ROOT, "warm-up: %d x %d verifications in %.1f s%n", refs.size(), warmup,
           (System.nanoTime() - t0) / 1e9);
-      long[] te = new long[iterations];
-      long[] td = new long[iterations];
-      // Interleaved, so that outside load hits both alike.
+      te0.reset();
+      td0.reset();
+      long[][] t = new long[refs.size()][iterations];
+      // Interleaved, so that outside load hits all alike.
       for (int i = 0; i < iterations; i++) {
-        long s = System.nanoTime();
-        VerificationReport r = e.verify(embeddedRefs.get(i % IMAGES));
-        te[i] = System.nanoTime() - s;
-        allow(r);
-        s = System.nanoTime();
-        r = d.verify(dockerRefs.get(i % IMAGES));
-        td[i] = System.nanoTime() - s;
-        allow(r);
+        for (int k = 0; k < refs.size(); k++) {
+          long s = System.nanoTime();
+          VerificationReport r = verifiers.get(k).verify(refs.get(k).get(i % IMAGES));
+          t[k][i] = System.nanoTime() - s;
+          allow(r);
+        }
       }
-      report("cold, embedded registry", te);
-      report("cold, registry 2.8.2", td);
+      report("cold, embedded registry", t[0]);
+      report("cold, registry 2.8.2", t[1]);
+      report("cold, embedded registry, bundles in descriptors", t[2]);
+      report("cold, registry 2.8.2, bundles in descriptors", t[3]);
       if (trace) {
-        te0.print("embedded", warmup + iterations);
-        td0.print("2.8.2", warmup + iterations);
+        te0.print("embedded (both layouts)", 2 * iterations);
+        td0.print("2.8.2 (both layouts)", 2 * iterations);
       }
     }
     System.out.println("load average " + loadavg());

@@ -68,6 +68,8 @@ public final class Attestations {
    * the envelope makes them a third bigger, and the bundle must stay under {@link #MAX_BUNDLE_BYTES}.
    */
   public static final int MAX_PREDICATE_BYTES = 11 * 1024 * 1024;
+  /** The largest bundle {@link #embedBundles(int)} may embed (1 MiB; 1.33 MiB as base64). */
+  public static final int MAX_EMBEDDED_BUNDLE_BYTES = 1024 * 1024;
 
   private final Registry registry;
   private final String repository;
@@ -76,6 +78,7 @@ public final class Attestations {
   private @Nullable Signer signer;
   private boolean recursive;
   private Clock clock = Clock.systemUTC();
+  private int embedLimit;
 
   private Attestations(Registry registry, String repository, Digest digest) {
     this.registry = Objects.requireNonNull(registry, "registry");
@@ -203,6 +206,30 @@ public final class Attestations {
     return this;
   }
 
+  /**
+   * Also embeds each bundle of at most {@code maxBytes} in its layer descriptor's {@code data}
+   * field (<a href="https://github.com/opencontainers/image-spec/blob/v1.1.0/descriptor.md#embedded-content">OCI
+   * image-spec 1.1, embedded content</a>), so that a verifier reads it together with the
+   * referrer manifest instead of with one more blob request; {@link #read} uses it after the
+   * manifest parser has checked it against the layer's digest and size. The blob is still pushed,
+   * for tools that ignore {@code data}.
+   *
+   * <p>Off by default: the spec warns that some registries refuse manifests with {@code data}, and
+   * cosign does not write it, so the manifests are no longer byte-for-byte what cosign 3 writes.
+   * Worth it where verification latency counts and the registry is known to accept it (registry
+   * 2.8.2 does; every bundle GET there costs about 3.5 ms of the registry's CPU).
+   *
+   * @param maxBytes bundles up to this size are embedded; 1 to {@value #MAX_EMBEDDED_BUNDLE_BYTES}
+   */
+  public Attestations embedBundles(int maxBytes) {
+    if (maxBytes < 1 || maxBytes > MAX_EMBEDDED_BUNDLE_BYTES) {
+      throw new IllegalArgumentException(
+          "embedBundles(maxBytes) takes 1 to " + MAX_EMBEDDED_BUNDLE_BYTES + " bytes, not " + maxBytes);
+    }
+    this.embedLimit = maxBytes;
+    return this;
+  }
+
   /** The clock for the {@value #CREATED} annotation; the system UTC clock by default. */
   public Attestations clock(Clock clock) {
     this.clock = Objects.requireNonNull(clock, "clock");
@@ -219,6 +246,6 @@ public final class Attestations {
    *     there is no signer
    */
   public AttachResult attach() throws AttestException {
-    return Attacher.attach(registry, repository, digest, items, signer, recursive, clock);
+    return Attacher.attach(registry, repository, digest, items, signer, recursive, clock, embedLimit);
   }
 }

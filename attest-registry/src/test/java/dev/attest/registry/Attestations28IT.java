@@ -47,6 +47,19 @@ class Attestations28IT {
   }
 
   @Test
+  void bundlesEmbeddedInDescriptorsAreAcceptedAndReadWithoutBlobRequests() throws Exception {
+    ImageManifest image = TestContent.pushImage(registry, "it/attest-inline", MediaTypes.OCI_MANIFEST, 12);
+    AttachResult result = AttestFixtures.all(registry, "it/attest-inline", image.digest()).embedBundles(64 * 1024).attach();
+    assertThat(result.referrers()).hasSize(4);
+    for (AttachedReferrer r : result.referrers()) {
+      ImageManifest m = (ImageManifest) registry.fetchManifest("it/attest-inline", r.descriptor().digest().toString());
+      assertThat(m.layers().get(0).dataBytes()).isPresent();
+    }
+    AttestationsTest.assertReadWithoutBlobs(registry, "it/attest-inline", image.digest(), result.referrers());
+    AttestationsTest.assertReadBack(registry, "it/attest-inline", image.digest(), result.referrers());
+  }
+
+  @Test
   void threePlatformIndexRecursive() throws Exception {
     String repo = "it/attest-multi";
     ImageManifest[] children = new ImageManifest[3];

@@ -76,6 +76,67 @@ class AttestationsTest {
     }
   }
 
+  @ParameterizedTest(name = "referrers API {0}")
+  @ValueSource(booleans = {true, false})
+  void embeddedBundlesAreReadWithoutBlobRequests(boolean api) throws Exception {
+    try (EmbeddedRegistry server = start(api); Registry registry = Registry.remote(server.host())) {
+      ImageManifest image = TestImages.pushImage(server, "app", "v1");
+      AttachResult result = AttestFixtures.all(registry, "app", image.digest()).embedBundles(64 * 1024).attach();
+      for (AttachedReferrer r : result.referrers()) {
+        ImageManifest m = (ImageManifest) registry.fetchManifest("app", r.descriptor().digest().toString());
+        assertThat(m.layers().get(0).dataBytes()).hasValueSatisfying(b -> assertThat(b).isEqualTo(r.bundle().bytes()));
+        // The blob is pushed too, for tools that ignore descriptor data.
+        assertThat(registry.hasBlob("app", m.layers().get(0).digest())).isTrue();
+      }
+      assertReadWithoutBlobs(registry, "app", image.digest(), result.referrers());
+      assertReadBack(registry, "app", image.digest(), result.referrers());
+    }
+  }
+
+  @Test
+  void onlyBundlesWithinTheLimitAreEmbedded() throws Exception {
+    try (EmbeddedRegistry server = start(true); Registry registry = Registry.remote(server.host())) {
+      ImageManifest image = TestImages.pushImage(server, "app", "v1");
+      AttachResult result = AttestFixtures.all(registry, "app", image.digest()).embedBundles(16).attach();
+      for (AttachedReferrer r : result.referrers()) {
+        ImageManifest m = (ImageManifest) registry.fetchManifest("app", r.descriptor().digest().toString());
+        assertThat(m.layers().get(0).dataBytes()).isEmpty();
+      }
+      assertReadBack(registry, "app", image.digest(), result.referrers());
+    }
+    Registry unusable = Registry.remote("localhost:1");
+    Attestations a = Attestations.on(unusable, "app", Descriptor.EMPTY.digest());
+    assertThatThrownBy(() -> a.embedBundles(0)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("1 to " + Attestations.MAX_EMBEDDED_BUNDLE_BYTES);
+    assertThatThrownBy(() -> a.embedBundles(Attestations.MAX_EMBEDDED_BUNDLE_BYTES + 1))
+        .isInstanceOf(IllegalArgumentException.class);
+    unusable.close();
+  }
+
+  /** Reading through a registry that refuses blob reads still gives every bundle, byte for byte. */
+  static void assertReadWithoutBlobs(Registry registry, String repo, Digest subject, List<AttachedReferrer> pushed)
+      throws Exception {
+    List<DiscoveredAttestation> found = Attestations.read(noBlobReads(registry), repo, subject);
+    assertThat(found).hasSize(pushed.size()).allSatisfy(d -> assertThat(d.problem()).isEmpty());
+    assertThat(found).extracting(DiscoveredAttestation::raw)
+        .containsExactlyInAnyOrderElementsOf(pushed.stream().map(r -> r.bundle().bytes()).toList());
+  }
+
+  /** A view of {@code registry} on which reading a blob fails the test. */
+  static Registry noBlobReads(Registry registry) {
+    return (Registry) java.lang.reflect.Proxy.newProxyInstance(Registry.class.getClassLoader(),
+        new Class<?>[] {Registry.class}, (proxy, m, args) -> {
+          if (m.getName().equals("fetchBlob")) {
+            throw new AssertionError("unexpected blob read: " + args[1]);
+          }
+          try {
+            return m.invoke(registry, args);
+          } catch (java.lang.reflect.InvocationTargetException e) {
+            throw e.getCause();
+          }
+        });
+  }
+
   @Test
   void withoutRecursiveOnlyTheIndexIsAttested() throws Exception {
     try (EmbeddedRegistry server = start(true); Registry registry = Registry.remote(server.host())) {

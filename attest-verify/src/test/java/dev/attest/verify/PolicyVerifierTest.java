@@ -130,6 +130,53 @@ class PolicyVerifierTest {
     }
   }
 
+  @ParameterizedTest(name = "referrers API {0}")
+  @ValueSource(booleans = {true, false})
+  void bundlesEmbeddedInDescriptorsVerifyWithoutBlobReadsAndTamperingStillDenies(boolean api) throws Exception {
+    try (EmbeddedRegistry server = start(api); Registry registry = Registry.remote(server.host());
+        Registry blobless = noBlobReads(registry);
+        PolicyVerifier v = verifier(VerifyFixtures.policy(), blobless)) {
+      ImageManifest image = TestImages.pushImage(server, "app", "v1");
+      AttachResult attached = VerifyFixtures.all(registry, "app", image.digest()).embedBundles(64 * 1024).attach();
+      VerificationReport ok = v.verify(blobless, "app", image.digest().toString());
+      assertThat(ok.decision()).as(ok.toTable()).isEqualTo(Decision.ALLOW);
+
+      // One byte of the embedded SBOM bundle changed: a new referrer manifest replaces the original.
+      AttachedReferrer original = attached.referrers().stream()
+          .filter(x -> x.predicateType().equals(dev.attest.core.CycloneDxSbom.PREDICATE_TYPE)).findFirst().orElseThrow();
+      ImageManifest m = (ImageManifest) registry.fetchManifest("app", original.descriptor().digest().toString());
+      byte[] bundle = m.layers().get(0).dataBytes().orElseThrow();
+      int at = new String(bundle, java.nio.charset.StandardCharsets.US_ASCII).indexOf("\"payload\":\"") + 20;
+      bundle[at] = (byte) (bundle[at] == 'A' ? 'B' : 'A');
+      Descriptor layer = Descriptor.ofBytes(m.layers().get(0).mediaType(), bundle).withData(bundle);
+      registry.pushBlob("app", layer.withoutData(), dev.attest.registry.BlobSource.of(bundle));
+      ImageManifest tampered = ImageManifest.builder()
+          .artifactType(m.artifactType().orElseThrow()).config(m.config()).layer(layer)
+          .subject(m.subject().orElseThrow()).annotations(m.annotations()).build();
+      registry.pushManifest("app", tampered);
+      registry.delete("app", original.descriptor().digest());
+
+      VerificationReport r = v.verify(blobless, "app", image.digest().toString());
+      assertThat(r.decision()).as(r.toTable()).isEqualTo(Decision.DENY);
+      assertThat(failures(r)).contains("referrer " + tampered.digest());
+    }
+  }
+
+  /** A view of {@code registry} on which reading a blob fails the test. */
+  static Registry noBlobReads(Registry registry) {
+    return (Registry) java.lang.reflect.Proxy.newProxyInstance(Registry.class.getClassLoader(),
+        new Class<?>[] {Registry.class}, (proxy, method, args) -> {
+          if (method.getName().equals("fetchBlob")) {
+            throw new AssertionError("unexpected blob read: " + args[1]);
+          }
+          try {
+            return method.invoke(registry, args);
+          } catch (java.lang.reflect.InvocationTargetException e) {
+            throw e.getCause();
+          }
+        });
+  }
+
   @Test
   void servingTamperedBytesForTheOriginalDigestDeniesNamingTheReferrer() throws Exception {
     try (EmbeddedRegistry server = EmbeddedRegistry.builder().temporaryDisk().build().start();

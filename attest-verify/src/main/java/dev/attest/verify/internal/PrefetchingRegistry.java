@@ -36,34 +36,64 @@ public final class PrefetchingRegistry implements Registry {
   private final Executor executor;
   private final Map<String, Future<Manifest>> manifests = new ConcurrentHashMap<>();
   private final Map<Digest, Future<byte[]>> blobs = new ConcurrentHashMap<>();
+  private final Map<String, Future<List<Descriptor>>> listings = new ConcurrentHashMap<>();
 
   public PrefetchingRegistry(Registry delegate, Executor executor) {
     this.delegate = delegate;
     this.executor = executor;
   }
 
+  /**
+   * Starts listing the referrers of {@code subject} (and prefetching what they point at) without
+   * waiting; a later {@link #referrers} call for the same subject takes the result. Used to
+   * overlap discovery with the fetch of the subject's own manifest.
+   */
+  public void startReferrers(String repository, Digest subject) {
+    listing(repository, subject, null);
+  }
+
   @Override
   public List<Descriptor> referrers(String repository, Digest subject, @Nullable String artifactType)
       throws AttestException {
-    List<Descriptor> list = delegate.referrers(repository, subject, artifactType);
-    for (Descriptor r : list) {
-      if (r.artifactType() != null && r.artifactType().startsWith("application/vnd.dev.sigstore.bundle")) {
-        manifests.computeIfAbsent(key(repository, r.digest().toString()), k -> CompletableFuture.supplyAsync(() -> {
-          Manifest m = unchecked(() -> delegate.fetchManifest(repository, r.digest().toString()));
-          if (m instanceof ImageManifest im) {
-            for (Descriptor layer : im.layers()) {
-              if (layer.size() <= Attestations.MAX_BUNDLE_BYTES
-                  && (layer.mediaType().startsWith("application/vnd.dev.sigstore.bundle")
-                      || layer.mediaType().equals(MediaTypes.DSSE_ENVELOPE))) {
-                blobs.computeIfAbsent(layer.digest(), d -> CompletableFuture.supplyAsync(() -> read(repository, layer), executor));
-              }
-            }
-          }
-          return m;
-        }, executor));
+    return await(listing(repository, subject, artifactType));
+  }
+
+  private Future<List<Descriptor>> listing(String repository, Digest subject, @Nullable String artifactType) {
+    String key = key(repository, subject.toString()) + "|" + (artifactType == null ? "" : artifactType);
+    if (artifactType == null) {
+      // cosign's legacy tags are looked up after the referrers are read; ask for them now.
+      for (String suffix : new String[] {".sig", ".att"}) {
+        String tag = subject.tagSchemaTag() + suffix;
+        manifests.computeIfAbsent(key(repository, tag),
+            m -> CompletableFuture.supplyAsync(() -> unchecked(() -> delegate.fetchManifest(repository, tag)), executor));
       }
     }
-    return list;
+    return listings.computeIfAbsent(key, k -> CompletableFuture.supplyAsync(() -> {
+      List<Descriptor> list = unchecked(() -> delegate.referrers(repository, subject, artifactType));
+      for (Descriptor r : list) {
+        if (r.artifactType() != null && r.artifactType().startsWith("application/vnd.dev.sigstore.bundle")) {
+          manifests.computeIfAbsent(key(repository, r.digest().toString()),
+              m -> CompletableFuture.supplyAsync(() -> prefetchReferrer(repository, r), executor));
+        }
+      }
+      return list;
+    }, executor));
+  }
+
+  private Manifest prefetchReferrer(String repository, Descriptor r) {
+    Manifest m = unchecked(() -> delegate.fetchManifest(repository, r.digest().toString()));
+    if (m instanceof ImageManifest im) {
+      for (Descriptor layer : im.layers()) {
+        // Embedded content (descriptor data) was checked against the digest when parsed: no request.
+        if (layer.size() <= Attestations.MAX_BUNDLE_BYTES
+            && layer.dataBytes().isEmpty()
+            && (layer.mediaType().startsWith("application/vnd.dev.sigstore.bundle")
+                || layer.mediaType().equals(MediaTypes.DSSE_ENVELOPE))) {
+          blobs.computeIfAbsent(layer.digest(), d -> CompletableFuture.supplyAsync(() -> read(repository, layer), executor));
+        }
+      }
+    }
+    return m;
   }
 
   @Override

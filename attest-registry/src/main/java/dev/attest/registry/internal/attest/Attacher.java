@@ -69,7 +69,8 @@ public final class Attacher {
       List<Item> items,
       @Nullable Signer signer,
       boolean recursive,
-      Clock clock)
+      Clock clock,
+      int embedLimit)
       throws AttestException {
     if (items.isEmpty()) {
       throw new IllegalStateException("nothing to attach: add a predicate, statement, bundle or imageSignature()");
@@ -96,14 +97,14 @@ public final class Attacher {
     }
     List<ImageManifest> manifests = new ArrayList<>();
     for (Pending p : pending) {
-      manifests.add(referrerManifest(p, created));
+      manifests.add(referrerManifest(p, created, embedLimit));
     }
     // 4. Push blobs, then manifests, so that no manifest names a missing blob.
     Descriptor config = Descriptor.EMPTY.withoutData();
     registry.pushBlob(repository, config, BlobSource.of(Descriptor.emptyBytes()));
     for (int i = 0; i < pending.size(); i++) {
       byte[] bytes = pending.get(i).bundle().bytes();
-      registry.pushBlob(repository, manifests.get(i).layers().get(0), BlobSource.of(bytes));
+      registry.pushBlob(repository, manifests.get(i).layers().get(0).withoutData(), BlobSource.of(bytes));
     }
     List<AttachedReferrer> out = new ArrayList<>();
     for (int i = 0; i < pending.size(); i++) {
@@ -116,8 +117,12 @@ public final class Attacher {
   }
 
   /** The referrer manifest, in the shape cosign 3's WriteAttestationNewBundleFormat writes. */
-  static ImageManifest referrerManifest(Pending p, String created) {
+  static ImageManifest referrerManifest(Pending p, String created, int embedLimit) {
     byte[] bytes = p.bundle().bytes();
+    Descriptor layer = Descriptor.ofBytes(MediaTypes.SIGSTORE_BUNDLE_V03, bytes);
+    if (bytes.length <= embedLimit) {
+      layer = layer.withData(bytes);
+    }
     Map<String, String> annotations = new LinkedHashMap<>();
     // In the key order Go's encoding/json writes cosign's map.
     annotations.put(Attestations.CONTENT, p.bundle().contentKind());
@@ -126,7 +131,7 @@ public final class Attacher {
     return ImageManifest.builder()
         .artifactType(MediaTypes.SIGSTORE_BUNDLE_V03)
         .config(Descriptor.EMPTY.withoutData())
-        .layer(Descriptor.ofBytes(MediaTypes.SIGSTORE_BUNDLE_V03, bytes))
+        .layer(layer)
         .subject(p.subject())
         .annotations(annotations)
         .build();
