@@ -150,6 +150,23 @@ class ImageCommandsTest {
   }
 
   @Test
+  void attestEmbedsBundlesInDescriptorsOnRequest() throws Exception {
+    inputs();
+    var image = TestImages.pushImage(dev, "cli/inline", "v1");
+    String ref = dev.host() + "/cli/inline@" + image.digest();
+    assertThat(run("sign", ref, "--key", f("attest.key")).exitCode()).isZero();
+    Result attest = run("attest", ref, "--provenance", f("provenance.json"), "--sbom", f("bom.json"),
+        "--vuln", f("trivy.json"), "--key", f("attest.key"), "--embed-bundles", "--output", "json");
+    assertThat(attest.exitCode()).as(attest.toString()).isZero();
+    for (JsonNode r : JSON.readTree(attest.out()).get("referrers")) {
+      var m = (dev.attest.core.ImageManifest) dev.manifest("cli/inline", r.get("referrer").asText()).orElseThrow();
+      assertThat(m.layers().get(0).dataBytes()).as(r.toString()).isPresent();
+    }
+    Result ok = run("verify", ref, "--policy", f("policy.yaml"));
+    assertThat(ok.exitCode()).as(ok.toString()).isZero();
+  }
+
+  @Test
   void attestAndSignRefuseBadInputWithExitTwo() throws Exception {
     inputs();
     var image = TestImages.pushImage(dev, "cli/bad", "v1");

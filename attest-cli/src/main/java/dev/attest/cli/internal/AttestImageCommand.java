@@ -58,6 +58,11 @@ final class AttestImageCommand implements Callable<Integer> {
   @Option(names = "--recursive", description = "For an index, also attest each platform manifest it lists.")
   boolean recursive;
 
+  @Option(names = "--embed-bundles", description = "Also embed each bundle of up to 64 KiB in its layer descriptor"
+      + " (OCI descriptor data), so verifiers need no blob request for it. Off by default: some registries refuse"
+      + " manifests with embedded data.")
+  boolean embedBundles;
+
   @Override
   public Integer call() throws IOException, AttestException {
     if (provenance == null && sbom == null && vuln == null) {
@@ -89,6 +94,9 @@ final class AttestImageCommand implements Callable<Integer> {
       }
       if (recursive) {
         a.recursive();
+      }
+      if (embedBundles) {
+        a.embedBundles(64 * 1024);
       }
       AttachResult result;
       try {
