@@ -13,6 +13,7 @@ import dev.attest.registry.internal.AuthReplayException;
 import dev.attest.registry.internal.Http;
 import dev.attest.registry.internal.Links;
 import dev.attest.registry.internal.ResumingBlobStream;
+import dev.attest.registry.internal.ReadAheadInputStream;
 import dev.attest.registry.internal.StreamBody;
 import dev.attest.registry.internal.auth.AuthInterceptor;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -87,6 +88,7 @@ public final class RemoteRegistry implements Registry {
   private final HttpUrl base;
   private final Http http;
   private final RegistryListener listener;
+
   private final long chunkSize;
   private final long monolithicLimit;
   private final int streamBuffer;
@@ -458,7 +460,15 @@ public final class RemoteRegistry implements Registry {
     // A source that already verifies this blob (fetchBlob of another registry or a layout, as in
     // promotion) is not hashed twice: SHA-256 is the copy's main CPU cost.
     boolean verified = raw instanceof VerifyingInputStream v && v.verifies(blob.digest(), blob.size());
-    try (InputStream in = verified ? raw : blob.digest().verifying(raw, blob.size())) {
+    InputStream checked = verified ? raw : blob.digest().verifying(raw, blob.size());
+    // A large blob's source is read and hashed on a helper thread while this one writes to the
+    // socket (see ReadAheadInputStream); the verification still ends the stream, before the last
+    // request completes.
+    long READ_AHEAD_MIN = Long.getLong("attest.readAheadMin", 4L << 20);
+    int READ_AHEAD_BUFFER = Integer.getInteger("attest.readAheadBuffer", 256 * 1024);
+    int READ_AHEAD_BUFFERS = Integer.getInteger("attest.readAheadBuffers", 4);
+    boolean ahead = blob.size() >= READ_AHEAD_MIN && READ_AHEAD_BUFFERS >= 2;
+    try (InputStream in = ahead ? new ReadAheadInputStream(checked, READ_AHEAD_BUFFER, READ_AHEAD_BUFFERS) : checked) {
       HttpUrl url = session;
       if (blob.size() > monolithicLimit) {
         long offset = 0;
@@ -1180,6 +1190,49 @@ public final class RemoteRegistry implements Registry {
           .retryOnConnectionFailure(false)
           .followSslRedirects(!"https".equals(base.scheme()));
       c.addInterceptor(new AuthInterceptor(credentialStore(), tokenClient(), Clock.systemUTC()));
+      if (Boolean.getBoolean("attest.exp.writeTimeout0")) {
+        c.writeTimeout(0, TimeUnit.MILLISECONDS);
+      }
+      int coalesce = Integer.getInteger("attest.exp.coalesce", 0);
+      if (coalesce > 0) {
+        c.socketFactory(new javax.net.SocketFactory() {
+          @Override
+          public java.net.Socket createSocket() {
+            return new java.net.Socket() {
+              private java.io.@Nullable OutputStream out;
+
+              @Override
+              public synchronized java.io.OutputStream getOutputStream() throws IOException {
+                if (out == null) {
+                  out = new java.io.BufferedOutputStream(super.getOutputStream(), coalesce);
+                }
+                return out;
+              }
+            };
+          }
+
+          @Override
+          public java.net.Socket createSocket(String h, int p) throws IOException {
+            throw new IOException("unused");
+          }
+
+          @Override
+          public java.net.Socket createSocket(String h, int p, java.net.InetAddress a, int lp) throws IOException {
+            throw new IOException("unused");
+          }
+
+          @Override
+          public java.net.Socket createSocket(java.net.InetAddress h, int p) throws IOException {
+            throw new IOException("unused");
+          }
+
+          @Override
+          public java.net.Socket createSocket(java.net.InetAddress h, int p, java.net.InetAddress a, int lp)
+              throws IOException {
+            throw new IOException("unused");
+          }
+        });
+      }
       Http http = new Http(c.build(), listener, retries, retryBaseDelay, maxRetryDelay);
       return new RemoteRegistry(this, base, http);
     }
