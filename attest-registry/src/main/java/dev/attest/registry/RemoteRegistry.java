@@ -10,10 +10,11 @@ import dev.attest.core.MediaTypes;
 import dev.attest.core.internal.Json;
 import dev.attest.core.internal.VerifyingInputStream;
 import dev.attest.registry.internal.AuthReplayException;
+import dev.attest.registry.internal.CoalescingSocketFactory;
 import dev.attest.registry.internal.Http;
 import dev.attest.registry.internal.Links;
-import dev.attest.registry.internal.ResumingBlobStream;
 import dev.attest.registry.internal.ReadAheadInputStream;
+import dev.attest.registry.internal.ResumingBlobStream;
 import dev.attest.registry.internal.StreamBody;
 import dev.attest.registry.internal.auth.AuthInterceptor;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -88,6 +89,12 @@ public final class RemoteRegistry implements Registry {
   private final HttpUrl base;
   private final Http http;
   private final RegistryListener listener;
+
+  /** Blobs from this size on are read ahead (a thread each); smaller ones are not worth it. */
+  static final long READ_AHEAD_MIN = 4L << 20;
+  /** 4 × 256 KiB: 1 MiB of memory per large upload. */
+  private static final int READ_AHEAD_BUFFER = 256 * 1024;
+  private static final int READ_AHEAD_BUFFERS = 4;
 
   private final long chunkSize;
   private final long monolithicLimit;
@@ -464,10 +471,7 @@ public final class RemoteRegistry implements Registry {
     // A large blob's source is read and hashed on a helper thread while this one writes to the
     // socket (see ReadAheadInputStream); the verification still ends the stream, before the last
     // request completes.
-    long READ_AHEAD_MIN = Long.getLong("attest.readAheadMin", 4L << 20);
-    int READ_AHEAD_BUFFER = Integer.getInteger("attest.readAheadBuffer", 256 * 1024);
-    int READ_AHEAD_BUFFERS = Integer.getInteger("attest.readAheadBuffers", 4);
-    boolean ahead = blob.size() >= READ_AHEAD_MIN && READ_AHEAD_BUFFERS >= 2;
+    boolean ahead = blob.size() >= READ_AHEAD_MIN;
     try (InputStream in = ahead ? new ReadAheadInputStream(checked, READ_AHEAD_BUFFER, READ_AHEAD_BUFFERS) : checked) {
       HttpUrl url = session;
       if (blob.size() > monolithicLimit) {
@@ -1190,49 +1194,8 @@ public final class RemoteRegistry implements Registry {
           .retryOnConnectionFailure(false)
           .followSslRedirects(!"https".equals(base.scheme()));
       c.addInterceptor(new AuthInterceptor(credentialStore(), tokenClient(), Clock.systemUTC()));
-      if (Boolean.getBoolean("attest.exp.writeTimeout0")) {
-        c.writeTimeout(0, TimeUnit.MILLISECONDS);
-      }
-      int coalesce = Integer.getInteger("attest.exp.coalesce", 0);
-      if (coalesce > 0) {
-        c.socketFactory(new javax.net.SocketFactory() {
-          @Override
-          public java.net.Socket createSocket() {
-            return new java.net.Socket() {
-              private java.io.@Nullable OutputStream out;
-
-              @Override
-              public synchronized java.io.OutputStream getOutputStream() throws IOException {
-                if (out == null) {
-                  out = new java.io.BufferedOutputStream(super.getOutputStream(), coalesce);
-                }
-                return out;
-              }
-            };
-          }
-
-          @Override
-          public java.net.Socket createSocket(String h, int p) throws IOException {
-            throw new IOException("unused");
-          }
-
-          @Override
-          public java.net.Socket createSocket(String h, int p, java.net.InetAddress a, int lp) throws IOException {
-            throw new IOException("unused");
-          }
-
-          @Override
-          public java.net.Socket createSocket(java.net.InetAddress h, int p) throws IOException {
-            throw new IOException("unused");
-          }
-
-          @Override
-          public java.net.Socket createSocket(java.net.InetAddress h, int p, java.net.InetAddress a, int lp)
-              throws IOException {
-            throw new IOException("unused");
-          }
-        });
-      }
+      // Coalesces OkHttp's 8 KiB socket writes (see CoalescingSocketFactory).
+      c.socketFactory(new CoalescingSocketFactory());
       Http http = new Http(c.build(), listener, retries, retryBaseDelay, maxRetryDelay);
       return new RemoteRegistry(this, base, http);
     }

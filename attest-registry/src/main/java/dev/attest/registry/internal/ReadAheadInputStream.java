@@ -14,10 +14,11 @@ import org.jspecify.annotations.Nullable;
  * a layout upload) run on one core while the consumer writes the previous bytes to a socket on
  * the other. Memory is bounded by {@code buffers × bufferSize}, whatever the blob's size.
  *
- * <p>The consumer sees exactly what a direct reader would, in the same order: the bytes the source
- * yielded, then its end or its failure. A failure at the end (a digest or size mismatch of a
- * verifying source) is therefore thrown by the read that would have returned -1, after the last
- * byte, as before: an upload never reports the end of a source that did not verify.
+ * <p>The consumer sees the bytes the source yielded, in order, then its end. A failure of the
+ * source is thrown in place of the bytes not yet handed out, and the last buffer of a source is
+ * handed out only after the source has ended cleanly: for a verifying source, after its digest
+ * and size matched. So a consumer streaming a request body never sends its final bytes (and never
+ * completes the request) for a source that fails to verify.
  *
  * <p>{@link #close()} stops the helper and closes the source; it waits for a source read in
  * progress to return (a file read, or a network read bounded by its read timeout).
@@ -52,7 +53,7 @@ public final class ReadAheadInputStream extends InputStream {
     }
     this.source = source;
     this.free = new ArrayBlockingQueue<>(buffers);
-    this.filled = new ArrayBlockingQueue<>(buffers + 1); // the buffers, plus the end or a failure
+    this.filled = new ArrayBlockingQueue<>(buffers + 1); // never full: the buffers, plus the end or a failure
     for (int i = 0; i < buffers; i++) {
       free.add(new byte[bufferSize]);
     }
@@ -62,6 +63,10 @@ public final class ReadAheadInputStream extends InputStream {
   }
 
   private void readAll() {
+    // A filled buffer is handed out only once the next read has returned bytes or a clean end,
+    // so the last bytes of a source that fails at its end (a digest mismatch) are never handed
+    // out: a consumer sending them cannot complete its request with bytes that did not verify.
+    Chunk held = null;
     try (source) {
       while (true) {
         byte[] buf = free.take();
@@ -80,14 +85,22 @@ public final class ReadAheadInputStream extends InputStream {
         } catch (IOException | RuntimeException e) {
           failed = e;
         }
-        if (n > 0) {
-          filled.put(new Chunk(buf, n, null));
-        }
         if (failed != null) {
-          filled.put(new Chunk(null, 0, failed));
+          filled.put(new Chunk(null, 0, failed)); // in place of the held and the partial bytes
           return;
         }
+        if (n > 0) {
+          if (held != null) {
+            filled.put(held);
+          }
+          held = new Chunk(buf, n, null);
+        } else {
+          free.add(buf);
+        }
         if (end) {
+          if (held != null) {
+            filled.put(held);
+          }
           filled.put(new Chunk(null, -1, null));
           return;
         }
@@ -95,7 +108,7 @@ public final class ReadAheadInputStream extends InputStream {
     } catch (InterruptedException e) {
       // closed by the consumer
     } catch (IOException e) {
-      // closing the source failed after its last byte: the consumer has everything it needs
+      // closing the source failed after its clean end: the consumer has everything it needs
     } catch (Error e) {
       filled.offer(new Chunk(null, 0, e));
       throw e;
