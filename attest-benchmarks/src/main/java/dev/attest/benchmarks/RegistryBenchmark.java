@@ -48,7 +48,11 @@ import java.util.stream.Stream;
  * (bytes, default 1 GiB), {@code bench.runs} (default 3), {@code bench.chunk} and {@code
  * bench.monolithic} (client chunking, defaults of {@link RemoteRegistry.Builder#chunking}), {@code
  * bench.heap} (the child JVM's {@code -Xmx}, default 64m), {@code bench.parts} ({@code registry} for 1
- * and 3, {@code embedded} for 2; both by default).
+ * and 3, {@code embedded} for 2; both by default), {@code bench.trace} (for 2: CPU seconds per
+ * thread, machine CPU use, GC and JIT time, and the client's request trace of each copy), {@code
+ * bench.variants} and {@code bench.abRuns} (for 2: extra copies interleaved per run, one per
+ * variant, each with its own system properties set; for A/B tests of switches read by the code
+ * under test).
  */
 public final class RegistryBenchmark {
   private static final String MEDIA_TYPE = "application/vnd.oci.image.layer.v1.tar";
@@ -263,7 +267,7 @@ public final class RegistryBenchmark {
 
   /** CPU time of every live thread, the process and the machine, for a before/after diff. */
   private record CpuSnapshot(long nanos, java.util.Map<Long, String> names, java.util.Map<Long, Long> cpu,
-      java.util.Map<Long, Long> user, long[] machine, long processTicks) {
+      java.util.Map<Long, Long> user, long[] machine, long processTicks, long gcCount, long gcMillis, long jitMillis) {
     /** Last CPU times seen by the sampler, so that threads that end during a copy still count. */
     private static final java.util.Map<Long, long[]> SEEN = new java.util.concurrent.ConcurrentHashMap<>();
     private static final java.util.Map<Long, String> SEEN_NAMES = new java.util.concurrent.ConcurrentHashMap<>();
@@ -316,7 +320,14 @@ public final class RegistryBenchmark {
       String stat = Files.readString(Paths.get("/proc/self/stat"));
       String[] p = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
       long ticks = Long.parseLong(p[11]) + Long.parseLong(p[12]); // utime + stime
-      return new CpuSnapshot(System.nanoTime(), names, cpu, user, machine, ticks);
+      long gcs = 0;
+      long gcMs = 0;
+      for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+        gcs += Math.max(0, gc.getCollectionCount());
+        gcMs += Math.max(0, gc.getCollectionTime());
+      }
+      long jit = ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
+      return new CpuSnapshot(System.nanoTime(), names, cpu, user, machine, ticks, gcs, gcMs, jit);
     }
 
     void printSince(CpuSnapshot b, double wall, long bytes) {
@@ -342,7 +353,8 @@ public final class RegistryBenchmark {
             e.getValue(), u, e.getValue() - u, e.getValue() / gib);
       }
       System.out.printf(Locale.ROOT, "    %-50s %6.2f s  %6.2f s/GiB%n", "(all Java threads)", total, total / gib);
-      System.out.printf(Locale.ROOT, "    process utime+stime %.2f s (incl. GC/JIT)%n", (processTicks - b.processTicks) / 100.0);
+      System.out.printf(Locale.ROOT, "    process utime+stime %.2f s (incl. GC/JIT); GCs %d taking %d ms; JIT %d ms%n",
+          (processTicks - b.processTicks) / 100.0, gcCount - b.gcCount, gcMillis - b.gcMillis, jitMillis - b.jitMillis);
       long busy = 0;
       long all = 0;
       for (int i = 0; i < machine.length && i < 8; i++) {
