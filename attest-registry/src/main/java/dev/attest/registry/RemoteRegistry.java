@@ -471,8 +471,16 @@ public final class RemoteRegistry implements Registry {
     // A large blob's source is read and hashed on a helper thread while this one writes to the
     // socket (see ReadAheadInputStream); the verification still ends the stream, before the last
     // request completes.
-    boolean ahead = blob.size() >= READ_AHEAD_MIN;
-    try (InputStream in = ahead ? new ReadAheadInputStream(checked, READ_AHEAD_BUFFER, READ_AHEAD_BUFFERS) : checked) {
+    InputStream bytes = checked;
+    if (blob.size() >= READ_AHEAD_MIN) {
+      try {
+        bytes = new ReadAheadInputStream(checked, READ_AHEAD_BUFFER, READ_AHEAD_BUFFERS);
+      } catch (RuntimeException | Error e) { // e.g. no thread could be started
+        closeQuietly(checked);
+        throw e;
+      }
+    }
+    try (InputStream in = bytes) {
       HttpUrl url = session;
       if (blob.size() > monolithicLimit) {
         long offset = 0;
@@ -492,6 +500,14 @@ public final class RemoteRegistry implements Registry {
       }
     } catch (IOException e) {
       throw new RegistryException(what + ": closing its source failed: " + e.getMessage(), e);
+    }
+  }
+
+  private static void closeQuietly(InputStream in) {
+    try {
+      in.close();
+    } catch (IOException e) {
+      // already failing
     }
   }
 
