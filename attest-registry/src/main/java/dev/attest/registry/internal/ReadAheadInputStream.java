@@ -3,6 +3,7 @@ package dev.attest.registry.internal;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
+import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -24,7 +25,7 @@ import org.jspecify.annotations.Nullable;
  * progress to return (a file read, or a network read bounded by its read timeout).
  */
 public final class ReadAheadInputStream extends InputStream {
-  /** Reads from the source are at most this long (larger heap-array reads cost a native copy buffer). */
+  /** Reads from the source are at most this long: a heap-array read goes through a native buffer as large. */
   private static final int SLICE = 64 * 1024;
 
   private static final AtomicInteger THREADS = new AtomicInteger();
@@ -66,7 +67,7 @@ public final class ReadAheadInputStream extends InputStream {
     // A filled buffer is handed out only once the next read has returned bytes or a clean end,
     // so the last bytes of a source that fails at its end (a digest mismatch) are never handed
     // out: a consumer sending them cannot complete its request with bytes that did not verify.
-    Chunk held = null;
+    @Nullable Chunk held = null;
     try (source) {
       while (true) {
         byte[] buf = free.take();
@@ -168,7 +169,7 @@ public final class ReadAheadInputStream extends InputStream {
 
   @Override
   public int read(byte[] b, int off, int len) throws IOException {
-    java.util.Objects.checkFromIndexSize(off, len, b.length);
+    Objects.checkFromIndexSize(off, len, b.length);
     if (len == 0) {
       return 0;
     }
