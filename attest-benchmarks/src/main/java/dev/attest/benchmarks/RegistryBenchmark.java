@@ -48,7 +48,11 @@ import java.util.stream.Stream;
  * (bytes, default 1 GiB), {@code bench.runs} (default 3), {@code bench.chunk} and {@code
  * bench.monolithic} (client chunking, defaults of {@link RemoteRegistry.Builder#chunking}), {@code
  * bench.heap} (the child JVM's {@code -Xmx}, default 64m), {@code bench.parts} ({@code registry} for 1
- * and 3, {@code embedded} for 2; both by default).
+ * and 3, {@code embedded} for 2; both by default), {@code bench.trace} (for 2: CPU seconds per
+ * thread, machine CPU use, GC and JIT time, and the client's request trace of each copy), {@code
+ * bench.variants} and {@code bench.abRuns} (for 2: extra copies interleaved per run, one per
+ * variant, each with its own system properties set; for A/B tests of switches read by the code
+ * under test).
  */
 public final class RegistryBenchmark {
   private static final String MEDIA_TYPE = "application/vnd.oci.image.layer.v1.tar";
@@ -58,6 +62,10 @@ public final class RegistryBenchmark {
   private final int runs = Integer.getInteger("bench.runs", 3);
   /** Which parts to run: "registry" (1 and 3), "embedded" (2), or both (the default). */
   private final String parts = System.getProperty("bench.parts", "registry,embedded");
+  /** Prints per-thread CPU time, machine CPU use and a request trace of each embedded copy. */
+  private final boolean trace = Boolean.getBoolean("bench.trace");
+  private final List<String> events = java.util.Collections.synchronizedList(new ArrayList<>());
+  private long traceStart;
   private final Path work;
 
   private RegistryBenchmark(Path work) {
@@ -144,8 +152,13 @@ public final class RegistryBenchmark {
     for (int i = 1; i <= runs; i++) {
       read.add(time(() -> drain(layout.fetchBlob("bench", blob))));
       try (EmbeddedRegistry e = EmbeddedRegistry.builder().temporaryDisk().build().start();
-          RemoteRegistry to = client(e.host())) {
+          RemoteRegistry to = trace ? tracingClient(e.host()) : client(e.host())) {
+        CpuSnapshot before = trace ? CpuSnapshot.take() : null;
         embedded.add(time(() -> copy(layout, "bench", to, "bench/embedded", blob)));
+        if (before != null) {
+          CpuSnapshot.take().printSince(before, embedded.get(embedded.size() - 1), size);
+          printTrace();
+        }
         check(to, "bench/embedded", blob);
       }
       // The embedded server's own ingest floor: curl uploading the same bytes from a file.
@@ -157,6 +170,7 @@ public final class RegistryBenchmark {
       line("run %d: layout read+verify %.2f s, layout -> embedded %.2f s, curl file -> embedded %.2f s,"
           + " SHA-256 in memory %.2f s", i, read.get(i - 1), embedded.get(i - 1), curl.get(i - 1), hash.get(i - 1));
     }
+    abVariants(layout, blob);
     Files.delete(file);
     section("2. OCI layout -> EmbeddedRegistry (disk)", embedded, "client layout -> embedded", hash,
         "MessageDigest SHA-256, in memory");
@@ -164,6 +178,53 @@ public final class RegistryBenchmark {
     summary("curl PUT -T file -> embedded (server floor)", curl);
     double ratio = gbps(median(embedded)) / gbps(median(hash));
     line("ratio embedded/hash = %.3f of the hash ceiling (target >= 0.80): %s", ratio, ratio >= 0.80 ? "MET" : "MISSED");
+  }
+
+  /**
+   * {@code -Dbench.variants=name:prop=value+prop=value;name2:...}: the layout -> embedded copy
+   * once per variant per run, interleaved, each with its system properties set (and the others'
+   * cleared), with the per-thread CPU trace. For A/B tests of client settings in one process.
+   */
+  private void abVariants(OciLayout layout, Descriptor blob) throws Exception {
+    String spec = System.getProperty("bench.variants");
+    if (spec == null) {
+      return;
+    }
+    java.util.Map<String, java.util.Map<String, String>> variants = new java.util.LinkedHashMap<>();
+    for (String v : spec.split(";")) {
+      String[] nv = v.split(":", 2);
+      java.util.Map<String, String> props = new java.util.LinkedHashMap<>();
+      if (nv.length > 1 && !nv[1].isEmpty()) {
+        for (String kv : nv[1].split("\\+")) {
+          String[] p = kv.split("=", 2);
+          props.put(p[0], p[1]);
+        }
+      }
+      variants.put(nv[0], props);
+    }
+    java.util.Set<String> all = new java.util.HashSet<>();
+    variants.values().forEach(m -> all.addAll(m.keySet()));
+    java.util.Map<String, List<Double>> times = new java.util.LinkedHashMap<>();
+    int abRuns = Integer.getInteger("bench.abRuns", runs);
+    for (int i = 1; i <= abRuns; i++) {
+      for (var v : variants.entrySet()) {
+        all.forEach(System::clearProperty);
+        v.getValue().forEach(System::setProperty);
+        try (EmbeddedRegistry e = EmbeddedRegistry.builder().temporaryDisk().build().start();
+            RemoteRegistry to = trace ? tracingClient(e.host()) : client(e.host())) {
+          CpuSnapshot before = CpuSnapshot.take();
+          double t = time(() -> copy(layout, "bench", to, "bench/embedded", blob));
+          line("variant %s, run %d: %.2f s", v.getKey(), i, t);
+          CpuSnapshot.take().printSince(before, t, size);
+          times.computeIfAbsent(v.getKey(), k -> new ArrayList<>()).add(t);
+          check(to, "bench/embedded", blob);
+        }
+      }
+    }
+    all.forEach(System::clearProperty);
+    line("");
+    line("## A/B variants, layout -> embedded");
+    times.forEach((k, t) -> summary(k + " " + variants.get(k), t));
   }
 
   // ---------------------------------------------------------------- the measured operations
@@ -177,6 +238,136 @@ public final class RegistryBenchmark {
           Long.parseLong(mono != null ? mono : Long.toString(256L << 20)));
     }
     return b.build();
+  }
+
+  private RemoteRegistry tracingClient(String hostPort) {
+    events.clear();
+    traceStart = System.nanoTime();
+    RemoteRegistry.Builder b = RemoteRegistry.builder(hostPort).listener(ev -> {
+      if (!(ev instanceof dev.attest.registry.RegistryEvent.BlobProgress)) {
+        events.add(String.format(Locale.ROOT, "  %7.3f s [%s] %s", secs(System.nanoTime() - traceStart),
+            Thread.currentThread().getName(), ev));
+      }
+    });
+    String chunk = System.getProperty("bench.chunk");
+    String mono = System.getProperty("bench.monolithic");
+    if (chunk != null || mono != null) {
+      b.chunking(Long.parseLong(chunk != null ? chunk : Long.toString(128L << 20)),
+          Long.parseLong(mono != null ? mono : Long.toString(256L << 20)));
+    }
+    return b.build();
+  }
+
+  private void printTrace() {
+    line("request trace (seconds since the client was built):");
+    synchronized (events) {
+      events.forEach(e -> line("%s", e));
+    }
+  }
+
+  /** CPU time of every live thread, the process and the machine, for a before/after diff. */
+  private record CpuSnapshot(long nanos, java.util.Map<Long, String> names, java.util.Map<Long, Long> cpu,
+      java.util.Map<Long, Long> user, long[] machine, long processTicks, long gcCount, long gcMillis, long jitMillis) {
+    /** Last CPU times seen by the sampler, so that threads that end during a copy still count. */
+    private static final java.util.Map<Long, long[]> SEEN = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final java.util.Map<Long, String> SEEN_NAMES = new java.util.concurrent.ConcurrentHashMap<>();
+
+    static {
+      Thread t = new Thread(() -> {
+        java.lang.management.ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        while (true) {
+          for (long id : mx.getAllThreadIds()) {
+            long c = mx.getThreadCpuTime(id);
+            long u = mx.getThreadUserTime(id);
+            java.lang.management.ThreadInfo ti = mx.getThreadInfo(id);
+            if (c >= 0 && ti != null) {
+              SEEN.put(id, new long[] {c, u});
+              SEEN_NAMES.put(id, ti.getThreadName());
+            }
+          }
+          try {
+            Thread.sleep(10);
+          } catch (InterruptedException e) {
+            return;
+          }
+        }
+      }, "bench-cpu-sampler");
+      t.setDaemon(true);
+      t.start();
+    }
+
+    static CpuSnapshot take() throws IOException {
+      java.lang.management.ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+      java.util.Map<Long, String> names = new java.util.HashMap<>(SEEN_NAMES);
+      java.util.Map<Long, Long> cpu = new java.util.HashMap<>();
+      java.util.Map<Long, Long> user = new java.util.HashMap<>();
+      SEEN.forEach((id, cu) -> {
+        cpu.put(id, cu[0]);
+        user.put(id, cu[1]);
+      });
+      for (java.lang.management.ThreadInfo ti : mx.getThreadInfo(mx.getAllThreadIds())) {
+        if (ti != null) {
+          names.put(ti.getThreadId(), ti.getThreadName());
+          cpu.put(ti.getThreadId(), mx.getThreadCpuTime(ti.getThreadId()));
+          user.put(ti.getThreadId(), mx.getThreadUserTime(ti.getThreadId()));
+        }
+      }
+      String[] f = Files.readAllLines(Paths.get("/proc/stat")).get(0).trim().split("\\s+");
+      long[] machine = new long[f.length - 1];
+      for (int i = 1; i < f.length; i++) {
+        machine[i - 1] = Long.parseLong(f[i]);
+      }
+      String stat = Files.readString(Paths.get("/proc/self/stat"));
+      String[] p = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      long ticks = Long.parseLong(p[11]) + Long.parseLong(p[12]); // utime + stime
+      long gcs = 0;
+      long gcMs = 0;
+      for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+        gcs += Math.max(0, gc.getCollectionCount());
+        gcMs += Math.max(0, gc.getCollectionTime());
+      }
+      long jit = ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
+      return new CpuSnapshot(System.nanoTime(), names, cpu, user, machine, ticks, gcs, gcMs, jit);
+    }
+
+    void printSince(CpuSnapshot b, double wall, long bytes) {
+      double gib = bytes / (double) (1L << 30);
+      System.out.printf(Locale.ROOT, "  copy %.2f s wall; CPU per thread (s, and s per GiB):%n", wall);
+      java.util.Map<String, Double> byName = new java.util.TreeMap<>();
+      java.util.Map<String, Double> userByName = new java.util.TreeMap<>();
+      for (var e : cpu.entrySet()) {
+        long was = b.cpu.getOrDefault(e.getKey(), 0L);
+        double d = (e.getValue() - was) / 1e9;
+        String name = names.get(e.getKey());
+        if (d > 0.005 && name != null && !name.equals("bench-cpu-sampler")) {
+          String n = name.replaceAll("[0-9]+$", "N");
+          byName.merge(n, d, Double::sum);
+          userByName.merge(n, (user.get(e.getKey()) - b.user.getOrDefault(e.getKey(), 0L)) / 1e9, Double::sum);
+        }
+      }
+      double total = 0;
+      for (var e : byName.entrySet()) {
+        total += e.getValue();
+        double u = userByName.get(e.getKey());
+        System.out.printf(Locale.ROOT, "    %-42s %6.2f s (user %5.2f, sys %5.2f)  %6.2f s/GiB%n", e.getKey(),
+            e.getValue(), u, e.getValue() - u, e.getValue() / gib);
+      }
+      System.out.printf(Locale.ROOT, "    %-50s %6.2f s  %6.2f s/GiB%n", "(all Java threads)", total, total / gib);
+      System.out.printf(Locale.ROOT, "    process utime+stime %.2f s (incl. GC/JIT); GCs %d taking %d ms; JIT %d ms%n",
+          (processTicks - b.processTicks) / 100.0, gcCount - b.gcCount, gcMillis - b.gcMillis, jitMillis - b.jitMillis);
+      long busy = 0;
+      long all = 0;
+      for (int i = 0; i < machine.length && i < 8; i++) {
+        long d = machine[i] - b.machine[i];
+        all += d;
+        if (i != 3 && i != 4) { // idle, iowait
+          busy += d;
+        }
+      }
+      System.out.printf(Locale.ROOT, "    machine: %.0f %% of all cores busy (user %.2f s, sys %.2f s, iowait %.2f s)%n",
+          100.0 * busy / Math.max(1, all), (machine[0] - b.machine[0] + machine[1] - b.machine[1]) / 100.0,
+          (machine[2] - b.machine[2]) / 100.0, (machine[4] - b.machine[4]) / 100.0);
+    }
   }
 
   /** What promotion does: the fetched (verifying) stream is the upload's source. */

@@ -10,8 +10,10 @@ import dev.attest.core.MediaTypes;
 import dev.attest.core.internal.Json;
 import dev.attest.core.internal.VerifyingInputStream;
 import dev.attest.registry.internal.AuthReplayException;
+import dev.attest.registry.internal.CoalescingSocketFactory;
 import dev.attest.registry.internal.Http;
 import dev.attest.registry.internal.Links;
+import dev.attest.registry.internal.ReadAheadInputStream;
 import dev.attest.registry.internal.ResumingBlobStream;
 import dev.attest.registry.internal.StreamBody;
 import dev.attest.registry.internal.auth.AuthInterceptor;
@@ -87,6 +89,13 @@ public final class RemoteRegistry implements Registry {
   private final HttpUrl base;
   private final Http http;
   private final RegistryListener listener;
+
+  /** Blobs from this size on are read ahead (a thread each); smaller ones are not worth it. */
+  static final long READ_AHEAD_MIN = 4L << 20;
+  /** 4 × 256 KiB: 1 MiB of memory per large upload. */
+  private static final int READ_AHEAD_BUFFER = 256 * 1024;
+  private static final int READ_AHEAD_BUFFERS = 4;
+
   private final long chunkSize;
   private final long monolithicLimit;
   private final int streamBuffer;
@@ -458,7 +467,20 @@ public final class RemoteRegistry implements Registry {
     // A source that already verifies this blob (fetchBlob of another registry or a layout, as in
     // promotion) is not hashed twice: SHA-256 is the copy's main CPU cost.
     boolean verified = raw instanceof VerifyingInputStream v && v.verifies(blob.digest(), blob.size());
-    try (InputStream in = verified ? raw : blob.digest().verifying(raw, blob.size())) {
+    InputStream checked = verified ? raw : blob.digest().verifying(raw, blob.size());
+    // A large blob's source is read and hashed on a helper thread while this one writes to the
+    // socket (see ReadAheadInputStream); the verification still ends the stream, before the last
+    // request completes.
+    InputStream bytes = checked;
+    if (blob.size() >= READ_AHEAD_MIN) {
+      try {
+        bytes = new ReadAheadInputStream(checked, READ_AHEAD_BUFFER, READ_AHEAD_BUFFERS);
+      } catch (RuntimeException | Error e) { // e.g. no thread could be started
+        closeQuietly(checked);
+        throw e;
+      }
+    }
+    try (InputStream in = bytes) {
       HttpUrl url = session;
       if (blob.size() > monolithicLimit) {
         long offset = 0;
@@ -478,6 +500,14 @@ public final class RemoteRegistry implements Registry {
       }
     } catch (IOException e) {
       throw new RegistryException(what + ": closing its source failed: " + e.getMessage(), e);
+    }
+  }
+
+  private static void closeQuietly(InputStream in) {
+    try {
+      in.close();
+    } catch (IOException e) {
+      // already failing
     }
   }
 
@@ -1180,6 +1210,8 @@ public final class RemoteRegistry implements Registry {
           .retryOnConnectionFailure(false)
           .followSslRedirects(!"https".equals(base.scheme()));
       c.addInterceptor(new AuthInterceptor(credentialStore(), tokenClient(), Clock.systemUTC()));
+      // Coalesces OkHttp's 8 KiB socket writes (see CoalescingSocketFactory).
+      c.socketFactory(new CoalescingSocketFactory());
       Http http = new Http(c.build(), listener, retries, retryBaseDelay, maxRetryDelay);
       return new RemoteRegistry(this, base, http);
     }
