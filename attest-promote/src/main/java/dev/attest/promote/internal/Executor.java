@@ -123,7 +123,7 @@ public final class Executor {
    * The manifests to push, in levels: each level only needs the levels before it (the children
    * of an index, the subject of a referrer), in plan order within a level.
    */
-  static List<List<Item>> manifestLevels(PromotionPlan plan) {
+  public static List<List<Item>> manifestLevels(PromotionPlan plan) {
     Map<Digest, Integer> level = new HashMap<>();
     List<List<Item>> levels = new ArrayList<>();
     for (Item item : plan.items()) {
