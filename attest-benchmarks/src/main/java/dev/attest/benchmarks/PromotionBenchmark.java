@@ -63,7 +63,8 @@ import java.util.stream.Stream;
  * bench.layer} (default 4 MiB), {@code bench.pool} (promotions at once in the fleet, default {@code PromotionFleet.DEFAULT_CONCURRENCY}), {@code
  * bench.heap} (default 64m), {@code bench.parts} (any of {@code single,memory,fleet}), {@code
  * bench.warmup} (bytes of the warm-up promotion before part 1, default 64 MiB, 0 for none), {@code
- * bench.transfers} (blobs streamed at once by the fleet), {@code bench.trace}.
+ * bench.transfers} (blobs streamed at once by the fleet), {@code bench.fleetWarmup} (images of
+ * an unrelated fleet promoted before part 3, default 0), {@code bench.trace}.
  */
 public final class PromotionBenchmark {
   private static final Signer SIGNER = Keys.signer(Keys.generateP256());
@@ -307,9 +308,34 @@ public final class PromotionBenchmark {
     } finally {
       setup.shutdownNow();
     }
+    int warm = Integer.getInteger("bench.fleetWarmup", 0);
+    List<Digest> warmDigests = new ArrayList<>();
+    byte[] warmBase = bytes(random, layer);
+    Descriptor warmBaseDesc = Descriptor.ofBytes(MediaTypes.OCI_LAYER_TAR_GZIP, warmBase);
+    for (int i = 0; i < warm; i++) {
+      String repo = String.format(Locale.ROOT, "warm/app-%03d", i);
+      byte[] l1 = bytes(random, layer);
+      byte[] l2 = bytes(random, layer);
+      ImageManifest m = pushImage(from, repo, List.of(warmBaseDesc, Descriptor.ofBytes(MediaTypes.OCI_LAYER_TAR_GZIP, l1),
+          Descriptor.ofBytes(MediaTypes.OCI_LAYER_TAR_GZIP, l2)),
+          List.of(BlobSource.of(warmBase), BlobSource.of(l1), BlobSource.of(l2)), 5000 + i);
+      attach(from, repo, m.digest());
+      warmDigests.add(m.digest());
+    }
     line("");
     line("## 3. fleet: %d images x 3 layers of %d bytes (one shared) + 4 referrers each (set up in %.1f s)", images,
         layer, secs(System.nanoTime() - t0));
+    if (warm > 0) {
+      // As in part 1: a long-lived JVM has compiled the promotion paths before; these images
+      // share nothing with the fleet (their own base layer, their own repositories).
+      List<Promotion> ps = new ArrayList<>();
+      for (int i = 0; i < warm; i++) {
+        String repo = String.format(Locale.ROOT, "app-%03d", i);
+        ps.add(Promotion.of(warmDigests.get(i)).from(from, "warm/" + repo).to(to, "warm-fleet/" + repo));
+      }
+      double t = time(() -> dev.attest.promote.PromotionFleet.of(ps).concurrency(pool).transfers(transfers).execute());
+      line("warm-up: a fleet of %d other images promoted in %.2f s (not counted)", warm, t);
+    }
 
     // skopeo first: the loop a user would write, one blob-info cache for the whole loop.
     Path cache = Files.createDirectories(work.resolve("skopeo-cache-fleet"));
@@ -478,10 +504,55 @@ public final class PromotionBenchmark {
     private final double jvmSys = selfStat(12);
     private final double registries = registriesCpu();
     private final double reaped = reapedCpu();
+    private final Map<Long, double[]> threads = threads();
 
     String since() {
-      return String.format(Locale.ROOT, "JVM %.2f s (%.2f s in the kernel), registries %.2f s, other processes %.2f s",
-          jvmCpu() - jvm, selfStat(12) - jvmSys, registriesCpu() - registries, reapedCpu() - reaped);
+      double total = jvmCpu() - jvm;
+      // Per kind of JVM thread (JIT, GC, ...), from /proc/self/task; exited threads are "exited".
+      Map<String, Double> byKind = new java.util.TreeMap<>();
+      double alive = 0;
+      Map<Long, double[]> now = threads();
+      for (Map.Entry<Long, double[]> e : now.entrySet()) {
+        double[] before = threads.get(e.getKey());
+        double d = e.getValue()[0] - (before == null ? 0 : before[0]);
+        alive += d;
+        byKind.merge(kindName(e.getValue()), d, Double::sum);
+      }
+      byKind.put("exited", Math.max(0, total - alive));
+      String kinds = byKind.entrySet().stream().filter(e -> e.getValue() >= 0.05)
+          .sorted((a, b) -> Double.compare(b.getValue(), a.getValue()))
+          .map(e -> String.format(Locale.ROOT, "%s %.2f", e.getKey(), e.getValue())).collect(Collectors.joining(", "));
+      return String.format(Locale.ROOT,
+          "JVM %.2f s (%.2f s in the kernel; by thread: %s), registries %.2f s, other processes %.2f s",
+          total, selfStat(12) - jvmSys, kinds, registriesCpu() - registries, reapedCpu() - reaped);
+    }
+
+    private static final Map<Long, String> NAMES = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static String kindName(double[] v) {
+      return NAMES.getOrDefault((long) v[1], "?");
+    }
+
+    /** tid -> {cpu seconds, tid}; names kept in NAMES, digits stripped. */
+    private static Map<Long, double[]> threads() {
+      Map<Long, double[]> out = new java.util.HashMap<>();
+      try (Stream<Path> tasks = Files.list(Paths.get("/proc/self/task"))) {
+        for (Path t : (Iterable<Path>) tasks::iterator) {
+          try {
+            String stat = Files.readString(t.resolve("stat"));
+            String comm = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replaceAll("[0-9#]+", "").trim();
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            long tid = Long.parseLong(t.getFileName().toString());
+            NAMES.put(tid, comm);
+            out.put(tid, new double[] {(Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0, tid});
+          } catch (IOException | RuntimeException e) {
+            // exited meanwhile
+          }
+        }
+      } catch (IOException e) {
+        // no /proc
+      }
+      return out;
     }
 
     /** A clock-tick field of /proc/self/stat, counted from the field after the command, in seconds. */

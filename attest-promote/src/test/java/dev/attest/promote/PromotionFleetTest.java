@@ -227,4 +227,28 @@ class PromotionFleetTest {
       assertThat(at.get(r.digest())).isGreaterThan(at.get(r.parent()));
     }
   }
+
+  /**
+   * Against a RemoteRegistry each blob is asked about once, by the plan: the upload needs no
+   * second HEAD, and the registry's acknowledgement of the upload is the blob's check.
+   */
+  @Test
+  void eachBlobIsAskedAboutOnceAndEachManifestCheckedOnceAfterItsPush() throws Exception {
+    ImageManifest single = Content.single(src, "dev/api", 60, 10_000);
+    List<String> heads = new CopyOnWriteArrayList<>();
+    try (RemoteRegistry counted = RemoteRegistry.builder(dstServer.host()).listener(e -> {
+      if (e instanceof dev.attest.registry.RegistryEvent.ResponseReceived r && r.method().equals("HEAD")) {
+        heads.add(r.url().contains("/blobs/") ? "blob" : r.url().contains("/manifests/sha256:") ? "manifest" : "tag");
+      }
+    }).build()) {
+      PromotionReport r = Promotion.of(single.digest()).from(src, "dev/api").to(counted, "prod/api").execute();
+      int blobs = r.plan().blobs().size();
+      int manifests = r.plan().images().size() + r.plan().referrers().size();
+      assertThat(r.blobsCopied()).isEqualTo(blobs);
+      assertThat(heads.stream().filter("blob"::equals).count()).isEqualTo(blobs);
+      // The plan's HEAD of each, then the check of each pushed manifest.
+      assertThat(heads.stream().filter("manifest"::equals).count()).isEqualTo(2L * manifests);
+    }
+    Content.assertPromoted(src, "dev/api", dst, "prod/api", single.digest());
+  }
 }

@@ -252,10 +252,15 @@ public final class Executor {
     Registry dst = destination.registry();
     String repo = destination.repository();
     List<Task> checks = new ArrayList<>();
+    // A RemoteRegistry accepts a blob only when the registry answers the upload's final
+    // "PUT ?digest=" (which it must refuse unless the bytes hash to that digest) or the mount
+    // with 201, naming the same digest: that answer is the destination's check of the blob, and
+    // a HEAD afterwards would only ask it again. Manifests are resolved: digest and size.
+    boolean blobsAcknowledged = dst instanceof RemoteRegistry;
     for (Item item : plan.items()) {
       // Items the plan found present were just checked by digest there (HEAD); check what this
       // run wrote, so that a re-run of a completed promotion asks no more than the plan did.
-      if (item.present()) {
+      if (item.present() || (item.kind() == Kind.BLOB && blobsAcknowledged)) {
         continue;
       }
       checks.add(() -> {
