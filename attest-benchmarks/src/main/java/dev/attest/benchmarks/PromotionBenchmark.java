@@ -61,7 +61,7 @@ import java.util.stream.Stream;
  * <p>System properties: {@code bench.size} (part 1, default 1 GiB), {@code bench.bigSize} (part
  * 2, default 4 GiB), {@code bench.runs} (default 3), {@code bench.images} (default 100), {@code
  * bench.layer} (default 4 MiB), {@code bench.pool} (promotions at once in the fleet, default {@code PromotionFleet.DEFAULT_CONCURRENCY}), {@code
- * bench.heap} (default 64m), {@code bench.parts} (any of {@code single,memory,fleet}), {@code
+ * bench.heap} (default 64m), {@code bench.parts} (any of {@code single,memory,fleet,index}), {@code
  * bench.warmup} (bytes of the warm-up promotion before part 1, default 64 MiB, 0 for none), {@code
  * bench.transfers} (blobs streamed at once by the fleet), {@code bench.fleetWarmup} (images of
  * an unrelated fleet promoted before part 3, default 0), {@code bench.trace}.
@@ -110,6 +110,9 @@ public final class PromotionBenchmark {
       }
       if (b.parts.contains("fleet")) {
         b.fleet(src, dst, from, to);
+      }
+      if (b.parts.contains("index")) {
+        b.index(to);
       }
     } finally {
       deleteTree(work);
@@ -639,6 +642,48 @@ public final class PromotionBenchmark {
       return counts.entrySet().stream().map(e -> String.format(Locale.ROOT, "%s x%d (%.1f ms)", e.getKey(),
           e.getValue()[0], e.getValue()[1] / 1e6 / Math.max(1, e.getValue()[0]))).collect(Collectors.joining(", "));
     }
+  }
+
+  // ---------------------------------------------------------------- 5: the fallback index alone
+
+  /**
+   * The fallback-index update of one fleet image (4 referrers of a subject just pushed to a fresh
+   * repository), as ADR 0008 does it for any subject and as ADR 0014 does it for a subject the
+   * caller created, interleaved {@code bench.runs} x 10 times on the destination 2.8.2.
+   */
+  private void index(RemoteRegistry to) throws Exception {
+    line("");
+    line("## 5. fallback index of a new subject with 4 referrers (2.8.2), ADR 0008 vs ADR 0014, interleaved");
+    List<Double> full = new ArrayList<>();
+    List<Double> fresh = new ArrayList<>();
+    for (int i = 0; i < runs * 10; i++) {
+      for (boolean newSubject : new boolean[] {false, true}) {
+        String repo = String.format(Locale.ROOT, "index/%s-%03d", newSubject ? "new" : "full", i);
+        byte[] tiny = ("layer " + repo).getBytes(StandardCharsets.UTF_8);
+        ImageManifest subject = pushImage(to, repo, List.of(Descriptor.ofBytes(MediaTypes.OCI_LAYER_TAR_GZIP, tiny)),
+            List.of(BlobSource.of(tiny)), 9000 + i);
+        List<Descriptor> referrers = new ArrayList<>();
+        to.pushBlob(repo, Descriptor.EMPTY, BlobSource.of(Descriptor.emptyBytes()));
+        for (int k = 0; k < 4; k++) {
+          byte[] payload = ("{\"k\":" + k + ",\"i\":" + i + "}").getBytes(StandardCharsets.UTF_8);
+          Descriptor layer = Descriptor.ofBytes("application/json", payload);
+          to.pushBlob(repo, layer, BlobSource.of(payload));
+          ImageManifest r = ImageManifest.builder().config(Descriptor.EMPTY.withoutData()).layer(layer)
+              .artifactType("application/vnd.test+json").subject(subject.plainDescriptor()).build();
+          to.pushManifest(repo, r, dev.attest.registry.PushOptions.DEFAULT.withoutFallbackIndex());
+          referrers.add(r.descriptor());
+        }
+        double t = time(() -> to.addToFallbackIndex(repo, subject.digest(), referrers, newSubject));
+        (newSubject ? fresh : full).add(t * 1000);
+        if (to.referrers(repo, subject.digest(), null).size() != 4) {
+          throw new IllegalStateException("the index of " + repo + " lacks referrers");
+        }
+      }
+    }
+    line("ADR 0008 (any subject): median %.0f ms, mean %.0f ms (n=%d)", median(full),
+        full.stream().mapToDouble(Double::doubleValue).average().orElse(0), full.size());
+    line("ADR 0014 (new subject): median %.0f ms, mean %.0f ms (n=%d)", median(fresh),
+        fresh.stream().mapToDouble(Double::doubleValue).average().orElse(0), fresh.size());
   }
 
   // ---------------------------------------------------------------- content

@@ -819,10 +819,10 @@ public final class RemoteRegistry implements Registry {
     int needed = 2;
     long cycleMillis = 0;
     for (int attempt = 1; attempt <= FALLBACK_ATTEMPTS; attempt++) {
-      ReadForUpdate read = readFallbackForUpdate(repository, tag, newSubject && attempt == 1);
-      Fetched current = read.fetched();
-      // The read-modify-write a concurrent writer needs: from its last read to its write landing.
-      long start = read.lastReadStart();
+      // The read-modify-write time, from the first read (with its pause when a "not found" is
+      // read again) to the write landing: the pauses below are never shorter (ADR 0008).
+      long start = System.nanoTime();
+      Fetched current = readFallbackForUpdate(repository, tag, newSubject && attempt == 1);
       ImageIndex index = null;
       if (current != null) {
         if (!(current.manifest() instanceof ImageIndex i)) {
@@ -878,7 +878,7 @@ public final class RemoteRegistry implements Registry {
       // The pauses follow the slowest read-modify-write seen, never shorter than MIN_CYCLE_MILLIS.
       cycleMillis = Math.min(5_000, Math.max(cycleMillis, (System.nanoTime() - start) / 1_000_000));
       long c = Math.max(cycleMillis, MIN_CYCLE_MILLIS);
-      sleepJitter(c, 2 * c + 20L * (attempt - 1));
+      sleepJitter(c, 2 * c + 20L * attempt);
     }
     throw new RegistryException("could not add " + adding.stream().map(d -> d.digest().toString())
         .collect(Collectors.joining(", ")) + " to the referrers index " + repository + ":"
@@ -888,22 +888,18 @@ public final class RemoteRegistry implements Registry {
   /** The shortest pause before a confirming read of a fallback index (ADR 0008). */
   static final long MIN_CYCLE_MILLIS = 50;
 
-  /** A fallback index read for an update, and when its last request started. */
-  private record ReadForUpdate(@Nullable Fetched fetched, long lastReadStart) {}
-
   /**
    * The current fallback index, or null if there is none. A "not found" is read twice (unless
    * {@code once}): some registries (2.8 on a filesystem) briefly miss a tag while another writer
    * rewrites it, and creating a fresh index then would drop every other referrer.
    */
-  private ReadForUpdate readFallbackForUpdate(String repository, String tag, boolean once) throws AttestException {
+  private @Nullable Fetched readFallbackForUpdate(String repository, String tag, boolean once) throws AttestException {
     for (int i = 0; ; i++) {
-      long start = System.nanoTime();
       try {
-        return new ReadForUpdate(fetchManifestWithTag(repository, tag), start);
+        return fetchManifestWithTag(repository, tag);
       } catch (NotFoundException e) {
         if (i >= 1 || once) {
-          return new ReadForUpdate(null, start);
+          return null;
         }
         sleepJitter(20, 80);
       }
