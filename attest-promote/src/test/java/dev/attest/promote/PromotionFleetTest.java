@@ -110,6 +110,31 @@ class PromotionFleetTest {
   }
 
   @Test
+  void promotionsIntoOneRepositoryCopyASharedBlobOnce() throws Exception {
+    byte[] base = Content.random(50_000, 11);
+    List<ImageManifest> images = fleet(3, base);
+    Map<Digest, AtomicInteger> pushes = new ConcurrentHashMap<>();
+    Registry plain = new DelegatingRegistry(dst) {
+      @Override
+      public void pushBlob(String repository, Descriptor blob, BlobSource source) throws AttestException {
+        pushes.computeIfAbsent(blob.digest(), k -> new AtomicInteger()).incrementAndGet();
+        super.pushBlob(repository, blob, source);
+      }
+    };
+    List<Promotion> list = new ArrayList<>();
+    for (int i = 0; i < images.size(); i++) {
+      list.add(Promotion.of(images.get(i).digest()).from(src, "dev/app-" + i).to(plain, "prod/all"));
+    }
+    List<PromotionReport> reports = PromotionFleet.of(list).concurrency(3).execute();
+
+    assertThat(pushes.get(Digest.sha256(base))).hasValue(1);
+    assertThat(reports.stream().mapToInt(PromotionReport::blobsMounted).sum()).isZero();
+    for (ImageManifest m : images) {
+      assertThat(dst.hasManifest("prod/all", m.digest())).isTrue();
+    }
+  }
+
+  @Test
   void blobTransfersAcrossTheFleetAreBounded() throws Exception {
     List<ImageManifest> images = fleet(4, Content.random(1000, 8));
     AtomicInteger now = new AtomicInteger();

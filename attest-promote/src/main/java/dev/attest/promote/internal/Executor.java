@@ -395,7 +395,12 @@ public final class Executor {
     CompletableFuture<String> other = shared.claim(dst, blob.digest(), mine);
     if (other != null) {
       String from = awaitQuietly(other);
-      if (from != null && !from.equals(repo) && dst.mountBlob(repo, blob.digest(), from)) {
+      if (repo.equals(from)) {
+        // Another promotion of the fleet into this same repository has just copied it.
+        listener.onEvent(new PromotionEvent.BlobDone(blob, PromotionEvent.Transfer.PRESENT));
+        return;
+      }
+      if (from != null && dst.mountBlob(repo, blob.digest(), from)) {
         mounted(blob);
         return;
       }
