@@ -41,6 +41,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -59,8 +60,11 @@ import java.util.stream.Stream;
  *
  * <p>System properties: {@code bench.size} (part 1, default 1 GiB), {@code bench.bigSize} (part
  * 2, default 4 GiB), {@code bench.runs} (default 3), {@code bench.images} (default 100), {@code
- * bench.layer} (default 4 MiB), {@code bench.pool} (concurrent promotions, default 8), {@code
- * bench.heap} (default 64m), {@code bench.parts} (any of {@code single,memory,fleet}).
+ * bench.layer} (default 4 MiB), {@code bench.pool} (promotions at once in the fleet, default {@code PromotionFleet.DEFAULT_CONCURRENCY}), {@code
+ * bench.heap} (default 64m), {@code bench.parts} (any of {@code single,memory,fleet,index}), {@code
+ * bench.warmup} (bytes of the warm-up promotion before part 1, default 64 MiB, 0 for none), {@code
+ * bench.transfers} (blobs streamed at once by the fleet), {@code bench.fleetWarmup} (images of
+ * an unrelated fleet promoted before part 3, default 0), {@code bench.trace}.
  */
 public final class PromotionBenchmark {
   private static final Signer SIGNER = Keys.signer(Keys.generateP256());
@@ -70,9 +74,13 @@ public final class PromotionBenchmark {
   private final int runs = Integer.getInteger("bench.runs", 3);
   private final int images = Integer.getInteger("bench.images", 100);
   private final int layer = Integer.getInteger("bench.layer", 4 << 20);
-  private final int pool = Integer.getInteger("bench.pool", 8);
+  private final int pool = Integer.getInteger("bench.pool", dev.attest.promote.PromotionFleet.DEFAULT_CONCURRENCY);
+  private final int transfers = Integer.getInteger("bench.transfers", dev.attest.promote.PromotionFleet.DEFAULT_TRANSFERS);
   private final String parts = System.getProperty("bench.parts", "single,memory,fleet");
+  private final boolean trace = Boolean.getBoolean("bench.trace");
   private final Path work;
+  private RequestCounter fromCalls = new RequestCounter();
+  private RequestCounter toCalls = new RequestCounter();
 
   private PromotionBenchmark(Path work) {
     this.work = work;
@@ -84,10 +92,14 @@ public final class PromotionBenchmark {
       return;
     }
     Path work = Files.createTempDirectory(Paths.get(System.getProperty("java.io.tmpdir")), "attest-pbench-");
+    RequestCounter fromCalls = new RequestCounter();
+    RequestCounter toCalls = new RequestCounter();
     try (DockerRegistry src = DockerRegistry.start(); DockerRegistry dst = DockerRegistry.start();
-        RemoteRegistry from = RemoteRegistry.builder(src.hostPort()).build();
-        RemoteRegistry to = RemoteRegistry.builder(dst.hostPort()).build()) {
+        RemoteRegistry from = RemoteRegistry.builder(src.hostPort()).listener(fromCalls).build();
+        RemoteRegistry to = RemoteRegistry.builder(dst.hostPort()).listener(toCalls).build()) {
       PromotionBenchmark b = new PromotionBenchmark(work);
+      b.fromCalls = fromCalls;
+      b.toCalls = toCalls;
       b.line("registries: source %s, destination %s (2.8.2, filesystem storage, loopback)", src.hostPort(),
           dst.hostPort());
       if (b.parts.contains("single")) {
@@ -98,6 +110,9 @@ public final class PromotionBenchmark {
       }
       if (b.parts.contains("fleet")) {
         b.fleet(src, dst, from, to);
+      }
+      if (b.parts.contains("index")) {
+        b.index(to);
       }
     } finally {
       deleteTree(work);
@@ -118,6 +133,7 @@ public final class PromotionBenchmark {
     line("## 1. %d-byte single-layer image + 4 referrers, 2.8.2 -> 2.8.2 (set up in %.1f s)", size,
         secs(System.nanoTime() - t0));
     line("image %s, layer %s", image.digest(), blob.digest());
+    warmUp(from, dst);
     List<Double> attest = new ArrayList<>();
     List<Double> curl = new ArrayList<>();
     List<Double> skopeo = new ArrayList<>();
@@ -161,8 +177,31 @@ public final class PromotionBenchmark {
   }
 
   /**
-   * One more promotion, with a listener noting when each phase ended (the listener makes the
-   * executor count bytes, which costs a second SHA-256 of the layer: phases, not a total).
+   * An embeddable library runs in a long-lived JVM: before the measured runs, one promotion of a
+   * different image ({@code bench.warmup} bytes, 64 MiB by default, + 4 referrers) to its own
+   * repository, so that class loading and the JIT of the copy and hash paths are not billed to
+   * the first measured run. Nothing of it can be reused by the measured runs (other blobs, other
+   * repositories, a fresh destination client each).
+   */
+  private void warmUp(RemoteRegistry from, DockerRegistry dst) throws Exception {
+    long bytes = Long.getLong("bench.warmup", 64L << 20);
+    if (bytes <= 0) {
+      return;
+    }
+    Path file = work.resolve("layer-warm");
+    Descriptor blob = writeRandom(file, bytes);
+    ImageManifest image = pushImage(from, "dev/warm", List.of(blob), List.of(BlobSource.of(file)), 3);
+    Files.delete(file);
+    attach(from, "dev/warm", image.digest());
+    try (RemoteRegistry fresh = RemoteRegistry.builder(dst.hostPort()).build()) {
+      double t = time(() -> Promotion.of(image.digest()).from(from, "dev/warm").to(fresh, "warm/app").execute());
+      line("warm-up: one promotion of another %d-byte image + 4 referrers in %.2f s (not counted)", bytes, t);
+    }
+  }
+
+  /**
+   * One more promotion, with a listener noting when each phase ended (the executor counts bytes
+   * on the source's verifying stream, so the listener costs no second hash).
    */
   private void trace(DockerRegistry dst, RemoteRegistry from, Digest digest) throws Exception {
     long start = System.nanoTime();
@@ -272,12 +311,38 @@ public final class PromotionBenchmark {
     } finally {
       setup.shutdownNow();
     }
+    int warm = Integer.getInteger("bench.fleetWarmup", 0);
+    List<Digest> warmDigests = new ArrayList<>();
+    byte[] warmBase = bytes(random, layer);
+    Descriptor warmBaseDesc = Descriptor.ofBytes(MediaTypes.OCI_LAYER_TAR_GZIP, warmBase);
+    for (int i = 0; i < warm; i++) {
+      String repo = String.format(Locale.ROOT, "warm/app-%03d", i);
+      byte[] l1 = bytes(random, layer);
+      byte[] l2 = bytes(random, layer);
+      ImageManifest m = pushImage(from, repo, List.of(warmBaseDesc, Descriptor.ofBytes(MediaTypes.OCI_LAYER_TAR_GZIP, l1),
+          Descriptor.ofBytes(MediaTypes.OCI_LAYER_TAR_GZIP, l2)),
+          List.of(BlobSource.of(warmBase), BlobSource.of(l1), BlobSource.of(l2)), 5000 + i);
+      attach(from, repo, m.digest());
+      warmDigests.add(m.digest());
+    }
     line("");
     line("## 3. fleet: %d images x 3 layers of %d bytes (one shared) + 4 referrers each (set up in %.1f s)", images,
         layer, secs(System.nanoTime() - t0));
+    if (warm > 0) {
+      // As in part 1: a long-lived JVM has compiled the promotion paths before; these images
+      // share nothing with the fleet (their own base layer, their own repositories).
+      List<Promotion> ps = new ArrayList<>();
+      for (int i = 0; i < warm; i++) {
+        String repo = String.format(Locale.ROOT, "app-%03d", i);
+        ps.add(Promotion.of(warmDigests.get(i)).from(from, "warm/" + repo).to(to, "warm-fleet/" + repo));
+      }
+      double t = time(() -> dev.attest.promote.PromotionFleet.of(ps).concurrency(pool).transfers(transfers).execute());
+      line("warm-up: a fleet of %d other images promoted in %.2f s (not counted)", warm, t);
+    }
 
     // skopeo first: the loop a user would write, one blob-info cache for the whole loop.
     Path cache = Files.createDirectories(work.resolve("skopeo-cache-fleet"));
+    Cpu cpu = new Cpu();
     double skopeo = time(() -> {
       for (int i = 0; i < images; i++) {
         String repo = String.format(Locale.ROOT, "app-%03d", i);
@@ -285,50 +350,340 @@ public final class PromotionBenchmark {
             dst.hostPort() + "/skopeo-fleet/" + repo + ":v1");
       }
     });
-    line("skopeo loop (images only, %d x skopeo copy): %.2f s", images, skopeo);
+    line("skopeo loop (images only, %d x skopeo copy): %.2f s; CPU %s", images, skopeo, cpu.since());
 
     PromotionReport[] first = new PromotionReport[images];
-    double attest = time(() -> promoteFleet(from, to, digests, first));
+    FleetTrace phases = new FleetTrace(images);
+    fromCalls.reset();
+    toCalls.reset();
+    fromCalls.trace = phases;
+    toCalls.trace = phases;
+    cpu = new Cpu();
+    double attest = time(() -> promoteFleet(from, to, digests, first, phases));
+    String attestCpu = cpu.since();
     long writes = Arrays.stream(first).mapToLong(PromotionReport::writes).sum();
     long bytes = Arrays.stream(first).mapToLong(PromotionReport::bytesCopied).sum();
     int blobs = Arrays.stream(first).mapToInt(PromotionReport::blobsCopied).sum();
-    line("attest, %d promotions in one process, %d at a time: %.2f s (%d writes, %d blobs, %d bytes)", images, pool,
-        attest, writes, blobs, bytes);
+    line("attest, %d promotions in one process, %d at a time: %.2f s (%d writes, %d blobs, %d bytes); CPU %s", images,
+        pool, attest, writes, blobs, bytes, attestCpu);
     for (int i = 0; i < images; i++) {
       if (first[i].plan().referrers().size() != 4) {
         throw new IllegalStateException("expected 4 referrers: " + first[i]);
       }
     }
+    if (trace) {
+      phases.print(this);
+      line("source requests (first fleet run): %s", fromCalls);
+      line("destination requests (first fleet run): %s", toCalls);
+    }
     double r = skopeo / attest;
     line("speed-up attest vs skopeo loop = %.2fx (target >= 3): %s", r, r >= 3 ? "MET" : "MISSED");
 
     PromotionReport[] second = new PromotionReport[images];
-    double again = time(() -> promoteFleet(from, to, digests, second));
+    fromCalls.reset();
+    toCalls.reset();
+    FleetTrace phases2 = new FleetTrace(images);
+    fromCalls.trace = phases2;
+    toCalls.trace = phases2;
+    cpu = new Cpu();
+    double again = time(() -> promoteFleet(from, to, digests, second, phases2));
+    String againCpu = cpu.since();
     long writes2 = Arrays.stream(second).mapToLong(PromotionReport::writes).sum();
     if (writes2 != 0) {
       throw new IllegalStateException("the second fleet promotion wrote " + writes2 + " times");
     }
     line("");
-    line("## 4. the same fleet promotion again: %.2f s, %d writes", again, writes2);
+    line("## 4. the same fleet promotion again: %.2f s, %d writes; CPU %s", again, writes2, againCpu);
+    if (trace) {
+      phases2.print(this);
+      line("source requests (second fleet run): %s", fromCalls);
+      line("destination requests (second fleet run): %s", toCalls);
+    }
     r = again / attest;
     line("ratio second/first = %.3f (target < 0.05): %s", r, r < 0.05 ? "MET" : "MISSED");
   }
 
-  private void promoteFleet(Registry from, Registry to, List<Digest> digests, PromotionReport[] out) throws Exception {
-    ExecutorService ex = Executors.newFixedThreadPool(pool);
-    try {
-      List<Future<PromotionReport>> fs = new ArrayList<>();
-      for (int i = 0; i < digests.size(); i++) {
-        String repo = String.format(Locale.ROOT, "app-%03d", i);
-        Digest d = digests.get(i);
-        fs.add(ex.submit(() -> Promotion.of(d).from(from, "fleet/" + repo).to(to, "attest-fleet/" + repo).execute()));
+  /** The fleet through {@code PromotionFleet}: {@code bench.pool} promotions, {@code bench.transfers} blobs at once. */
+  private void promoteFleet(Registry from, Registry to, List<Digest> digests, PromotionReport[] out,
+      FleetTrace phases) throws Exception {
+    List<Promotion> promotions = new ArrayList<>();
+    for (int i = 0; i < digests.size(); i++) {
+      String repo = String.format(Locale.ROOT, "app-%03d", i);
+      Promotion p = Promotion.of(digests.get(i)).from(from, "fleet/" + repo).to(to, "attest-fleet/" + repo);
+      if (trace) {
+        p.listener(phases.listener(i));
       }
-      for (int i = 0; i < fs.size(); i++) {
-        out[i] = fs.get(i).get();
-      }
-    } finally {
-      ex.shutdownNow();
+      promotions.add(p);
     }
+    List<PromotionReport> reports = dev.attest.promote.PromotionFleet.of(promotions).concurrency(pool)
+        .transfers(transfers).execute();
+    for (int i = 0; i < out.length; i++) {
+      out[i] = reports.get(i);
+    }
+  }
+
+  /**
+   * Per promotion of a fleet, when each phase ended (from the promotion's start): planned, blobs
+   * done, manifests written, referrers indexed, returned.
+   */
+  private static final class FleetTrace {
+    private static final String[] PHASES = {"plan", "blobs", "manifests", "index", "rest"};
+    private final long[][] at;
+
+    FleetTrace(int n) {
+      at = new long[n][6];
+    }
+
+    dev.attest.promote.PromotionListener listener(int n) {
+      long[] t = at[n];
+      return e -> {
+        int phase = e instanceof dev.attest.promote.PromotionEvent.Planned ? 1
+            : e instanceof dev.attest.promote.PromotionEvent.BlobDone ? 2
+            : e instanceof dev.attest.promote.PromotionEvent.ManifestWritten ? 3
+            : e instanceof dev.attest.promote.PromotionEvent.ReferrerIndexed ? 4 : 0;
+        if (phase > 0) {
+          synchronized (t) {
+            t[phase] = Math.max(t[phase], System.nanoTime());
+          }
+        }
+      };
+    }
+
+
+    private static final Pattern SOURCE = Pattern.compile("/v2/fleet/app-(\\d+)/");
+    private static final Pattern DESTINATION = Pattern.compile("/v2/attest-fleet/app-(\\d+)/");
+
+    /** A promotion starts with its first request to the source and ends with its last answer from the destination. */
+    void onRequest(String url, boolean answered) {
+      long now = System.nanoTime();
+      java.util.regex.Matcher m = (answered ? DESTINATION : SOURCE).matcher(url);
+      if (!m.find()) {
+        return;
+      }
+      int n = Integer.parseInt(m.group(1));
+      if (n >= at.length) {
+        return;
+      }
+      long[] t = at[n];
+      synchronized (t) {
+        if (answered) {
+          t[5] = Math.max(t[5], now);
+        } else if (t[0] == 0) {
+          t[0] = now;
+        }
+      }
+    }
+
+    /** Median and mean duration of each phase; a phase with no event takes no time. */
+    void print(PromotionBenchmark b) {
+      if (at.length == 0 || at[0][0] == 0) {
+        return;
+      }
+      StringBuilder out = new StringBuilder();
+      double total = 0;
+      for (int p = 1; p <= 5; p++) {
+        List<Double> d = new ArrayList<>();
+        for (long[] t : at) {
+          long prev = t[0];
+          for (int q = 1; q < p; q++) {
+            prev = Math.max(prev, t[q]);
+          }
+          d.add(t[p] == 0 ? 0 : Math.max(0, t[p] - prev) / 1e6);
+        }
+        double mean = d.stream().mapToDouble(Double::doubleValue).average().orElse(0);
+        total += mean;
+        out.append(String.format(Locale.ROOT, "%s median %.0f / mean %.0f ms; ", PHASES[p - 1], median(d), mean));
+      }
+      b.line("fleet phases per promotion: %stotal mean %.0f ms", out, total);
+    }
+  }
+
+  /**
+   * CPU time used since construction by this JVM, by the registries (child processes still
+   * running) and by children already reaped (skopeo, curl), from /proc.
+   */
+  private static final class Cpu {
+    private final double jvm = jvmCpu();
+    private final double jvmSys = selfStat(12);
+    private final double registries = registriesCpu();
+    private final double reaped = reapedCpu();
+    private final Map<Long, double[]> threads = threads();
+
+    String since() {
+      double total = jvmCpu() - jvm;
+      // Per kind of JVM thread (JIT, GC, ...), from /proc/self/task; exited threads are "exited".
+      Map<String, Double> byKind = new java.util.TreeMap<>();
+      double alive = 0;
+      Map<Long, double[]> now = threads();
+      for (Map.Entry<Long, double[]> e : now.entrySet()) {
+        double[] before = threads.get(e.getKey());
+        double d = e.getValue()[0] - (before == null ? 0 : before[0]);
+        alive += d;
+        byKind.merge(kindName(e.getValue()), d, Double::sum);
+      }
+      byKind.put("exited", Math.max(0, total - alive));
+      String kinds = byKind.entrySet().stream().filter(e -> e.getValue() >= 0.05)
+          .sorted((a, b) -> Double.compare(b.getValue(), a.getValue()))
+          .map(e -> String.format(Locale.ROOT, "%s %.2f", e.getKey(), e.getValue())).collect(Collectors.joining(", "));
+      return String.format(Locale.ROOT,
+          "JVM %.2f s (%.2f s in the kernel; by thread: %s), registries %.2f s, other processes %.2f s",
+          total, selfStat(12) - jvmSys, kinds, registriesCpu() - registries, reapedCpu() - reaped);
+    }
+
+    private static final Map<Long, String> NAMES = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static String kindName(double[] v) {
+      return NAMES.getOrDefault((long) v[1], "?");
+    }
+
+    /** tid -> {cpu seconds, tid}; names kept in NAMES, digits stripped. */
+    private static Map<Long, double[]> threads() {
+      Map<Long, double[]> out = new java.util.HashMap<>();
+      try (Stream<Path> tasks = Files.list(Paths.get("/proc/self/task"))) {
+        for (Path t : (Iterable<Path>) tasks::iterator) {
+          try {
+            String stat = Files.readString(t.resolve("stat"));
+            String comm = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replaceAll("[0-9#]+", "").trim();
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            long tid = Long.parseLong(t.getFileName().toString());
+            NAMES.put(tid, comm);
+            out.put(tid, new double[] {(Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0, tid});
+          } catch (IOException | RuntimeException e) {
+            // exited meanwhile
+          }
+        }
+      } catch (IOException e) {
+        // no /proc
+      }
+      return out;
+    }
+
+    /** A clock-tick field of /proc/self/stat, counted from the field after the command, in seconds. */
+    private static double selfStat(int field) {
+      try {
+        String stat = Files.readString(Paths.get("/proc/self/stat"));
+        return Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[field]) / 100.0;
+      } catch (IOException | RuntimeException e) {
+        return 0;
+      }
+    }
+
+    private static double jvmCpu() {
+      return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+          .getProcessCpuTime() / 1e9;
+    }
+
+    private static double registriesCpu() {
+      return ProcessHandle.current().children()
+          .filter(p -> p.info().command().orElse("").contains("registry"))
+          .mapToDouble(p -> p.info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(0.0)).sum();
+    }
+
+    /** cutime + cstime of /proc/self/stat: children waited for. */
+    private static double reapedCpu() {
+      try {
+        String stat = Files.readString(Paths.get("/proc/self/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return (Long.parseLong(f[13]) + Long.parseLong(f[14])) / 100.0;
+      } catch (IOException | RuntimeException e) {
+        return 0;
+      }
+    }
+  }
+
+  /** Counts requests by method and kind of path, with their summed time to the response headers. */
+  private static final class RequestCounter implements dev.attest.registry.RegistryListener {
+    private final Map<String, long[]> counts = new java.util.concurrent.ConcurrentSkipListMap<>();
+    volatile FleetTrace trace;
+
+    @Override
+    public void onEvent(dev.attest.registry.RegistryEvent e) {
+      FleetTrace t = trace;
+      if (t != null && e instanceof dev.attest.registry.RegistryEvent.RequestSent q) {
+        t.onRequest(q.url(), false);
+      }
+      if (e instanceof dev.attest.registry.RegistryEvent.ResponseReceived r) {
+        if (t != null) {
+          t.onRequest(r.url(), true);
+        }
+        long[] c = counts.computeIfAbsent(r.method() + " " + kind(r.url()) + " " + r.status(), k -> new long[2]);
+        synchronized (c) {
+          c[0]++;
+          c[1] += r.elapsed().toNanos();
+        }
+      }
+    }
+
+    private static String kind(String url) {
+      String path = url.replaceFirst("\\?.*", "");
+      if (path.contains("/blobs/uploads")) {
+        return url.contains("mount=") ? "blob-mount" : "blob-upload";
+      }
+      if (path.contains("/blobs/")) {
+        return "blob";
+      }
+      if (path.contains("/referrers/")) {
+        return "referrers";
+      }
+      String ref = path.substring(path.lastIndexOf('/') + 1);
+      if (path.contains("/manifests/")) {
+        return ref.startsWith("sha256:") ? "manifest@digest"
+            : ref.matches("sha256-[0-9a-f]{64}") ? "fallback-index" : "manifest:tag";
+      }
+      return "other";
+    }
+
+    void reset() {
+      counts.clear();
+    }
+
+    @Override
+    public String toString() {
+      return counts.entrySet().stream().map(e -> String.format(Locale.ROOT, "%s x%d (%.1f ms)", e.getKey(),
+          e.getValue()[0], e.getValue()[1] / 1e6 / Math.max(1, e.getValue()[0]))).collect(Collectors.joining(", "));
+    }
+  }
+
+  // ---------------------------------------------------------------- 5: the fallback index alone
+
+  /**
+   * The fallback-index update of one fleet image (4 referrers of a subject just pushed to a fresh
+   * repository), as ADR 0008 does it for any subject and as ADR 0014 does it for a subject the
+   * caller created, interleaved {@code bench.runs} x 10 times on the destination 2.8.2.
+   */
+  private void index(RemoteRegistry to) throws Exception {
+    line("");
+    line("## 5. fallback index of a new subject with 4 referrers (2.8.2), ADR 0008 vs ADR 0014, interleaved");
+    List<Double> full = new ArrayList<>();
+    List<Double> fresh = new ArrayList<>();
+    for (int i = 0; i < runs * 10; i++) {
+      for (boolean newSubject : new boolean[] {false, true}) {
+        String repo = String.format(Locale.ROOT, "index/%s-%03d", newSubject ? "new" : "full", i);
+        byte[] tiny = ("layer " + repo).getBytes(StandardCharsets.UTF_8);
+        ImageManifest subject = pushImage(to, repo, List.of(Descriptor.ofBytes(MediaTypes.OCI_LAYER_TAR_GZIP, tiny)),
+            List.of(BlobSource.of(tiny)), 9000 + i);
+        List<Descriptor> referrers = new ArrayList<>();
+        to.pushBlob(repo, Descriptor.EMPTY, BlobSource.of(Descriptor.emptyBytes()));
+        for (int k = 0; k < 4; k++) {
+          byte[] payload = ("{\"k\":" + k + ",\"i\":" + i + "}").getBytes(StandardCharsets.UTF_8);
+          Descriptor layer = Descriptor.ofBytes("application/json", payload);
+          to.pushBlob(repo, layer, BlobSource.of(payload));
+          ImageManifest r = ImageManifest.builder().config(Descriptor.EMPTY.withoutData()).layer(layer)
+              .artifactType("application/vnd.test+json").subject(subject.plainDescriptor()).build();
+          to.pushManifest(repo, r, dev.attest.registry.PushOptions.DEFAULT.withoutFallbackIndex());
+          referrers.add(r.descriptor());
+        }
+        double t = time(() -> to.addToFallbackIndex(repo, subject.digest(), referrers, newSubject));
+        (newSubject ? fresh : full).add(t * 1000);
+        if (to.referrers(repo, subject.digest(), null).size() != 4) {
+          throw new IllegalStateException("the index of " + repo + " lacks referrers");
+        }
+      }
+    }
+    line("ADR 0008 (any subject): median %.0f ms, mean %.0f ms (n=%d)", median(full),
+        full.stream().mapToDouble(Double::doubleValue).average().orElse(0), full.size());
+    line("ADR 0014 (new subject): median %.0f ms, mean %.0f ms (n=%d)", median(fresh),
+        fresh.stream().mapToDouble(Double::doubleValue).average().orElse(0), fresh.size());
   }
 
   // ---------------------------------------------------------------- content

@@ -8,6 +8,7 @@ import dev.attest.core.Signer;
 import dev.attest.promote.internal.AttestationWriter;
 import dev.attest.promote.internal.Executor;
 import dev.attest.promote.internal.Planner;
+import dev.attest.promote.internal.SharedTransfers;
 import dev.attest.registry.Registry;
 import dev.attest.verify.ImageVerifier;
 import dev.attest.verify.Policy;
@@ -238,6 +239,11 @@ public final class Promotion {
    * @throws AttestException if a registry fails (the promotion can be run again to complete it)
    */
   public PromotionReport execute() throws AttestException {
+    return execute(null);
+  }
+
+  /** As {@link #execute()}; with {@code shared}, as one promotion of a {@link PromotionFleet}. */
+  PromotionReport execute(@Nullable SharedTransfers shared) throws AttestException {
     checkConfigured();
     RepositoryRef src = source();
     RepositoryRef dst = destination();
@@ -251,7 +257,7 @@ public final class Promotion {
             + gateReport.toTable(), report(plan, gateReport, null, null, null, 0));
       }
     }
-    Executor executor = new Executor(src, dst, parallelism, listener);
+    Executor executor = new Executor(src, dst, parallelism, listener, shared);
     executor.copy(plan, tags);
     VerificationReport afterReport = null;
     if (verifyAfter) {

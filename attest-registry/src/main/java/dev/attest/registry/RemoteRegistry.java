@@ -360,6 +360,18 @@ public final class RemoteRegistry implements Registry {
   }
 
   /**
+   * Uploads {@code blob} from {@code source} without first asking whether {@code repository} has
+   * it, for a caller that has just asked (a promotion's plan): {@link #pushBlob(String,
+   * Descriptor, BlobSource)} minus one HEAD. Uploading a blob that is already there is harmless.
+   */
+  public void uploadBlob(String repository, Descriptor blob, BlobSource source) throws AttestException {
+    Objects.requireNonNull(source, "source");
+    checkRepository(repository);
+    upload(repository, blob, source, null);
+    blobLocations.put(blob.digest(), repository);
+  }
+
+  /**
    * Mounts {@code blob} from {@code fromRepository}, or uploads it from {@code source} through the
    * session the registry opened when it could not mount (answer 202). Nothing happens if the blob
    * is already present.
@@ -796,12 +808,10 @@ public final class RemoteRegistry implements Registry {
    * Adds {@code referrer} to the tag-schema index of {@code subject}: read, merge, conditional
    * write ({@code If-Match} on the ETag read, {@code If-None-Match: *} when creating), then
    * re-read until the referrer has been seen twice, since a registry may ignore the condition and
-   * a concurrent writer holding an older copy may overwrite ours. The pauses before each check
-   * are jittered and longer than the read-modify-write time observed, so that a writer that read
-   * before our write has had time to land its own.
+   * a concurrent writer holding an older copy may overwrite ours (ADR 0008).
    */
   private void addToFallbackIndex(String repository, Digest subject, Descriptor referrer) throws AttestException {
-    addToFallbackIndex(repository, subject, List.of(referrer));
+    addToFallbackIndex(repository, subject, List.of(referrer), false);
   }
 
   /**
@@ -817,16 +827,32 @@ public final class RemoteRegistry implements Registry {
    * @throws IllegalArgumentException if {@code referrers} is empty
    */
   public void addToFallbackIndex(String repository, Digest subject, List<Descriptor> referrers) throws AttestException {
+    addToFallbackIndex(repository, subject, referrers, false);
+  }
+
+  /**
+   * As {@link #addToFallbackIndex(String, Digest, List)}; {@code newSubject} says that the caller
+   * has just pushed {@code subject} to {@code repository}, where it did not exist before. If the
+   * index is then absent too, it is created after a single read (a "not found" is not read again)
+   * and confirmed once, not twice: nobody could have been writing the index of a manifest the
+   * repository did not have (ADR 0014). If an index is found, the full procedure of ADR 0008
+   * applies.
+   */
+  public void addToFallbackIndex(String repository, Digest subject, List<Descriptor> referrers, boolean newSubject)
+      throws AttestException {
     if (referrers.isEmpty()) {
       throw new IllegalArgumentException("no referrers to add to the index of " + subject);
     }
     List<Descriptor> adding = referrers.stream().map(Descriptor::withoutData).distinct().toList();
     String tag = subject.tagSchemaTag();
     int confirmations = 0;
-    long cycleMillis = 50;
+    int needed = 2;
+    long cycleMillis = 0;
     for (int attempt = 1; attempt <= FALLBACK_ATTEMPTS; attempt++) {
+      // The read-modify-write time, from the first read (with its pause when a "not found" is
+      // read again) to the write landing: the pauses below are never shorter (ADR 0008).
       long start = System.nanoTime();
-      Fetched current = readFallbackForUpdate(repository, tag);
+      Fetched current = readFallbackForUpdate(repository, tag, newSubject && attempt == 1);
       ImageIndex index = null;
       if (current != null) {
         if (!(current.manifest() instanceof ImageIndex i)) {
@@ -836,10 +862,10 @@ public final class RemoteRegistry implements Registry {
         index = i;
         Set<Digest> listed = i.manifests().stream().map(Descriptor::digest).collect(Collectors.toSet());
         if (adding.stream().allMatch(d -> listed.contains(d.digest()))) {
-          if (++confirmations >= 2) {
+          if (++confirmations >= needed) {
             return;
           }
-          sleepJitter(cycleMillis, 3 * cycleMillis);
+          sleepJitter(Math.max(cycleMillis, MIN_CYCLE_MILLIS), 3 * Math.max(cycleMillis, MIN_CYCLE_MILLIS));
           continue;
         }
         long missing = adding.stream().filter(d -> !listed.contains(d.digest())).count();
@@ -848,6 +874,9 @@ public final class RemoteRegistry implements Registry {
               + " entries; " + missing + " more would exceed " + maxReferrers);
         }
       }
+      // One confirmation only for an index created by the first write for a new subject; any
+      // other state (an index found, a retry after a lost write) means someone else writes here.
+      needed = newSubject && attempt == 1 && current == null ? 1 : 2;
       confirmations = 0;
       ImageIndex.Builder merged = ImageIndex.builder();
       if (index != null) {
@@ -876,25 +905,30 @@ public final class RemoteRegistry implements Registry {
           throw Http.failure(r, "updating the referrers index " + repository + ":" + tag);
         }
       }
+      // The pauses follow the slowest read-modify-write seen, never shorter than MIN_CYCLE_MILLIS.
       cycleMillis = Math.min(5_000, Math.max(cycleMillis, (System.nanoTime() - start) / 1_000_000));
-      sleepJitter(cycleMillis, 2 * cycleMillis + 20L * attempt);
+      long c = Math.max(cycleMillis, MIN_CYCLE_MILLIS);
+      sleepJitter(c, 2 * c + 20L * attempt);
     }
     throw new RegistryException("could not add " + adding.stream().map(d -> d.digest().toString())
         .collect(Collectors.joining(", ")) + " to the referrers index " + repository + ":"
         + tag + " after " + FALLBACK_ATTEMPTS + " attempts (concurrent writers kept overwriting it)");
   }
 
+  /** The shortest pause before a confirming read of a fallback index (ADR 0008). */
+  static final long MIN_CYCLE_MILLIS = 50;
+
   /**
-   * The current fallback index, or null if there is none. A "not found" is read twice: some
-   * registries (2.8 on a filesystem) briefly miss a tag while another writer rewrites it, and
-   * creating a fresh index then would drop every other referrer.
+   * The current fallback index, or null if there is none. A "not found" is read twice (unless
+   * {@code once}): some registries (2.8 on a filesystem) briefly miss a tag while another writer
+   * rewrites it, and creating a fresh index then would drop every other referrer.
    */
-  private @Nullable Fetched readFallbackForUpdate(String repository, String tag) throws AttestException {
+  private @Nullable Fetched readFallbackForUpdate(String repository, String tag, boolean once) throws AttestException {
     for (int i = 0; ; i++) {
       try {
         return fetchManifestWithTag(repository, tag);
       } catch (NotFoundException e) {
-        if (i >= 1) {
+        if (i >= 1 || once) {
           return null;
         }
         sleepJitter(20, 80);

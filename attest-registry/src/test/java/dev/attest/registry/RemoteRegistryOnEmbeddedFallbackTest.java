@@ -57,4 +57,51 @@ class RemoteRegistryOnEmbeddedFallbackTest extends RemoteRegistryContract {
     assertThatThrownBy(() -> registry.addToFallbackIndex(repo, subject.digest(), List.of()))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no referrers");
   }
+
+  /**
+   * ADR 0014: the index of a subject the caller has just created is read once and confirmed once;
+   * otherwise (and when an index turns out to exist) a "not found" is read twice and the entry is
+   * confirmed twice (ADR 0008).
+   */
+  @Test
+  void theIndexOfANewSubjectIsReadOnceAndConfirmedOnce() throws Exception {
+    String repo = "it/new-subject";
+    List<String> calls = new java.util.concurrent.CopyOnWriteArrayList<>();
+    RegistryListener record = e -> {
+      if (e instanceof RegistryEvent.ResponseReceived r && r.url().contains("/manifests/sha256-")) {
+        calls.add(r.method() + " " + r.status());
+      }
+    };
+    try (RemoteRegistry counted = RemoteRegistry.builder(server.host()).credentials(CredentialStore.anonymous())
+        .listener(record).build()) {
+      ImageManifest fresh = TestContent.pushImage(counted, repo, MediaTypes.OCI_MANIFEST, 71);
+      ImageManifest a = TestContent.referrer(counted, repo, fresh.descriptor(), "application/vnd.test+json", 1);
+      ImageManifest b = TestContent.referrer(counted, repo, fresh.descriptor(), "application/vnd.test+json", 2);
+      counted.pushManifest(repo, a, PushOptions.DEFAULT.withoutFallbackIndex());
+      counted.pushManifest(repo, b, PushOptions.DEFAULT.withoutFallbackIndex());
+      calls.clear();
+      counted.addToFallbackIndex(repo, fresh.digest(), List.of(a.descriptor(), b.descriptor()), true);
+      assertThat(calls).containsExactly("GET 404", "PUT 201", "GET 200");
+
+      // An index that exists although the subject is new: someone else writes it, full procedure.
+      ImageManifest c = TestContent.referrer(counted, repo, fresh.descriptor(), "application/vnd.test+json", 3);
+      counted.pushManifest(repo, c, PushOptions.DEFAULT.withoutFallbackIndex());
+      calls.clear();
+      counted.addToFallbackIndex(repo, fresh.digest(), List.of(c.descriptor()), true);
+      assertThat(calls).containsExactly("GET 200", "PUT 201", "GET 200", "GET 200");
+
+      // A subject that was there before: a "not found" is read twice, the entry confirmed twice.
+      ImageManifest old = TestContent.pushImage(counted, repo, MediaTypes.OCI_MANIFEST, 72);
+      ImageManifest d = TestContent.referrer(counted, repo, old.descriptor(), "application/vnd.test+json", 4);
+      counted.pushManifest(repo, d, PushOptions.DEFAULT.withoutFallbackIndex());
+      calls.clear();
+      counted.addToFallbackIndex(repo, old.digest(), List.of(d.descriptor()), false);
+      assertThat(calls).containsExactly("GET 404", "GET 404", "PUT 201", "GET 200", "GET 200");
+
+      assertThat(counted.referrers(repo, fresh.digest(), null)).extracting(Descriptor::digest)
+          .containsExactlyInAnyOrder(a.digest(), b.digest(), c.digest());
+      assertThat(counted.referrers(repo, old.digest(), null)).extracting(Descriptor::digest)
+          .containsExactly(d.digest());
+    }
+  }
 }

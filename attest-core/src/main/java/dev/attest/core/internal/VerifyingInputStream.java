@@ -6,6 +6,8 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.security.MessageDigest;
+import java.util.Objects;
+import java.util.function.LongConsumer;
 
 /**
  * Hashes bytes as they pass and refuses to report EOF until they match the expected digest and
@@ -18,6 +20,7 @@ public final class VerifyingInputStream extends FilterInputStream {
   private long count;
   private boolean verified;
   private IOException failure;
+  private LongConsumer progress = n -> {};
 
   public VerifyingInputStream(InputStream in, Digest expected, long expectedSize) {
     super(in);
@@ -32,6 +35,15 @@ public final class VerifyingInputStream extends FilterInputStream {
    */
   public boolean verifies(Digest digest, long size) {
     return count == 0 && failure == null && expected.equals(digest) && expectedSize == size;
+  }
+
+  /**
+   * Reports the bytes passed so far (the running total, after each read) to {@code progress}, so
+   * that a caller counting a transfer need not wrap this stream and hide it from {@link
+   * #verifies}. Call before the first read.
+   */
+  public void onProgress(LongConsumer progress) {
+    this.progress = Objects.requireNonNull(progress, "progress");
   }
 
   @Override
@@ -59,6 +71,7 @@ public final class VerifyingInputStream extends FilterInputStream {
       throw fail(DigestMismatchException.size("content", expected, expectedSize, count));
     }
     md.update(b, off, n);
+    progress.accept(count);
     return n;
   }
 

@@ -27,4 +27,28 @@ class VerifyingInputStreamTest {
     VerifyingInputStream in = new VerifyingInputStream(new ByteArrayInputStream(DATA), D, -1);
     assertThat(in.verifies(D, DATA.length)).isFalse();
   }
+
+  @Test
+  void reportsTheRunningTotalAndStillVerifies() throws Exception {
+    VerifyingInputStream in = new VerifyingInputStream(new ByteArrayInputStream(DATA), D, DATA.length);
+    java.util.List<Long> seen = new java.util.ArrayList<>();
+    in.onProgress(seen::add);
+    assertThat(in.verifies(D, DATA.length)).isTrue();
+    byte[] buf = new byte[4];
+    while (in.read(buf, 0, buf.length) != -1) {
+      // drain
+    }
+    assertThat(seen).containsExactly(4L, 8L, 11L);
+  }
+
+  @Test
+  void progressDoesNotHideAWrongByte() {
+    byte[] wrong = DATA.clone();
+    wrong[0] ^= 1;
+    VerifyingInputStream in = new VerifyingInputStream(new ByteArrayInputStream(wrong), D, DATA.length);
+    java.util.List<Long> seen = new java.util.ArrayList<>();
+    in.onProgress(seen::add);
+    org.assertj.core.api.Assertions.assertThatThrownBy(in::readAllBytes).isInstanceOf(java.io.IOException.class);
+    assertThat(seen).last().isEqualTo((long) DATA.length);
+  }
 }

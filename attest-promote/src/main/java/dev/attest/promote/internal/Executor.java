@@ -3,7 +3,9 @@ package dev.attest.promote.internal;
 import dev.attest.core.AttestException;
 import dev.attest.core.Descriptor;
 import dev.attest.core.Digest;
+import dev.attest.core.ImageIndex;
 import dev.attest.core.Manifest;
+import dev.attest.core.internal.VerifyingInputStream;
 import dev.attest.promote.PromotionEvent;
 import dev.attest.promote.PromotionException;
 import dev.attest.promote.PromotionListener;
@@ -22,11 +24,13 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -34,6 +38,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongConsumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Carries out a {@link PromotionPlan}: blobs in parallel on a bounded pool, then manifests in plan
@@ -47,6 +53,7 @@ public final class Executor {
   private final RepositoryRef destination;
   private final int parallelism;
   private final PromotionListener listener;
+  private final @Nullable SharedTransfers shared;
 
   public final AtomicInteger blobsCopied = new AtomicInteger();
   public final AtomicInteger blobsMounted = new AtomicInteger();
@@ -60,37 +67,93 @@ public final class Executor {
   private volatile boolean noReferrersApi;
 
   public Executor(RepositoryRef source, RepositoryRef destination, int parallelism, PromotionListener listener) {
+    this(source, destination, parallelism, listener, null);
+  }
+
+  /** With {@code shared}, blob transfers are bounded and deduplicated with the other promotions of a fleet. */
+  public Executor(RepositoryRef source, RepositoryRef destination, int parallelism, PromotionListener listener,
+      @Nullable SharedTransfers shared) {
     this.source = source;
     this.destination = destination;
     this.parallelism = parallelism;
     this.listener = listener;
+    this.shared = shared;
   }
 
-  /** Copies content, updates referrers indexes and writes legacy tags; not the requested tags. */
+  /**
+   * Copies content, updates referrers indexes and writes legacy tags; not the requested tags.
+   * Manifests go in dependency levels (an index's children, then the index; a subject, then its
+   * referrers), each level concurrently. The referrers indexes, the legacy tags and the check of
+   * what was written then run together: the index updates of a registry without the referrers
+   * API mostly wait (ADR 0008), and neither the tags nor the check depend on them.
+   */
   public void copy(PromotionPlan plan, List<String> requestedTags) throws AttestException {
     copyBlobs(plan);
     Registry dst = destination.registry();
     String repo = destination.repository();
-    for (Item item : plan.items()) {
-      if (item.kind() == Kind.BLOB) {
-        continue;
+    for (List<Item> level : manifestLevels(plan)) {
+      List<Task> pushes = new ArrayList<>();
+      for (Item item : level) {
+        pushes.add(() -> {
+          Manifest m = manifest(plan, item.digest());
+          PushResult pushed = dst.pushManifest(repo, m, PushOptions.DEFAULT.withoutFallbackIndex());
+          if (pushed.referrersApi()) {
+            referrersApi = true;
+          } else if (m.subject().isPresent()) {
+            noReferrersApi = true;
+          }
+          manifestsWritten.incrementAndGet();
+          listener.onEvent(new PromotionEvent.ManifestWritten(item.descriptor()));
+        });
       }
-      if (item.present()) {
-        continue;
-      }
-      Manifest m = manifest(plan, item.digest());
-      PushResult pushed = dst.pushManifest(repo, m, PushOptions.DEFAULT.withoutFallbackIndex());
-      if (pushed.referrersApi()) {
-        referrersApi = true;
-      } else if (m.subject().isPresent()) {
-        noReferrersApi = true;
-      }
-      manifestsWritten.incrementAndGet();
-      listener.onEvent(new PromotionEvent.ManifestWritten(item.descriptor()));
+      runAll(pushes);
     }
-    updateReferrersIndexes(plan);
-    writeTags(plan, tag -> !requestedTags.contains(tag));
-    check(plan);
+    List<Task> last = new ArrayList<>(indexUpdates(plan));
+    int waiting = last.size();
+    for (TagAction t : plan.tags()) {
+      if (!t.present() && !requestedTags.contains(t.tag())) {
+        last.add(() -> writeTag(plan, t));
+      }
+    }
+    last.addAll(checks(plan));
+    runAll(last, parallelism + waiting);
+  }
+
+  /**
+   * The manifests to push, in levels: each level only needs the levels before it (the children
+   * of an index, the subject of a referrer), in plan order within a level.
+   */
+  public static List<List<Item>> manifestLevels(PromotionPlan plan) {
+    Map<Digest, Integer> level = new HashMap<>();
+    List<List<Item>> levels = new ArrayList<>();
+    for (Item item : plan.items()) {
+      if (item.kind() == Kind.BLOB || item.present()) {
+        continue;
+      }
+      Manifest m = plan.manifest(item.digest()).orElseThrow();
+      int l = 0;
+      List<Digest> needs = new ArrayList<>();
+      if (m instanceof ImageIndex ix) {
+        ix.manifests().forEach(c -> needs.add(c.digest()));
+      }
+      m.subject().ifPresent(s -> needs.add(s.digest()));
+      if (item.parent() != null && item.kind() == Kind.REFERRER) {
+        // A legacy cosign signature names its subject by tag, not by a subject field.
+        needs.add(item.parent());
+      }
+      for (Digest d : needs) {
+        Integer before = level.get(d);
+        if (before != null) {
+          l = Math.max(l, before + 1);
+        }
+      }
+      level.put(item.digest(), l);
+      while (levels.size() <= l) {
+        levels.add(new ArrayList<>());
+      }
+      levels.get(l).add(item);
+    }
+    return levels;
   }
 
   /** Writes the requested tags the destination lacks. */
@@ -100,23 +163,24 @@ public final class Executor {
 
   private void writeTags(PromotionPlan plan, java.util.function.Predicate<String> which) throws AttestException {
     for (TagAction t : plan.tags()) {
-      if (t.present() || !which.test(t.tag())) {
-        continue;
+      if (!t.present() && which.test(t.tag())) {
+        writeTag(plan, t);
       }
-      Manifest m = manifest(plan, t.digest());
-      destination.registry().tag(destination.repository(), m.plainDescriptor(), t.tag());
-      tagsWritten.incrementAndGet();
-      listener.onEvent(new PromotionEvent.TagWritten(t.tag(), t.digest()));
     }
   }
 
+  private void writeTag(PromotionPlan plan, TagAction t) throws AttestException {
+    Manifest m = manifest(plan, t.digest());
+    destination.registry().tag(destination.repository(), m.plainDescriptor(), t.tag());
+    tagsWritten.incrementAndGet();
+    listener.onEvent(new PromotionEvent.TagWritten(t.tag(), t.digest()));
+  }
+
   /**
-   * Lists each referrer in its subject's index at the destination, last, once every manifest is
-   * there. The registry has no public "add these descriptors to the index" call, so a referrer
-   * missing from its subject's listing is pushed again with the default options: the same bytes
-   * (a no-op for the registry), then the registry's race-safe conditional index update.
+   * One task per subject with referrers (subjects have distinct indexes): lists each referrer in
+   * its subject's index at the destination, once every manifest is there.
    */
-  private void updateReferrersIndexes(PromotionPlan plan) throws AttestException {
+  private List<Task> indexUpdates(PromotionPlan plan) throws AttestException {
     Map<Digest, List<Item>> bySubject = new LinkedHashMap<>();
     for (Item item : plan.referrers()) {
       Manifest m = manifest(plan, item.digest());
@@ -124,33 +188,50 @@ public final class Executor {
         bySubject.computeIfAbsent(m.subject().get().digest(), k -> new ArrayList<>()).add(item);
       }
     }
-    // Subjects have distinct indexes: update them concurrently; one subject's referrers in turn.
+    Set<Digest> absentAtPlan = new HashSet<>();
+    for (Item item : plan.items()) {
+      if (item.kind() != Kind.BLOB && !item.present()) {
+        absentAtPlan.add(item.digest());
+      }
+    }
     List<Task> tasks = new ArrayList<>();
     for (Map.Entry<Digest, List<Item>> e : bySubject.entrySet()) {
-      tasks.add(() -> updateIndex(plan, e.getKey(), e.getValue()));
+      tasks.add(() -> updateIndex(plan, e.getKey(), e.getValue(), absentAtPlan));
     }
-    runAll(tasks);
+    return tasks;
   }
 
-  private void updateIndex(PromotionPlan plan, Digest subject, List<Item> referrers) throws AttestException {
+  private void updateIndex(PromotionPlan plan, Digest subject, List<Item> referrers, Set<Digest> absentAtPlan)
+      throws AttestException {
     Registry dst = destination.registry();
     String repo = destination.repository();
-    Set<Digest> listed = new HashSet<>();
-    for (Descriptor d : dst.referrers(repo, subject, null)) {
-      listed.add(d.digest());
-    }
-    List<Item> missing = referrers.stream().filter(item -> !listed.contains(item.digest())).toList();
-    if (missing.isEmpty()) {
-      return;
+    boolean fallback = dst instanceof RemoteRegistry && noReferrersApi && !referrersApi;
+    boolean wroteOne = referrers.stream().anyMatch(r -> absentAtPlan.contains(r.digest()));
+    List<Item> missing;
+    if (fallback && wroteOne) {
+      // This run pushed a referrer, so the index lacks it: merge them all in one update, which
+      // leaves entries already listed as they are, without listing the referrers first.
+      missing = referrers;
+    } else {
+      // Every referrer was there already (a resumed promotion): list only those the index lacks.
+      Set<Digest> listed = new HashSet<>();
+      for (Descriptor d : dst.referrers(repo, subject, null)) {
+        listed.add(d.digest());
+      }
+      missing = referrers.stream().filter(item -> !listed.contains(item.digest())).toList();
+      if (missing.isEmpty()) {
+        return;
+      }
     }
     // A registry without the referrers API (2.8): one race-safe index update for all of them,
-    // not one read-write-confirm cycle per referrer.
-    if (dst instanceof RemoteRegistry remote && noReferrersApi && !referrersApi) {
+    // not one read-write-confirm cycle per referrer; a subject this run created has no index
+    // anyone else writes, so it is created with a single confirmation (ADR 0014).
+    if (fallback) {
       List<Descriptor> descriptors = new ArrayList<>();
       for (Item item : missing) {
         descriptors.add(manifest(plan, item.digest()).descriptor());
       }
-      remote.addToFallbackIndex(repo, subject, descriptors);
+      ((RemoteRegistry) dst).addToFallbackIndex(repo, subject, descriptors, absentAtPlan.contains(subject));
       for (Item item : missing) {
         indexUpdates.incrementAndGet();
         listener.onEvent(new PromotionEvent.ReferrerIndexed(subject, item.digest()));
@@ -167,14 +248,19 @@ public final class Executor {
   }
 
   /** Checks that the destination has every item this run wrote, with the planned digest and size. */
-  private void check(PromotionPlan plan) throws AttestException {
+  private List<Task> checks(PromotionPlan plan) {
     Registry dst = destination.registry();
     String repo = destination.repository();
     List<Task> checks = new ArrayList<>();
+    // A RemoteRegistry accepts a blob only when the registry answers the upload's final
+    // "PUT ?digest=" (which it must refuse unless the bytes hash to that digest) or the mount
+    // with 201, naming the same digest: that answer is the destination's check of the blob, and
+    // a HEAD afterwards would only ask it again. Manifests are resolved: digest and size.
+    boolean blobsAcknowledged = dst instanceof RemoteRegistry;
     for (Item item : plan.items()) {
       // Items the plan found present were just checked by digest there (HEAD); check what this
       // run wrote, so that a re-run of a completed promotion asks no more than the plan did.
-      if (item.present()) {
+      if (item.present() || (item.kind() == Kind.BLOB && blobsAcknowledged)) {
         continue;
       }
       checks.add(() -> {
@@ -191,7 +277,7 @@ public final class Executor {
         }
       });
     }
-    runAll(checks);
+    return checks;
   }
 
   private static Manifest manifest(PromotionPlan plan, Digest digest) throws PromotionException {
@@ -287,8 +373,7 @@ public final class Executor {
     Registry dst = destination.registry();
     String repo = destination.repository();
     if (sameStorage() && dst.mountBlob(repo, blob.digest(), source.repository())) {
-      blobsMounted.incrementAndGet();
-      listener.onEvent(new PromotionEvent.BlobDone(blob, PromotionEvent.Transfer.MOUNTED));
+      mounted(blob);
       return;
     }
     // Another repository of the destination that this client has already given the blob (an
@@ -296,27 +381,120 @@ public final class Executor {
     if (dst instanceof RemoteRegistry remote) {
       String known = remote.knownRepository(blob.digest()).orElse(null);
       if (known != null && !known.equals(repo) && remote.mountBlob(repo, blob.digest(), known)) {
-        blobsMounted.incrementAndGet();
-        listener.onEvent(new PromotionEvent.BlobDone(blob, PromotionEvent.Transfer.MOUNTED));
+        mounted(blob);
         return;
       }
     }
+    if (shared == null) {
+      transfer(blob);
+      return;
+    }
+    // In a fleet, a blob another promotion is copying to the same registry is waited for and
+    // mounted from there: the fleet's shared base layer is copied once, not once per promotion.
+    CompletableFuture<String> mine = new CompletableFuture<>();
+    CompletableFuture<String> other = shared.claim(dst, blob.digest(), mine);
+    if (other != null) {
+      String from = awaitQuietly(other);
+      if (repo.equals(from)) {
+        // Another promotion of the fleet into this same repository has just copied it.
+        listener.onEvent(new PromotionEvent.BlobDone(blob, PromotionEvent.Transfer.PRESENT));
+        return;
+      }
+      if (from != null && dst.mountBlob(repo, blob.digest(), from)) {
+        mounted(blob);
+        return;
+      }
+      transfer(blob);
+      return;
+    }
+    try {
+      transfer(blob);
+    } catch (AttestException | RuntimeException e) {
+      shared.failed(dst, blob.digest(), mine, e);
+      throw e;
+    }
+    shared.copied(mine, repo);
+  }
+
+  private void mounted(Descriptor blob) {
+    blobsMounted.incrementAndGet();
+    listener.onEvent(new PromotionEvent.BlobDone(blob, PromotionEvent.Transfer.MOUNTED));
+  }
+
+  /** The repository another promotion copied a blob to, or null if its copy failed. */
+  private static @Nullable String awaitQuietly(CompletableFuture<String> other) throws PromotionException {
+    try {
+      return other.get();
+    } catch (ExecutionException e) {
+      return null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new PromotionException("interrupted while waiting for a blob another promotion copies", e);
+    }
+  }
+
+  /** Streams a blob from the source to the destination, within the fleet's bound on transfers. */
+  private void transfer(Descriptor blob) throws AttestException {
+    if (shared != null) {
+      try {
+        shared.acquire();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new PromotionException("interrupted while waiting to transfer " + blob.digest(), e);
+      }
+    }
+    try {
+      stream(blob);
+    } finally {
+      if (shared != null) {
+        shared.release();
+      }
+    }
+  }
+
+  private void stream(Descriptor blob) throws AttestException {
+    Registry dst = destination.registry();
+    String repo = destination.repository();
     Registry src = source.registry();
-    // Without a listener the fetched stream goes to the destination as it is: it verifies the
-    // digest itself, and a destination that sees it unwrapped does not hash every byte again.
+    // The fetched stream goes to the destination as it is: it verifies the digest itself, and a
+    // destination that sees it unwrapped does not hash every byte again. Progress is counted by
+    // the verifying stream's own hook, not by a wrapper that would hide it.
     boolean counting = listener != PromotionListener.NONE;
     BlobSource from = () -> {
       try {
         InputStream in = src.fetchBlob(source.repository(), blob);
-        return counting ? new Counting(in, blob) : in;
+        if (!counting) {
+          return in;
+        }
+        if (in instanceof VerifyingInputStream v) {
+          v.onProgress(progress(blob));
+          return v;
+        }
+        return new Counting(in, blob);
       } catch (AttestException e) {
         throw new IOException("cannot read blob " + blob.digest() + " from " + source + ": " + e.getMessage(), e);
       }
     };
-    dst.pushBlob(repo, blob, from);
+    if (dst instanceof RemoteRegistry remote) {
+      // The plan has just asked whether the destination has it: no second HEAD.
+      remote.uploadBlob(repo, blob, from);
+    } else {
+      dst.pushBlob(repo, blob, from);
+    }
     blobsCopied.incrementAndGet();
     bytesCopied.addAndGet(blob.size());
     listener.onEvent(new PromotionEvent.BlobDone(blob, PromotionEvent.Transfer.COPIED));
+  }
+
+  /** Reports a blob's progress every {@value #PROGRESS_STEP} bytes and at its end. */
+  private LongConsumer progress(Descriptor blob) {
+    long[] reported = {0};
+    return read -> {
+      if (read - reported[0] >= PROGRESS_STEP || read == blob.size()) {
+        reported[0] = read;
+        listener.onEvent(new PromotionEvent.BlobProgress(blob.digest(), read, blob.size()));
+      }
+    };
   }
 
   /** Whether blobs can be mounted: both sides are one registry (or one layout). */
@@ -335,15 +513,14 @@ public final class Executor {
     return false;
   }
 
-  /** Reports progress as the source stream is read. */
+  /** Reports progress as a source stream that does not verify is read. */
   private final class Counting extends FilterInputStream {
-    private final Descriptor blob;
+    private final LongConsumer progress;
     private long read;
-    private long reported;
 
     Counting(InputStream in, Descriptor blob) {
       super(in);
-      this.blob = blob;
+      this.progress = progress(blob);
     }
 
     @Override
@@ -366,10 +543,7 @@ public final class Executor {
 
     private void advance(long n) {
       read += n;
-      if (read - reported >= PROGRESS_STEP || read == blob.size()) {
-        reported = read;
-        listener.onEvent(new PromotionEvent.BlobProgress(blob.digest(), read, blob.size()));
-      }
+      progress.accept(read);
     }
   }
 }
