@@ -648,12 +648,12 @@ public final class PromotionBenchmark {
 
   /**
    * The fallback-index update of one fleet image (4 referrers of a subject just pushed to a fresh
-   * repository), as ADR 0008 does it for any subject and as ADR 0014 does it for a subject the
+   * repository), as ADR 0008 does it for any subject and as ADR 0016 does it for a subject the
    * caller created, interleaved {@code bench.runs} x 10 times on the destination 2.8.2.
    */
   private void index(RemoteRegistry to) throws Exception {
     line("");
-    line("## 5. fallback index of a new subject with 4 referrers (2.8.2), ADR 0008 vs ADR 0014, interleaved");
+    line("## 5. fallback index of a new subject with 4 referrers (2.8.2), ADR 0008 vs ADR 0016, interleaved");
     List<Double> full = new ArrayList<>();
     List<Double> fresh = new ArrayList<>();
     for (int i = 0; i < runs * 10; i++) {
@@ -682,7 +682,7 @@ public final class PromotionBenchmark {
     }
     line("ADR 0008 (any subject): median %.0f ms, mean %.0f ms (n=%d)", median(full),
         full.stream().mapToDouble(Double::doubleValue).average().orElse(0), full.size());
-    line("ADR 0014 (new subject): median %.0f ms, mean %.0f ms (n=%d)", median(fresh),
+    line("ADR 0016 (new subject): median %.0f ms, mean %.0f ms (n=%d)", median(fresh),
         fresh.stream().mapToDouble(Double::doubleValue).average().orElse(0), fresh.size());
   }
 

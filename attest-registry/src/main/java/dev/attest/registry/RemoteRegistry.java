@@ -835,7 +835,7 @@ public final class RemoteRegistry implements Registry {
    * has just pushed {@code subject} to {@code repository}, where it did not exist before. If the
    * index is then absent too, it is created after a single read (a "not found" is not read again)
    * and confirmed once, not twice: nobody could have been writing the index of a manifest the
-   * repository did not have (ADR 0014). If an index is found, the full procedure of ADR 0008
+   * repository did not have (ADR 0016). If an index is found, the full procedure of ADR 0008
    * applies.
    */
   public void addToFallbackIndex(String repository, Digest subject, List<Descriptor> referrers, boolean newSubject)

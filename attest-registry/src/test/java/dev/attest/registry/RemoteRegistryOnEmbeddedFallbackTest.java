@@ -59,7 +59,7 @@ class RemoteRegistryOnEmbeddedFallbackTest extends RemoteRegistryContract {
   }
 
   /**
-   * ADR 0014: the index of a subject the caller has just created is read once and confirmed once;
+   * ADR 0016: the index of a subject the caller has just created is read once and confirmed once;
    * otherwise (and when an index turns out to exist) a "not found" is read twice and the entry is
    * confirmed twice (ADR 0008).
    */

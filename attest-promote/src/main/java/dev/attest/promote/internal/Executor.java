@@ -225,7 +225,7 @@ public final class Executor {
     }
     // A registry without the referrers API (2.8): one race-safe index update for all of them,
     // not one read-write-confirm cycle per referrer; a subject this run created has no index
-    // anyone else writes, so it is created with a single confirmation (ADR 0014).
+    // anyone else writes, so it is created with a single confirmation (ADR 0016).
     if (fallback) {
       List<Descriptor> descriptors = new ArrayList<>();
       for (Item item : missing) {
