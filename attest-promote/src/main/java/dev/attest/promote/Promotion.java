@@ -220,13 +220,15 @@ public final class Promotion {
   }
 
   /**
-   * Asks the destination about every blob and child manifest of the plan. By default a manifest
-   * the destination already has is taken as proof that it has that manifest's blobs and child
-   * manifests, which are then not asked about: registries refuse a manifest whose references are
-   * missing (distribution and registry 2.8, the embedded registry, an {@code OciLayout}, the
-   * major hosted registries), though the OCI distribution spec allows but does not require it.
-   * Use this for a destination that may accept such manifests, or whose blobs may have been
-   * deleted one by one, so that a re-run finds and copies what is missing.
+   * Asks the destination about every blob and manifest of the plan. By default a manifest the
+   * destination already has is taken as proof that it has that manifest's blobs and child
+   * manifests, and a referrer it lists for its subject (referrers API or tag-schema index) as
+   * proof that it has the referrer; those are not asked about. Registries refuse a manifest or
+   * index whose references are missing (registry 2.8, the embedded registry, an {@code
+   * OciLayout}), which the OCI distribution spec allows but does not require. Use this for a
+   * destination that may accept such manifests, or from which content may have been deleted
+   * piecemeal (a blob, or a referrer left in its index), so that a re-run finds and copies what is
+   * missing.
    *
    * @see <a href="https://github.com/opencontainers/distribution-spec/blob/v1.1.1/spec.md#pushing-manifests">OCI
    *     distribution spec: pushing manifests</a>

@@ -30,7 +30,7 @@ class PromotionRequests28IT {
   static final int IMAGES = 6;
 
   @Test
-  void aNoOpRerunOfAFleetAsksAboutThirteenRequestsPerImage() throws Exception {
+  void aNoOpRerunOfAFleetAsksAboutTenRequestsPerImage() throws Exception {
     AtomicInteger srcCount = new AtomicInteger();
     AtomicInteger dstCount = new AtomicInteger();
     AtomicInteger dstWrites = new AtomicInteger();
@@ -89,9 +89,9 @@ class PromotionRequests28IT {
           + "no-op re-run source %.1f destination %.1f%n", (double) firstSrc / IMAGES, (double) firstDst / IMAGES,
           (double) secondSrc / IMAGES, (double) secondDst / IMAGES);
       // Source: tag listing, image, its referrers index, 4 referrers. Destination: a HEAD for the
-      // image and each referrer, the referrers index.
+      // image, its referrers index (which vouches for the referrers), read again by the executor.
       assertThat(secondSrc).isEqualTo(7 * IMAGES);
-      assertThat(secondDst).isLessThanOrEqualTo(6 * IMAGES);
+      assertThat(secondDst).isLessThanOrEqualTo(3 * IMAGES);
       for (int i = 0; i < IMAGES; i++) {
         Content.assertPromoted(src, repo("fleet", i), dst, repo("prod", i), digests.get(i));
       }

@@ -53,8 +53,9 @@ import org.jspecify.annotations.Nullable;
  * at most {@value #MAX_LISTED_TAGS} tags: the legacy cosign tags and the {@code sha256-<hex>}
  * referrers indexes of every manifest are then read only where the listing shows them.
  *
- * <p>At the destination, a manifest it already has is taken to have its blobs and child manifests
- * unless {@code checkEveryItem} (see {@code Promotion.checkEveryItem()}).
+ * <p>At the destination, a manifest it already has is taken to have its blobs and child manifests,
+ * and a referrer it lists for its subject to be there, unless {@code checkEveryItem} (see {@code
+ * Promotion.checkEveryItem()}).
  */
 public final class Planner {
   /** The legacy cosign tag suffixes: signatures and attestations. */
@@ -374,10 +375,11 @@ public final class Planner {
   // ---------------------------------------------------------------- the destination
 
   /**
-   * Asks the destination what it has: the manifests in rounds, each manifest once every index of
-   * the plan that lists it is decided (a present index implies its children), then the blobs of
-   * the manifests it lacks (a present image manifest implies its blobs), then the tags; every
-   * round concurrently. With {@code checkEveryItem}, everything in one round.
+   * Asks the destination what it has: the manifests in rounds, each manifest once what could
+   * vouch for it is known (a present index for its children, the destination's referrers listing
+   * of its subject for a referrer), then the blobs of the manifests it lacks (a present image
+   * manifest vouches for its blobs), with the tags; every round concurrently. With {@code
+   * checkEveryItem}, every item is asked about, in one round.
    */
   private PromotionPlan checkDestination(Digest digest, List<String> tags) throws AttestException {
     Registry dst = destination.registry();
@@ -390,26 +392,44 @@ public final class Planner {
         }
       }
     }
+    // The destination's referrers of each subject of the plan: a referrer listed there is there.
+    Map<Digest, Digest> subjectOf = new HashMap<>();
+    if (!checkEveryItem) {
+      for (Map.Entry<Digest, Manifest> e : manifests.entrySet()) {
+        Digest s = e.getValue().subject().map(Descriptor::digest).orElse(null);
+        if (s != null && manifestItems.containsKey(s)) {
+          subjectOf.put(e.getKey(), s);
+        }
+      }
+    }
+    Map<Digest, Set<Digest>> listedAt = new ConcurrentHashMap<>();
     Map<Digest, Boolean> present = new ConcurrentHashMap<>();
     List<Digest> undecided = new ArrayList<>(manifestItems.keySet());
-    while (!undecided.isEmpty()) {
+    for (boolean firstRound = true; !undecided.isEmpty(); firstRound = false) {
       List<Digest> ask = new ArrayList<>();
       List<Digest> waiting = new ArrayList<>();
       for (Digest d : undecided) {
         List<Digest> parents = checkEveryItem ? List.of() : listedBy.getOrDefault(d, List.of());
-        if (parents.stream().anyMatch(p -> Boolean.TRUE.equals(present.get(p)))) {
+        Digest subject = subjectOf.get(d);
+        Set<Digest> listing = subject == null ? null : listedAt.get(subject);
+        if (parents.stream().anyMatch(p -> Boolean.TRUE.equals(present.get(p)))
+            || (listing != null && listing.contains(d))) {
           present.put(d, true);
-        } else if (parents.stream().allMatch(present::containsKey)) {
+        } else if (parents.stream().allMatch(present::containsKey) && (subject == null || listing != null)) {
           ask.add(d);
         } else {
           waiting.add(d);
         }
       }
-      if (ask.isEmpty() && waiting.size() == undecided.size()) {
+      List<Ask> checks = new ArrayList<>();
+      if (firstRound) {
+        for (Digest s : new HashSet<>(subjectOf.values())) {
+          checks.add(() -> listedAt.put(s, listedAtDestination(s)));
+        }
+      } else if (ask.isEmpty() && waiting.size() == undecided.size()) {
         ask.addAll(waiting); // cannot happen in an acyclic plan; ask rather than loop
         waiting.clear();
       }
-      List<Ask> checks = new ArrayList<>();
       for (Digest d : ask) {
         checks.add(() -> present.put(d, presentAtDestination(() -> dst.hasManifest(repo, d))));
       }
@@ -517,6 +537,26 @@ public final class Planner {
       throw new PromotionException("interrupted while asking " + destination + " what it has", e);
     } finally {
       futures.forEach(f -> f.cancel(true));
+    }
+  }
+
+  /**
+   * The digests the destination lists as referrers of {@code subject}: through the referrers API
+   * only manifests it has, and through a tag-schema index only manifests it had when the index was
+   * written (registries refuse an index whose manifests are missing). Listed as nothing where it
+   * cannot answer, so that each referrer is asked about.
+   */
+  private Set<Digest> listedAtDestination(Digest subject) throws AttestException {
+    try {
+      Set<Digest> out = new HashSet<>();
+      for (Descriptor d : destination.registry().referrers(destination.repository(), subject, null)) {
+        out.add(d.digest());
+      }
+      return out;
+    } catch (UnauthorizedException e) {
+      throw e;
+    } catch (RegistryException e) {
+      return Set.of();
     }
   }
 
