@@ -81,6 +81,8 @@ public final class Planner {
 
   /** The source's reads, made by the waves or by the walk: values or the failure to rethrow. */
   private final Map<Read, Result> reads = new ConcurrentHashMap<>();
+  /** The destination's answers, some asked for early (about the root). */
+  private final Map<Object, Result> destinationReads = new ConcurrentHashMap<>();
   /** The source repository's tags, when it has few; null to resolve tags one by one. */
   private @Nullable Set<String> listedTags;
   private @Nullable ExecutorService pool;
@@ -129,6 +131,10 @@ public final class Planner {
 
   private record TagRead(String tag) implements Read {}
 
+  private record DestinationManifest(Digest digest) {}
+
+  private record DestinationReferrers(Digest subject) {}
+
   /** A read's value (a manifest, a referrers list, a tag's descriptor or null), or its failure. */
   private record Result(@Nullable Object value, @Nullable Exception failure) {}
 
@@ -138,9 +144,16 @@ public final class Planner {
    * the depth and node bounds. Failures are kept for the walk to meet in order.
    */
   private void readSource(Digest digest) {
+    // With the listing: the root's manifest and referrers (its referrers index is read without
+    // waiting for the listing: an attested image has one), and what the destination has of it.
     List<Runnable> first = new ArrayList<>();
     first.add(() -> listTags());
     first.add(() -> read(new ManifestRead(digest)));
+    first.add(() -> keep(reads, new ReferrersRead(digest), () -> source.registry().referrers(source.repository(), digest, null)));
+    first.add(() -> keep(destinationReads, new DestinationManifest(digest), () -> manifestAtDestination(digest)));
+    if (!checkEveryItem) {
+      first.add(() -> keep(destinationReads, new DestinationReferrers(digest), () -> listedAtDestination(digest)));
+    }
     runConcurrently(first);
     Set<Digest> seen = new HashSet<>();
     seen.add(digest);
@@ -215,16 +228,41 @@ public final class Planner {
 
   /** Makes a read unless it was made, keeping its value or failure. */
   private void read(Read read) {
-    if (reads.containsKey(read)) {
+    keep(reads, read, () -> load(read));
+  }
+
+  /** A read of the source or the destination. */
+  @FunctionalInterface
+  private interface Loader {
+    @Nullable Object load() throws AttestException;
+  }
+
+  /** Loads {@code key} into {@code into} unless it is there, keeping its value or failure. */
+  private static <K> void keep(Map<K, Result> into, K key, Loader loader) {
+    if (into.containsKey(key)) {
       return;
     }
     Result result;
     try {
-      result = new Result(load(read), null);
+      result = new Result(loader.load(), null);
     } catch (AttestException | RuntimeException e) {
       result = new Result(null, e);
     }
-    reads.putIfAbsent(read, result);
+    into.putIfAbsent(key, result);
+  }
+
+  /** The value kept for {@code key}, loaded now if it was not; a failed load throws its failure. */
+  private static <K> @Nullable Object kept(Map<K, Result> from, K key, Loader loader) throws AttestException {
+    keep(from, key, loader);
+    Result r = Objects.requireNonNull(from.get(key));
+    Exception failure = r.failure();
+    if (failure instanceof AttestException ae) {
+      throw ae;
+    }
+    if (failure instanceof RuntimeException re) {
+      throw re;
+    }
+    return r.value();
   }
 
   private @Nullable Object load(Read read) throws AttestException {
@@ -250,16 +288,7 @@ public final class Planner {
 
   /** The value of a read, made now if the waves did not; a failed read throws its failure. */
   private @Nullable Object value(Read read) throws AttestException {
-    read(read);
-    Result r = Objects.requireNonNull(reads.get(read));
-    Exception failure = r.failure();
-    if (failure instanceof AttestException ae) {
-      throw ae;
-    }
-    if (failure instanceof RuntimeException re) {
-      throw re;
-    }
-    return r.value();
+    return kept(reads, read, () -> load(read));
   }
 
   private void runConcurrently(List<Runnable> tasks) {
@@ -424,14 +453,15 @@ public final class Planner {
       List<Ask> checks = new ArrayList<>();
       if (firstRound) {
         for (Digest s : new HashSet<>(subjectOf.values())) {
-          checks.add(() -> listedAt.put(s, listedAtDestination(s)));
+          checks.add(() -> listedAt.put(s, listedAtDestinationOnce(s)));
         }
       } else if (ask.isEmpty() && waiting.size() == undecided.size()) {
         ask.addAll(waiting); // cannot happen in an acyclic plan; ask rather than loop
         waiting.clear();
       }
       for (Digest d : ask) {
-        checks.add(() -> present.put(d, presentAtDestination(() -> dst.hasManifest(repo, d))));
+        checks.add(() -> present.put(d, (Boolean) Objects.requireNonNull(
+            kept(destinationReads, new DestinationManifest(d), () -> manifestAtDestination(d)))));
       }
       runChecks(checks);
       undecided = waiting;
@@ -538,6 +568,16 @@ public final class Planner {
     } finally {
       futures.forEach(f -> f.cancel(true));
     }
+  }
+
+  private boolean manifestAtDestination(Digest d) throws AttestException {
+    return presentAtDestination(() -> destination.registry().hasManifest(destination.repository(), d));
+  }
+
+  @SuppressWarnings("unchecked")
+  private Set<Digest> listedAtDestinationOnce(Digest subject) throws AttestException {
+    return (Set<Digest>) Objects.requireNonNull(
+        kept(destinationReads, new DestinationReferrers(subject), () -> listedAtDestination(subject)));
   }
 
   /**
