@@ -149,10 +149,13 @@ public final class Planner {
     List<Runnable> first = new ArrayList<>();
     first.add(() -> listTags());
     first.add(() -> read(new ManifestRead(digest)));
-    first.add(() -> keep(reads, new ReferrersRead(digest), () -> source.registry().referrers(source.repository(), digest, null)));
-    first.add(() -> keep(destinationReads, new DestinationManifest(digest), () -> manifestAtDestination(digest)));
+    first.add(() -> keep(reads, new ReferrersRead(digest),
+        () -> source.registry().referrers(source.repository(), digest, null)));
+    first.add(() -> keep(destinationReads, new DestinationManifest(digest),
+        () -> manifestAtDestination(digest)));
     if (!checkEveryItem) {
-      first.add(() -> keep(destinationReads, new DestinationReferrers(digest), () -> listedAtDestination(digest)));
+      first.add(() -> keep(destinationReads, new DestinationReferrers(digest),
+          () -> listedAtDestination(digest)));
     }
     runConcurrently(first);
     Set<Digest> seen = new HashSet<>();
