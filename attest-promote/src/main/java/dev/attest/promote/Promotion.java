@@ -73,6 +73,7 @@ public final class Promotion {
   private PromotionListener listener = PromotionListener.NONE;
   private int parallelism = DEFAULT_PARALLELISM;
   private int maxNodes = DEFAULT_MAX_NODES;
+  private boolean checkEveryItem;
 
   private Promotion(Digest digest, @Nullable String impliedRepository) {
     this.digest = digest;
@@ -198,7 +199,10 @@ public final class Promotion {
     return this;
   }
 
-  /** Blobs transferred at once, 1 to 64; {@value #DEFAULT_PARALLELISM} by default. */
+  /**
+   * Blobs transferred at once, and reads made at once while planning, 1 to 64; {@value
+   * #DEFAULT_PARALLELISM} by default.
+   */
   public Promotion parallelism(int blobs) {
     if (blobs < 1 || blobs > 64) {
       throw new IllegalArgumentException("parallelism must be 1..64: " + blobs);
@@ -217,6 +221,25 @@ public final class Promotion {
   }
 
   /**
+   * Asks the destination about every blob and manifest of the plan. By default a manifest the
+   * destination already has is taken as proof that it has that manifest's blobs and child
+   * manifests, and a referrer it lists for its subject (referrers API or tag-schema index) as
+   * proof that it has the referrer; those are not asked about. Registries refuse a manifest or
+   * index whose references are missing (registry 2.8, the embedded registry, an {@code
+   * OciLayout}), which the OCI distribution spec allows but does not require. Use this for a
+   * destination that may accept such manifests, or from which content may have been deleted
+   * piecemeal (a blob, or a referrer left in its index), so that a re-run finds and copies what is
+   * missing.
+   *
+   * @see <a href="https://github.com/opencontainers/distribution-spec/blob/v1.1.1/spec.md#pushing-manifests">OCI
+   *     distribution spec: pushing manifests</a>
+   */
+  public Promotion checkEveryItem() {
+    this.checkEveryItem = true;
+    return this;
+  }
+
+  /**
    * A dry run: the plan {@link #execute()} would carry out, computed the same way, with nothing
    * written.
    *
@@ -225,7 +248,7 @@ public final class Promotion {
    */
   public PromotionPlan plan() throws AttestException {
     checkConfigured();
-    return new Planner(source(), destination(), MAX_DEPTH, maxNodes, parallelism).plan(digest, tags);
+    return new Planner(source(), destination(), MAX_DEPTH, maxNodes, parallelism, checkEveryItem).plan(digest, tags);
   }
 
   /**

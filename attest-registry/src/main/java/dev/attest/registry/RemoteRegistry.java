@@ -31,6 +31,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongConsumer;
@@ -84,6 +85,10 @@ public final class RemoteRegistry implements Registry {
 
   /** Attempts at adding a referrer to a fallback index before giving up. */
   private static final int FALLBACK_ATTEMPTS = 40;
+  /** How many namespaces a client remembers the absence of the referrers API for. */
+  static final int MAX_REFERRERS_API_MEMORY = 1024;
+  /** At most this many pages are read by {@link #tagsUpTo}. */
+  static final int MAX_SMALL_LISTING_PAGES = 5;
 
   private final String name;
   private final HttpUrl base;
@@ -115,6 +120,16 @@ public final class RemoteRegistry implements Registry {
         }
       });
 
+  /**
+   * When the referrers API last answered 404 (the route does not exist, as on distribution 2.8),
+   * by namespace (the repository's first path component), in {@link #clock} millis: within
+   * {@link #referrersApiMemory} of that answer, listings of that namespace read only the
+   * tag-schema index. See docs/adr/0017-referrers-api-memory.md.
+   */
+  private final Map<String, Long> noReferrersApi = new ConcurrentHashMap<>();
+  private final Duration referrersApiMemory;
+  private final Clock clock;
+
   private RemoteRegistry(Builder b, HttpUrl base, Http http) {
     this.name = b.registry;
     this.base = base;
@@ -127,6 +142,8 @@ public final class RemoteRegistry implements Registry {
     this.maxPages = b.maxPages;
     this.maxTags = b.maxTags;
     this.pageSize = b.pageSize;
+    this.referrersApiMemory = b.referrersApiMemory;
+    this.clock = b.clock;
   }
 
   /**
@@ -282,31 +299,70 @@ public final class RemoteRegistry implements Registry {
       if (page >= maxPages) {
         throw new RegistryException("tags of " + repository + " span more than " + maxPages + " pages");
       }
-      HttpUrl current = next;
-      Response r = http.send(request(current).get().build(), true);
-      if (r.code() != 200) {
-        throw Http.failure(r, "listing tags of " + repository);
-      }
-      String link = r.header("Link");
-      JsonNode n = readJson(r, "tag list of " + repository);
-      JsonNode list = n.get("tags");
-      if (list != null && !list.isNull()) {
-        if (!list.isArray()) {
-          throw new RegistryException("tag list of " + repository + ": 'tags' is not an array");
-        }
-        for (JsonNode t : list) {
-          if (!t.isTextual()) {
-            throw new RegistryException("tag list of " + repository + ": a tag is not a string");
-          }
-          if (tags.size() >= maxTags) {
-            throw new RegistryException(repository + " has more than " + maxTags + " tags");
-          }
-          tags.add(t.asText());
-        }
-      }
-      next = nextLink(link, current);
+      next = readTagPage(repository, next, tags, maxTags, true);
     }
     return List.copyOf(tags);
+  }
+
+  /**
+   * Every tag of {@code repository} if it has at most {@code max}, else empty; reads at most a few
+   * pages, and stops as soon as the listing exceeds {@code max}. For a caller that would otherwise
+   * resolve several tags one by one (such as the cosign {@code sha256-<hex>.sig} tags and the
+   * {@code sha256-<hex>} referrers indexes of every manifest it plans) and can treat a tag this
+   * listing lacks as absent; above {@code max}, it resolves them one by one instead.
+   *
+   * @param max the most tags wanted, 1 to 10,000
+   * @see <a href="https://github.com/opencontainers/distribution-spec/blob/v1.1.1/spec.md#listing-tags">listing tags</a>
+   */
+  public Optional<List<String>> tagsUpTo(String repository, int max) throws AttestException {
+    checkRepository(repository);
+    if (max < 1 || max > 10_000) {
+      throw new IllegalArgumentException("max must be 1..10000: " + max);
+    }
+    List<String> tags = new ArrayList<>();
+    // One more than wanted, so that a full first page says "too many" without a second request.
+    int n = Math.min(pageSize, max + 1);
+    HttpUrl next = url(repository, "tags", "list").newBuilder().addQueryParameter("n", Integer.toString(n)).build();
+    for (int page = 0; next != null; page++) {
+      if (page >= MAX_SMALL_LISTING_PAGES) {
+        return Optional.empty();
+      }
+      next = readTagPage(repository, next, tags, max + 1, false);
+      if (tags.size() > max) {
+        return Optional.empty();
+      }
+    }
+    return Optional.of(List.copyOf(tags));
+  }
+
+  /** Reads one page of a tag listing into {@code tags}, at most {@code limit} in all; the next page or null. */
+  private @Nullable HttpUrl readTagPage(String repository, HttpUrl current, List<String> tags, int limit,
+      boolean failOverLimit) throws AttestException {
+    Response r = http.send(request(current).get().build(), true);
+    if (r.code() != 200) {
+      throw Http.failure(r, "listing tags of " + repository);
+    }
+    String link = r.header("Link");
+    JsonNode n = readJson(r, "tag list of " + repository);
+    JsonNode list = n.get("tags");
+    if (list != null && !list.isNull()) {
+      if (!list.isArray()) {
+        throw new RegistryException("tag list of " + repository + ": 'tags' is not an array");
+      }
+      for (JsonNode t : list) {
+        if (!t.isTextual()) {
+          throw new RegistryException("tag list of " + repository + ": a tag is not a string");
+        }
+        if (tags.size() >= limit) {
+          if (failOverLimit) {
+            throw new RegistryException(repository + " has more than " + limit + " tags");
+          }
+          return null;
+        }
+        tags.add(t.asText());
+      }
+    }
+    return nextLink(link, current);
   }
 
   // ---------------------------------------------------------------- blobs
@@ -731,12 +787,36 @@ public final class RemoteRegistry implements Registry {
 
   // ---------------------------------------------------------------- referrers
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>A 404 from the referrers API (as from distribution 2.8, which has no such route) is
+   * remembered for the repository's namespace for {@link Builder#referrersApiMemory(Duration)}, 5
+   * minutes by default; meanwhile listings in that namespace read only the tag-schema index.
+   */
   @Override
   public List<Descriptor> referrers(String repository, Digest subject, @Nullable String artifactType)
       throws AttestException {
+    return referrers(repository, subject, artifactType, true);
+  }
+
+  /**
+   * As {@link #referrers(String, Digest, String)}, for a caller that has just listed the tags of
+   * {@code repository} (see {@link #tagsUpTo}): the tag-schema index {@code <alg>-<hex>} is read
+   * only if {@code listedTags} has it. Planning a promotion this way costs one listing per
+   * repository instead of one request per manifest for indexes that mostly do not exist.
+   */
+  public List<Descriptor> referrers(String repository, Digest subject, @Nullable String artifactType,
+      java.util.Collection<String> listedTags) throws AttestException {
+    return referrers(repository, subject, artifactType, listedTags.contains(subject.tagSchemaTag()));
+  }
+
+  private List<Descriptor> referrers(String repository, Digest subject, @Nullable String artifactType,
+      boolean readFallback) throws AttestException {
     Map<Digest, Descriptor> found = new LinkedHashMap<>();
     referrersApi(repository, subject, artifactType, found);
-    ImageIndex fallback = fallbackIndex(repository, subject).manifest() instanceof ImageIndex i ? i : null;
+    ImageIndex fallback = !readFallback ? null
+        : fallbackIndex(repository, subject).manifest() instanceof ImageIndex i ? i : null;
     if (fallback != null) {
       for (Descriptor d : fallback.manifests()) {
         if (artifactType == null || artifactType.equals(d.artifactType())) {
@@ -757,6 +837,9 @@ public final class RemoteRegistry implements Registry {
   /** Reads the referrers API into {@code found}; false if the registry has none (404). */
   private boolean referrersApi(String repository, Digest subject, @Nullable String artifactType,
       Map<Digest, Descriptor> found) throws AttestException {
+    if (referrersApiKnownAbsent(repository)) {
+      return false;
+    }
     HttpUrl.Builder u = url(repository, "referrers", subject.toString()).newBuilder();
     if (artifactType != null) {
       u.addQueryParameter("artifactType", artifactType);
@@ -769,7 +852,7 @@ public final class RemoteRegistry implements Registry {
       HttpUrl current = next;
       Response r = http.send(request(current).get().header("Accept", MediaTypes.OCI_INDEX).build(), true);
       if (r.code() == 404 && page == 0) {
-        r.close();
+        rememberIfRouteAbsent(repository, r);
         return false;
       }
       if (r.code() != 200) {
@@ -791,7 +874,64 @@ public final class RemoteRegistry implements Registry {
       }
       next = nextLink(link, current);
     }
+    noReferrersApi.remove(namespace(repository));
     return true;
+  }
+
+  /** Whether the referrers API of {@code repository}'s namespace answered 404 recently enough. */
+  private boolean referrersApiKnownAbsent(String repository) {
+    String ns = namespace(repository);
+    Long since = noReferrersApi.get(ns);
+    if (since == null) {
+      return false;
+    }
+    long age = clock.millis() - since;
+    if (age >= 0 && age < referrersApiMemory.toMillis()) {
+      return true;
+    }
+    // Time to ask again: the registry may have been upgraded.
+    noReferrersApi.remove(ns, since);
+    return false;
+  }
+
+  /**
+   * Remembers a 404 from the referrers API, unless its body is a registry error naming the
+   * repository or the subject as unknown: a registry that says so has the route (even though the
+   * spec forbids a 404 there), and may list referrers in other repositories.
+   */
+  private void rememberIfRouteAbsent(String repository, Response r) {
+    byte[] body;
+    try (r; InputStream in = r.body().byteStream()) {
+      body = Http.readAtMost(in, 8192);
+    } catch (IOException e) {
+      return;
+    }
+    if (referrersApiMemory.isZero()) {
+      return;
+    }
+    try {
+      JsonNode errors = Json.read(body).get("errors");
+      if (errors != null && errors.isArray()) {
+        for (JsonNode e : errors) {
+          String code = e.path("code").asText("");
+          if (code.equals("NAME_UNKNOWN") || code.equals("MANIFEST_UNKNOWN")) {
+            return;
+          }
+        }
+      }
+    } catch (IOException | RuntimeException notJson) {
+      // Go's "404 page not found" and the like: no such route.
+    }
+    if (noReferrersApi.size() >= MAX_REFERRERS_API_MEMORY) {
+      noReferrersApi.clear();
+    }
+    noReferrersApi.put(namespace(repository), clock.millis());
+  }
+
+  /** The first path component of a repository: what path-routing registry front ends route by. */
+  private static String namespace(String repository) {
+    int slash = repository.indexOf('/');
+    return slash < 0 ? repository : repository.substring(0, slash);
   }
 
   private Fetched fallbackIndex(String repository, Digest subject) throws AttestException {
@@ -1116,6 +1256,8 @@ public final class RemoteRegistry implements Registry {
     private int maxTags = 100_000;
     private int pageSize = 1_000;
     private @Nullable CredentialStore credentials;
+    private Duration referrersApiMemory = Duration.ofMinutes(5);
+    private Clock clock = Clock.systemUTC();
 
     private Builder(String registry) {
       this.registry = Objects.requireNonNull(registry, "registry");
@@ -1215,6 +1357,25 @@ public final class RemoteRegistry implements Registry {
       this.maxReferrers = maxReferrers;
       this.maxPages = maxPages;
       this.maxTags = maxTags;
+      return this;
+    }
+
+    /**
+     * How long a 404 from the referrers API (a registry without it, such as distribution 2.8) is
+     * remembered, per namespace (the first path component of a repository), before it is asked
+     * again; 5 minutes by default. Meanwhile {@link RemoteRegistry#referrers} reads only the
+     * tag-schema index there, which saves a request per listing but would miss, for up to this
+     * long, a referrer pushed through a referrers API that appeared meanwhile (an upgrade).
+     * {@link Duration#ZERO} asks every time.
+     */
+    public Builder referrersApiMemory(Duration ttl) {
+      this.referrersApiMemory = nonNegative(ttl, "referrersApiMemory");
+      return this;
+    }
+
+    /** The clock of {@link #referrersApiMemory(Duration)}; for tests. */
+    Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
       return this;
     }
 

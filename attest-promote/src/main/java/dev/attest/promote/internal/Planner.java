@@ -15,28 +15,61 @@ import dev.attest.promote.RepositoryRef;
 import dev.attest.promote.TagConflictException;
 import dev.attest.registry.NotFoundException;
 import dev.attest.registry.Registry;
+import dev.attest.registry.RegistryException;
+import dev.attest.registry.RemoteRegistry;
+import dev.attest.registry.UnauthorizedException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Walks the graph of one digest at the source, depth first: children before their parent,
- * referrers after their subject, every node once. Reads only; the destination is asked only
- * which items and tags it already has.
+ * Plans a promotion: walks the graph of one digest at the source, then asks the destination which
+ * items and tags it already has. Reads only.
+ *
+ * <p>The source is read in waves, each wave's manifests, referrers listings and legacy tags
+ * fetched concurrently on at most {@code parallelism} threads; then a sequential depth-first walk
+ * over what was read builds the plan, so that its order (children before their parent, referrers
+ * after their subject), its bounds and its errors are those of a plain sequential walk. A read the
+ * waves did not make (past a bound) is made by the walk itself.
+ *
+ * <p>A {@link RemoteRegistry} source is listed once ({@link RemoteRegistry#tagsUpTo}) when it has
+ * at most {@value #MAX_LISTED_TAGS} tags: the legacy cosign tags and the {@code sha256-<hex>}
+ * referrers indexes of every manifest are then read only where the listing shows them.
+ *
+ * <p>At the destination, a manifest it already has is taken to have its blobs and child manifests,
+ * and a referrer it lists for its subject to be there, unless {@code checkEveryItem} (see {@code
+ * Promotion.checkEveryItem()}).
  */
 public final class Planner {
   /** The legacy cosign tag suffixes: signatures and attestations. */
   static final List<String> LEGACY_SUFFIXES = List.of(".sig", ".att");
 
+  /** A source repository with more tags than this has its tags resolved one by one. */
+  static final int MAX_LISTED_TAGS = 500;
+
   private final RepositoryRef source;
   private final RepositoryRef destination;
   private final int maxDepth;
   private final int maxNodes;
+  private final int parallelism;
+  private final boolean checkEveryItem;
 
   private final Map<Digest, Descriptor> blobs = new LinkedHashMap<>();
   private final Map<Digest, Item> manifestItems = new LinkedHashMap<>();
@@ -46,14 +79,26 @@ public final class Planner {
   private int nodes;
   private @Nullable Digest root;
 
-  private final int parallelism;
+  /** The source's reads, made by the waves or by the walk: values or the failure to rethrow. */
+  private final Map<Read, Result> reads = new ConcurrentHashMap<>();
+  /** The destination's answers, some asked for early (about the root). */
+  private final Map<Object, Result> destinationReads = new ConcurrentHashMap<>();
+  /** The source repository's tags, when it has few; null to resolve tags one by one. */
+  private @Nullable Set<String> listedTags;
+  private @Nullable ExecutorService pool;
 
   public Planner(RepositoryRef source, RepositoryRef destination, int maxDepth, int maxNodes, int parallelism) {
+    this(source, destination, maxDepth, maxNodes, parallelism, false);
+  }
+
+  public Planner(RepositoryRef source, RepositoryRef destination, int maxDepth, int maxNodes, int parallelism,
+      boolean checkEveryItem) {
     this.source = source;
     this.destination = destination;
     this.maxDepth = maxDepth;
     this.maxNodes = maxNodes;
     this.parallelism = parallelism;
+    this.checkEveryItem = checkEveryItem;
   }
 
   /**
@@ -64,70 +109,237 @@ public final class Planner {
    */
   public PromotionPlan plan(Digest digest, List<String> tags) throws AttestException {
     root = digest;
-    visit(digest, Kind.MANIFEST, null, 0, null);
-    Registry dst = destination.registry();
-    String repo = destination.repository();
-    List<Item> items = new ArrayList<>();
-    Map<Digest, Integer> blobDepth = new LinkedHashMap<>();
-    for (Item m : manifestItems.values()) {
-      Manifest man = manifests.get(m.digest());
-      if (man instanceof ImageManifest im) {
-        for (Descriptor b : im.blobs()) {
-          blobDepth.putIfAbsent(b.digest(), m.depth() + 1);
-        }
+    try {
+      readSource(digest);
+      visit(digest, Kind.MANIFEST, null, 0, null);
+      return checkDestination(digest, tags);
+    } finally {
+      if (pool != null) {
+        pool.shutdownNow();
       }
     }
-    // One HEAD per node: ask them concurrently.
-    List<Descriptor> blobList = new ArrayList<>(blobs.values());
-    List<Item> manifestList = new ArrayList<>(manifestItems.values());
-    boolean[] present = new boolean[blobList.size() + manifestList.size()];
-    List<Executor.Task> checks = new ArrayList<>();
-    for (int i = 0; i < blobList.size(); i++) {
-      int k = i;
-      checks.add(() -> present[k] = presentAtDestination(() -> dst.hasBlob(repo, blobList.get(k).digest())));
-    }
-    for (int i = 0; i < manifestList.size(); i++) {
-      int k = blobList.size() + i;
-      Digest d = manifestList.get(i).digest();
-      checks.add(() -> present[k] = presentAtDestination(() -> dst.hasManifest(repo, d)));
-    }
-    Executor.runAll(checks, parallelism);
-    for (int i = 0; i < blobList.size(); i++) {
-      Descriptor b = blobList.get(i);
-      items.add(new Item(Kind.BLOB, b, null, blobDepth.getOrDefault(b.digest(), 1), present[i], null));
-    }
-    for (int i = 0; i < manifestList.size(); i++) {
-      Item m = manifestList.get(i);
-      items.add(new Item(m.kind(), m.descriptor(), m.parent(), m.depth(), present[blobList.size() + i], m.legacyTag()));
-    }
-    List<TagAction> actions = new ArrayList<>();
-    for (Map.Entry<String, Digest> legacy : legacyTags.entrySet()) {
-      actions.add(tagAction(legacy.getKey(), legacy.getValue()));
-    }
-    for (String t : tags) {
-      actions.add(tagAction(t, digest));
-    }
-    return new PromotionPlan(source.displayName(), destination.displayName(), digest, items, actions, manifests);
   }
 
-  private TagAction tagAction(String tag, Digest wanted) throws AttestException {
-    Descriptor existing;
-    try {
-      existing = destination.registry().resolve(destination.repository(), tag);
-    } catch (NotFoundException e) {
-      return new TagAction(tag, wanted, false);
+  // ---------------------------------------------------------------- the source, read in waves
+
+  /** What is read from the source. */
+  private sealed interface Read {}
+
+  private record ManifestRead(Digest digest) implements Read {}
+
+  private record ReferrersRead(Digest subject) implements Read {}
+
+  private record TagRead(String tag) implements Read {}
+
+  private record DestinationManifest(Digest digest) {}
+
+  private record DestinationReferrers(Digest subject) {}
+
+  /** A read's value (a manifest, a referrers list, a tag's descriptor or null), or its failure. */
+  private record Result(@Nullable Object value, @Nullable Exception failure) {}
+
+  /**
+   * Reads the graph of {@code digest} wave by wave (each wave: the manifests found by the last
+   * one, their referrers and legacy tags), concurrently within a wave, every digest once, up to
+   * the depth and node bounds. Failures are kept for the walk to meet in order.
+   */
+  private void readSource(Digest digest) {
+    // With the listing: the root's manifest and referrers (its referrers index is read without
+    // waiting for the listing: an attested image has one), and what the destination has of it.
+    List<Runnable> first = new ArrayList<>();
+    first.add(() -> listTags());
+    first.add(() -> read(new ManifestRead(digest)));
+    first.add(() -> keep(reads, new ReferrersRead(digest),
+        () -> source.registry().referrers(source.repository(), digest, null)));
+    first.add(() -> keep(destinationReads, new DestinationManifest(digest),
+        () -> manifestAtDestination(digest)));
+    if (!checkEveryItem) {
+      first.add(() -> keep(destinationReads, new DestinationReferrers(digest),
+          () -> listedAtDestination(digest)));
     }
-    if (!existing.digest().equals(wanted)) {
-      throw new TagConflictException(destination.displayName(), tag, existing.digest(), wanted);
+    runConcurrently(first);
+    Set<Digest> seen = new HashSet<>();
+    seen.add(digest);
+    List<Digest> wave = List.of(digest);
+    for (int depth = 0; !wave.isEmpty() && depth <= maxDepth; depth++) {
+      List<Runnable> tasks = new ArrayList<>();
+      for (Digest d : wave) {
+        tasks.add(() -> read(new ManifestRead(d)));
+        tasks.add(() -> read(new ReferrersRead(d)));
+        for (String suffix : LEGACY_SUFFIXES) {
+          String tag = d.tagSchemaTag() + suffix;
+          if (listedTags == null || listedTags.contains(tag)) {
+            tasks.add(() -> read(new TagRead(tag)));
+          }
+        }
+      }
+      runConcurrently(tasks);
+      List<Digest> next = new ArrayList<>();
+      for (Digest d : wave) {
+        for (Digest found : found(d)) {
+          if (seen.size() > maxNodes) {
+            return;
+          }
+          if (seen.add(found)) {
+            next.add(found);
+          }
+        }
+      }
+      wave = next;
     }
-    return new TagAction(tag, wanted, true);
   }
+
+  /** The digests a read manifest leads to: children, referrers, legacy tags (none if a read failed). */
+  private List<Digest> found(Digest d) {
+    List<Digest> out = new ArrayList<>();
+    Result m = reads.get(new ManifestRead(d));
+    if (m != null && m.value() instanceof ImageIndex ix) {
+      for (Descriptor c : ix.manifests()) {
+        out.add(c.digest());
+      }
+    }
+    Result r = reads.get(new ReferrersRead(d));
+    if (r != null && r.value() instanceof List<?> list) {
+      for (Object o : list) {
+        out.add(((Descriptor) o).digest());
+      }
+    }
+    for (String suffix : LEGACY_SUFFIXES) {
+      Result t = reads.get(new TagRead(d.tagSchemaTag() + suffix));
+      if (t != null && t.value() instanceof Descriptor legacy) {
+        out.add(legacy.digest());
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Lists the source repository's tags if it has few. Any failure (a registry that refuses or
+   * lacks the listing) only means the tags are resolved one by one, as they would be without it.
+   */
+  private void listTags() {
+    if (!(source.registry() instanceof RemoteRegistry remote)) {
+      return;
+    }
+    try {
+      Optional<List<String>> few = remote.tagsUpTo(source.repository(), MAX_LISTED_TAGS);
+      listedTags = few.<Set<String>>map(HashSet::new).orElse(null);
+    } catch (AttestException | RuntimeException e) {
+      listedTags = null;
+    }
+  }
+
+  /** Makes a read unless it was made, keeping its value or failure. */
+  private void read(Read read) {
+    keep(reads, read, () -> load(read));
+  }
+
+  /** A read of the source or the destination. */
+  @FunctionalInterface
+  private interface Loader {
+    @Nullable Object load() throws AttestException;
+  }
+
+  /** Loads {@code key} into {@code into} unless it is there, keeping its value or failure. */
+  private static <K> void keep(Map<K, Result> into, K key, Loader loader) {
+    if (into.containsKey(key)) {
+      return;
+    }
+    Result result;
+    try {
+      result = new Result(loader.load(), null);
+    } catch (AttestException | RuntimeException e) {
+      result = new Result(null, e);
+    }
+    into.putIfAbsent(key, result);
+  }
+
+  /** The value kept for {@code key}, loaded now if it was not; a failed load throws its failure. */
+  private static <K> @Nullable Object kept(Map<K, Result> from, K key, Loader loader) throws AttestException {
+    keep(from, key, loader);
+    Result r = Objects.requireNonNull(from.get(key));
+    Exception failure = r.failure();
+    if (failure instanceof AttestException ae) {
+      throw ae;
+    }
+    if (failure instanceof RuntimeException re) {
+      throw re;
+    }
+    return r.value();
+  }
+
+  private @Nullable Object load(Read read) throws AttestException {
+    Registry src = source.registry();
+    String repo = source.repository();
+    if (read instanceof ManifestRead m) {
+      return src.fetchManifest(repo, m.digest().toString());
+    }
+    if (read instanceof ReferrersRead r) {
+      Set<String> listed = listedTags;
+      if (listed != null && src instanceof RemoteRegistry remote) {
+        return remote.referrers(repo, r.subject(), null, listed);
+      }
+      return src.referrers(repo, r.subject(), null);
+    }
+    String tag = ((TagRead) read).tag();
+    try {
+      return src.resolve(repo, tag);
+    } catch (NotFoundException e) {
+      return null;
+    }
+  }
+
+  /** The value of a read, made now if the waves did not; a failed read throws its failure. */
+  private @Nullable Object value(Read read) throws AttestException {
+    return kept(reads, read, () -> load(read));
+  }
+
+  private void runConcurrently(List<Runnable> tasks) {
+    if (tasks.size() <= 1 || parallelism <= 1) {
+      tasks.forEach(Runnable::run);
+      return;
+    }
+    ExecutorService p = pool();
+    List<Future<?>> futures = new ArrayList<>();
+    for (Runnable t : tasks) {
+      futures.add(p.submit(t));
+    }
+    for (Future<?> f : futures) {
+      try {
+        f.get();
+      } catch (ExecutionException e) {
+        // Tasks keep AttestExceptions; anything else is a bug and must not be hidden.
+        Throwable c = e.getCause();
+        if (c instanceof Error err) {
+          throw err;
+        }
+        throw c instanceof RuntimeException re ? re : new IllegalStateException(c);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while planning", e);
+      }
+    }
+  }
+
+  private ExecutorService pool() {
+    if (pool == null) {
+      AtomicInteger n = new AtomicInteger();
+      pool = Executors.newFixedThreadPool(parallelism, r -> {
+        Thread t = new Thread(r, "attest-plan-" + n.incrementAndGet());
+        t.setDaemon(true);
+        return t;
+      });
+    }
+    return pool;
+  }
+
+  // ---------------------------------------------------------------- the walk
 
   private void visit(Digest digest, Kind kind, @Nullable Digest parent, int depth, @Nullable String legacyTag)
       throws AttestException {
     if (path.contains(digest)) {
       List<Digest> cycle = new ArrayList<>(path);
-      java.util.Collections.reverse(cycle);
+      Collections.reverse(cycle);
       cycle.add(digest);
       throw new PromotionException("the graph of " + root + " at " + source + " has a cycle: "
           + cycle.stream().map(Digest::toString).collect(Collectors.joining(" -> ")) + "; nothing was written");
@@ -140,10 +352,10 @@ public final class Planner {
           + maxDepth + " levels (at " + digest + "); nothing was written");
     }
     count(digest);
-    Manifest m = source.registry().fetchManifest(source.repository(), digest.toString());
+    Manifest m = (Manifest) Objects.requireNonNull(value(new ManifestRead(digest)));
     if (kind == Kind.REFERRER && legacyTag == null) {
       Digest subject = m.subject().map(Descriptor::digest).orElse(null);
-      if (!java.util.Objects.equals(subject, parent)) {
+      if (!Objects.equals(subject, parent)) {
         throw new PromotionException(source + " lists " + digest + " as a referrer of " + parent
             + ", but its subject is " + (subject == null ? "absent" : subject.toString()) + "; nothing was written");
       }
@@ -164,15 +376,19 @@ public final class Planner {
     manifestItems.put(digest, new Item(kind, m.descriptor(), parent, depth, false, legacyTag));
     manifests.put(digest, m);
     // Referrers after their subject: the API and the tag-schema index, then legacy cosign tags.
-    for (Descriptor r : source.registry().referrers(source.repository(), digest, null)) {
+    @SuppressWarnings("unchecked")
+    List<Descriptor> referrers = (List<Descriptor>) Objects.requireNonNull(value(new ReferrersRead(digest)));
+    for (Descriptor r : referrers) {
       visit(r.digest(), Kind.REFERRER, digest, depth + 1, null);
     }
     for (String suffix : LEGACY_SUFFIXES) {
       String tag = digest.tagSchemaTag() + suffix;
-      Descriptor legacy;
-      try {
-        legacy = source.registry().resolve(source.repository(), tag);
-      } catch (NotFoundException e) {
+      Set<String> listed = listedTags;
+      if (listed != null && !listed.contains(tag)) {
+        continue;
+      }
+      Descriptor legacy = (Descriptor) value(new TagRead(tag));
+      if (legacy == null) {
         continue;
       }
       legacyTags.put(tag, legacy.digest());
@@ -185,6 +401,213 @@ public final class Planner {
     if (++nodes > maxNodes) {
       throw new PromotionException("the graph of " + root + " at " + source + " has more than " + maxNodes
           + " nodes (manifests and blobs; at " + digest + "); nothing was written");
+    }
+  }
+
+  // ---------------------------------------------------------------- the destination
+
+  /**
+   * Asks the destination what it has: the manifests in rounds, each manifest once what could
+   * vouch for it is known (a present index for its children, the destination's referrers listing
+   * of its subject for a referrer), then the blobs of the manifests it lacks (a present image
+   * manifest vouches for its blobs), with the tags; every round concurrently. With {@code
+   * checkEveryItem}, every item is asked about, in one round.
+   */
+  private PromotionPlan checkDestination(Digest digest, List<String> tags) throws AttestException {
+    Registry dst = destination.registry();
+    String repo = destination.repository();
+    Map<Digest, List<Digest>> listedBy = new HashMap<>();
+    for (Map.Entry<Digest, Manifest> e : manifests.entrySet()) {
+      if (e.getValue() instanceof ImageIndex ix) {
+        for (Descriptor c : ix.manifests()) {
+          listedBy.computeIfAbsent(c.digest(), k -> new ArrayList<>()).add(e.getKey());
+        }
+      }
+    }
+    // The destination's referrers of each subject of the plan: a referrer listed there is there.
+    Map<Digest, Digest> subjectOf = new HashMap<>();
+    if (!checkEveryItem) {
+      for (Map.Entry<Digest, Manifest> e : manifests.entrySet()) {
+        Digest s = e.getValue().subject().map(Descriptor::digest).orElse(null);
+        if (s != null && manifestItems.containsKey(s)) {
+          subjectOf.put(e.getKey(), s);
+        }
+      }
+    }
+    Map<Digest, Set<Digest>> listedAt = new ConcurrentHashMap<>();
+    Map<Digest, Boolean> present = new ConcurrentHashMap<>();
+    List<Digest> undecided = new ArrayList<>(manifestItems.keySet());
+    for (boolean firstRound = true; !undecided.isEmpty(); firstRound = false) {
+      List<Digest> ask = new ArrayList<>();
+      List<Digest> waiting = new ArrayList<>();
+      for (Digest d : undecided) {
+        List<Digest> parents = checkEveryItem ? List.of() : listedBy.getOrDefault(d, List.of());
+        Digest subject = subjectOf.get(d);
+        Set<Digest> listing = subject == null ? null : listedAt.get(subject);
+        if (parents.stream().anyMatch(p -> Boolean.TRUE.equals(present.get(p)))
+            || (listing != null && listing.contains(d))) {
+          present.put(d, true);
+        } else if (parents.stream().allMatch(present::containsKey) && (subject == null || listing != null)) {
+          ask.add(d);
+        } else {
+          waiting.add(d);
+        }
+      }
+      List<Ask> checks = new ArrayList<>();
+      if (firstRound) {
+        for (Digest s : new HashSet<>(subjectOf.values())) {
+          checks.add(() -> listedAt.put(s, listedAtDestinationOnce(s)));
+        }
+      } else if (ask.isEmpty() && waiting.size() == undecided.size()) {
+        ask.addAll(waiting); // cannot happen in an acyclic plan; ask rather than loop
+        waiting.clear();
+      }
+      for (Digest d : ask) {
+        checks.add(() -> present.put(d, (Boolean) Objects.requireNonNull(
+            kept(destinationReads, new DestinationManifest(d), () -> manifestAtDestination(d)))));
+      }
+      runChecks(checks);
+      undecided = waiting;
+    }
+    Set<Digest> impliedBlobs = new HashSet<>();
+    if (!checkEveryItem) {
+      for (Map.Entry<Digest, Manifest> e : manifests.entrySet()) {
+        if (e.getValue() instanceof ImageManifest im && present.get(e.getKey())) {
+          im.blobs().forEach(b -> impliedBlobs.add(b.digest()));
+        }
+      }
+    }
+    Map<Digest, Boolean> blobPresent = new ConcurrentHashMap<>();
+    List<Ask> checks = new ArrayList<>();
+    for (Digest b : blobs.keySet()) {
+      if (impliedBlobs.contains(b)) {
+        blobPresent.put(b, true);
+      } else {
+        checks.add(() -> blobPresent.put(b, presentAtDestination(() -> dst.hasBlob(repo, b))));
+      }
+    }
+    // The tags, with the blobs: legacy tags found at the source, then the requested ones.
+    List<String> tagNames = new ArrayList<>(legacyTags.keySet());
+    List<Digest> wanted = new ArrayList<>(legacyTags.values());
+    for (String t : tags) {
+      tagNames.add(t);
+      wanted.add(digest);
+    }
+    @Nullable Descriptor[] existing = new Descriptor[tagNames.size()];
+    for (int i = 0; i < tagNames.size(); i++) {
+      int k = i;
+      checks.add(() -> existing[k] = existingTag(tagNames.get(k)));
+    }
+    runChecks(checks);
+
+    Map<Digest, Integer> blobDepth = new LinkedHashMap<>();
+    for (Item m : manifestItems.values()) {
+      if (manifests.get(m.digest()) instanceof ImageManifest im) {
+        for (Descriptor b : im.blobs()) {
+          blobDepth.putIfAbsent(b.digest(), m.depth() + 1);
+        }
+      }
+    }
+    List<Item> items = new ArrayList<>();
+    for (Descriptor b : blobs.values()) {
+      items.add(new Item(Kind.BLOB, b, null, blobDepth.getOrDefault(b.digest(), 1), blobPresent.get(b.digest()), null));
+    }
+    for (Item m : manifestItems.values()) {
+      items.add(new Item(m.kind(), m.descriptor(), m.parent(), m.depth(), present.get(m.digest()), m.legacyTag()));
+    }
+    List<TagAction> actions = new ArrayList<>();
+    for (int i = 0; i < tagNames.size(); i++) {
+      Descriptor e = existing[i];
+      Digest w = wanted.get(i);
+      if (e != null && !e.digest().equals(w)) {
+        throw new TagConflictException(destination.displayName(), tagNames.get(i), e.digest(), w);
+      }
+      actions.add(new TagAction(tagNames.get(i), w, e != null));
+    }
+    return new PromotionPlan(source.displayName(), destination.displayName(), digest, items, actions, manifests);
+  }
+
+  /** A question to the destination. */
+  @FunctionalInterface
+  private interface Ask {
+    void run() throws AttestException;
+  }
+
+  /** Runs {@code checks} on the plan's pool; the first failure (in list order) is thrown. */
+  private void runChecks(List<Ask> checks) throws AttestException {
+    if (checks.size() <= 1 || parallelism <= 1) {
+      for (Ask a : checks) {
+        a.run();
+      }
+      return;
+    }
+    ExecutorService p = pool();
+    List<Future<?>> futures = new ArrayList<>();
+    for (Ask a : checks) {
+      futures.add(p.submit(() -> {
+        a.run();
+        return null;
+      }));
+    }
+    try {
+      for (Future<?> f : futures) {
+        f.get();
+      }
+    } catch (ExecutionException e) {
+      Throwable c = e.getCause();
+      if (c instanceof AttestException ae) {
+        throw ae;
+      }
+      if (c instanceof RuntimeException re) {
+        throw re;
+      }
+      if (c instanceof Error err) {
+        throw err;
+      }
+      throw new IllegalStateException(c);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new PromotionException("interrupted while asking " + destination + " what it has", e);
+    } finally {
+      futures.forEach(f -> f.cancel(true));
+    }
+  }
+
+  private boolean manifestAtDestination(Digest d) throws AttestException {
+    return presentAtDestination(() -> destination.registry().hasManifest(destination.repository(), d));
+  }
+
+  @SuppressWarnings("unchecked")
+  private Set<Digest> listedAtDestinationOnce(Digest subject) throws AttestException {
+    return (Set<Digest>) Objects.requireNonNull(
+        kept(destinationReads, new DestinationReferrers(subject), () -> listedAtDestination(subject)));
+  }
+
+  /**
+   * The digests the destination lists as referrers of {@code subject}: through the referrers API
+   * only manifests it has, and through a tag-schema index only manifests it had when the index was
+   * written (registries refuse an index whose manifests are missing). Listed as nothing where it
+   * cannot answer, so that each referrer is asked about.
+   */
+  private Set<Digest> listedAtDestination(Digest subject) throws AttestException {
+    try {
+      Set<Digest> out = new HashSet<>();
+      for (Descriptor d : destination.registry().referrers(destination.repository(), subject, null)) {
+        out.add(d.digest());
+      }
+      return out;
+    } catch (UnauthorizedException e) {
+      throw e;
+    } catch (RegistryException e) {
+      return Set.of();
+    }
+  }
+
+  private @Nullable Descriptor existingTag(String tag) throws AttestException {
+    try {
+      return destination.registry().resolve(destination.repository(), tag);
+    } catch (NotFoundException e) {
+      return null;
     }
   }
 
@@ -201,9 +624,9 @@ public final class Planner {
   static boolean presentAtDestination(Check check) throws AttestException {
     try {
       return check.exists();
-    } catch (dev.attest.registry.UnauthorizedException e) {
+    } catch (UnauthorizedException e) {
       throw e;
-    } catch (dev.attest.registry.RegistryException e) {
+    } catch (RegistryException e) {
       return false;
     }
   }

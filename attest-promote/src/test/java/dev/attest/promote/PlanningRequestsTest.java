@@ -1,0 +1,202 @@
+package dev.attest.promote;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.attest.core.Descriptor;
+import dev.attest.core.Digest;
+import dev.attest.core.ImageIndex;
+import dev.attest.core.ImageManifest;
+import dev.attest.registry.EmbeddedRegistry;
+import dev.attest.registry.RegistryEvent;
+import dev.attest.registry.RemoteRegistry;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What planning costs in requests, between two embedded registries without the referrers API (as
+ * registry 2.8.2): a no-op re-run of a fleet promotion must stay cheap (issue 6, target 4).
+ */
+class PlanningRequestsTest {
+  EmbeddedRegistry srcServer;
+  EmbeddedRegistry dstServer;
+  RemoteRegistry src;
+  RemoteRegistry dst;
+  final List<String> srcRequests = new CopyOnWriteArrayList<>();
+  final List<String> dstRequests = new CopyOnWriteArrayList<>();
+
+  @BeforeEach
+  void start() {
+    srcServer = EmbeddedRegistry.builder().referrersApi(false).build().start();
+    dstServer = EmbeddedRegistry.builder().referrersApi(false).build().start();
+    src = RemoteRegistry.builder(srcServer.host()).listener(e -> record(e, srcRequests)).build();
+    dst = RemoteRegistry.builder(dstServer.host()).listener(e -> record(e, dstRequests)).build();
+  }
+
+  private static void record(RegistryEvent e, List<String> into) {
+    if (e instanceof RegistryEvent.RequestSent s) {
+      into.add(s.method() + " " + s.url().replaceFirst("^https?://[^/]+", ""));
+    }
+  }
+
+  @AfterEach
+  void stop() {
+    src.close();
+    dst.close();
+    srcServer.close();
+    dstServer.close();
+  }
+
+  /** A fleet image: a config, a layer, and 4 referrers in the fallback index. */
+  private ImageManifest fleetImage(String repo, int n) throws Exception {
+    ImageManifest img = Content.image(src, repo, 100 + n, 2048, "amd64");
+    String[] types = {Content.ATTESTATION, Content.SBOM, Content.SIGNATURE, "application/vnd.test.scan+json"};
+    for (int i = 0; i < types.length; i++) {
+      Content.referrer(src, repo, img.plainDescriptor(), types[i], 1000L * n + i);
+    }
+    return img;
+  }
+
+  private static long count(List<String> requests, Predicate<String> which) {
+    return requests.stream().filter(which).count();
+  }
+
+  @Test
+  void aNoOpRerunOfAFleetAsksLittle() throws Exception {
+    int images = 3;
+    List<Digest> digests = new ArrayList<>();
+    for (int i = 0; i < images; i++) {
+      digests.add(fleetImage("fleet/app-" + i, i).digest());
+    }
+    for (int i = 0; i < images; i++) {
+      PromotionReport first = Promotion.of(digests.get(i)).from(src, "fleet/app-" + i).to(dst, "prod/app-" + i)
+          .execute();
+      assertThat(first.plan().referrers()).hasSize(4);
+      assertThat(first.writes()).isPositive();
+    }
+    srcRequests.clear();
+    dstRequests.clear();
+
+    for (int i = 0; i < images; i++) {
+      PromotionReport again = Promotion.of(digests.get(i)).from(src, "fleet/app-" + i).to(dst, "prod/app-" + i)
+          .execute();
+      assertThat(again.writes()).isZero();
+      assertThat(again.plan().complete()).isTrue();
+      assertThat(again.plan().referrers()).hasSize(4);
+    }
+    // Per image, at the source: one tag listing, the image and its referrers index, the 4
+    // referrers; the referrers API (404) was remembered from the first run, and no legacy
+    // .sig/.att tag or referrers index of a referrer is asked for, as the listing has none.
+    // (Before: 5 requests for each of the 5 manifests.)
+    assertThat(srcRequests).as("source requests").hasSize(7 * images);
+    assertThat(count(srcRequests, r -> r.contains("/tags/list"))).isEqualTo(images);
+    assertThat(count(srcRequests, r -> r.contains("/referrers/"))).isZero();
+    assertThat(count(srcRequests, r -> r.endsWith(".sig") || r.endsWith(".att"))).isZero();
+    // At the destination: a HEAD for the image and its referrers index, whose entries vouch for
+    // the 4 referrers (the image's blobs and the referrers' are implied by their manifests); then
+    // the executor reads the index again to check it. (Before: a HEAD for each of 14 items, and
+    // the referrers API and index.)
+    assertThat(count(dstRequests, r -> r.startsWith("HEAD"))).isEqualTo(images);
+    assertThat(count(dstRequests, r -> r.contains("/referrers/"))).isZero();
+    assertThat(dstRequests).as("destination requests").hasSizeLessThanOrEqualTo(3 * images);
+    assertThat(count(dstRequests, r -> !r.startsWith("GET") && !r.startsWith("HEAD"))).as("writes").isZero();
+  }
+
+  @Test
+  void checkEveryItemAsksAboutEveryItemAndFindsWhatIsGone() throws Exception {
+    ImageManifest img = fleetImage("dev/api", 1);
+    Promotion.of(img.digest()).from(src, "dev/api").to(dst, "prod/api").execute();
+    // Deleted piecemeal at the destination: a layer, and a referrer left in its subject's index.
+    Descriptor layer = img.layers().get(0);
+    dst.delete("prod/api", layer.digest());
+    Digest sbom = src.referrers("dev/api", img.digest(), Content.SBOM).get(0).digest();
+    dst.delete("prod/api", sbom);
+    assertThat(dst.referrers("prod/api", img.digest(), null)).extracting(Descriptor::digest).contains(sbom);
+    dstRequests.clear();
+
+    // By default the image vouches for its blobs and the index for the referrer: nothing to do.
+    PromotionPlan implied = Promotion.of(img.digest()).from(src, "dev/api").to(dst, "prod/api").plan();
+    assertThat(implied.complete()).isTrue();
+    assertThat(count(dstRequests, r -> r.startsWith("HEAD") && r.contains("/blobs/"))).isZero();
+
+    dstRequests.clear();
+    PromotionReport strict = Promotion.of(img.digest()).from(src, "dev/api").to(dst, "prod/api").checkEveryItem()
+        .execute();
+    // config, layer, the referrers' shared empty config and their 4 payloads; 5 manifests
+    assertThat(count(dstRequests, r -> r.startsWith("HEAD") && r.contains("/blobs/"))).isGreaterThanOrEqualTo(7);
+    assertThat(strict.plan().toWrite()).extracting(PromotionPlan.Item::digest)
+        .containsExactlyInAnyOrder(layer.digest(), sbom);
+    assertThat(strict.blobsCopied()).isEqualTo(1);
+    assertThat(strict.manifestsWritten()).isEqualTo(1);
+    assertThat(dst.hasBlob("prod/api", layer.digest())).isTrue();
+    assertThat(dst.hasManifest("prod/api", sbom)).isTrue();
+  }
+
+  @Test
+  void aPresentIndexVouchesForItsChildrenAndAListingForItsReferrers() throws Exception {
+    ImageIndex index = Content.multi(src, "dev/api", 5);
+    Promotion.of(index.digest()).from(src, "dev/api").to(dst, "prod/api").execute();
+    // A run that died between writing a child's SBOM and indexing it, then lost the SBOM: its
+    // manifest is gone and the child's index does not list it.
+    Digest child = index.manifests().get(1).digest();
+    Digest sbom = src.referrers("dev/api", child, Content.SBOM).get(0).digest();
+    dst.delete("prod/api", sbom);
+    ImageIndex.Builder without = ImageIndex.builder();
+    for (Descriptor d : dst.referrers("prod/api", child, null)) {
+      if (!d.digest().equals(sbom)) {
+        without.manifest(d);
+      }
+    }
+    dstServer.putManifest("prod/api", child.tagSchemaTag(), without.build());
+    dstRequests.clear();
+
+    PromotionPlan plan = Promotion.of(index.digest()).from(src, "dev/api").to(dst, "prod/api").plan();
+    assertThat(plan.toWrite()).extracting(PromotionPlan.Item::digest).containsExactly(sbom);
+    List<String> manifestHeads = dstRequests.stream()
+        .filter(r -> r.startsWith("HEAD") && r.contains("/manifests/sha256:")).toList();
+    // The index and the SBOM that no listing vouches for; not the 3 children (the index vouches
+    // for them), nor the 9 listed referrers.
+    assertThat(manifestHeads).hasSize(2);
+    assertThat(manifestHeads).anyMatch(r -> r.endsWith(sbom.toString()));
+    // ...and the SBOM's payload (its empty config is shared with the referrers that vouch for it).
+    assertThat(count(dstRequests, r -> r.startsWith("HEAD") && r.contains("/blobs/"))).isEqualTo(1);
+    Promotion.of(index.digest()).from(src, "dev/api").to(dst, "prod/api").execute();
+    Content.assertPromoted(src, "dev/api", dst, "prod/api", index.digest());
+  }
+
+  @Test
+  void theConcurrentWalkPlansInTheSameOrderAsASequentialOne() throws Exception {
+    ImageIndex index = Content.multi(src, "dev/api", 7);
+    ImageManifest single = Content.single(src, "dev/api", 8, 1000);
+    for (Digest d : List.of(index.digest(), single.digest())) {
+      PromotionPlan sequential = Promotion.of(d).from(src, "dev/api").to(dst, "prod/api").parallelism(1).plan();
+      for (int i = 0; i < 3; i++) {
+        PromotionPlan concurrent = Promotion.of(d).from(src, "dev/api").to(dst, "prod/api").parallelism(16).plan();
+        assertThat(concurrent).isEqualTo(sequential);
+      }
+      PromotionTest.assertOrdered(sequential);
+    }
+  }
+
+  @Test
+  void aSourceWithManyTagsHasItsLegacyTagsResolvedOneByOne() throws Exception {
+    ImageManifest single = Content.single(src, "dev/api", 9, 1000);
+    ImageManifest other = Content.image(src, "dev/api", 10, 100, "arm64");
+    for (int i = 0; i < 501; i++) {
+      srcServer.putManifest("dev/api", "t" + i, other);
+    }
+    srcRequests.clear();
+    PromotionPlan plan = Promotion.of(single.digest()).from(src, "dev/api").to(dst, "prod/api").plan();
+    String sig = single.digest().tagSchemaTag() + ".sig";
+    assertThat(plan.referrers()).extracting(PromotionPlan.Item::legacyTag).contains(sig);
+    assertThat(plan.tags()).extracting(PromotionPlan.TagAction::tag).containsExactly(sig);
+    // The listing gave up after its first page (501 tags > 500); each legacy tag was asked for.
+    assertThat(count(srcRequests, r -> r.contains("/tags/list"))).isEqualTo(1);
+    // the image, its attestation, the signature on that, and the legacy signature
+    assertThat(count(srcRequests, r -> r.endsWith(".att"))).isEqualTo(4);
+  }
+}
