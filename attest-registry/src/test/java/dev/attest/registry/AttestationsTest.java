@@ -21,6 +21,7 @@ import dev.attest.core.SlsaProvenance;
 import dev.attest.core.Statement;
 import dev.attest.core.VulnerabilityScan;
 import dev.attest.registry.DiscoveredAttestation.Source;
+import dev.attest.registry.testing.RegistryViews;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -116,25 +117,10 @@ class AttestationsTest {
   /** Reading through a registry that refuses blob reads still gives every bundle, byte for byte. */
   static void assertReadWithoutBlobs(Registry registry, String repo, Digest subject, List<AttachedReferrer> pushed)
       throws Exception {
-    List<DiscoveredAttestation> found = Attestations.read(noBlobReads(registry), repo, subject);
+    List<DiscoveredAttestation> found = Attestations.read(RegistryViews.noBlobReads(registry), repo, subject);
     assertThat(found).hasSize(pushed.size()).allSatisfy(d -> assertThat(d.problem()).isEmpty());
     assertThat(found).extracting(DiscoveredAttestation::raw)
         .containsExactlyInAnyOrderElementsOf(pushed.stream().map(r -> r.bundle().bytes()).toList());
-  }
-
-  /** A view of {@code registry} on which reading a blob fails the test. */
-  static Registry noBlobReads(Registry registry) {
-    return (Registry) java.lang.reflect.Proxy.newProxyInstance(Registry.class.getClassLoader(),
-        new Class<?>[] {Registry.class}, (proxy, m, args) -> {
-          if (m.getName().equals("fetchBlob")) {
-            throw new AssertionError("unexpected blob read: " + args[1]);
-          }
-          try {
-            return m.invoke(registry, args);
-          } catch (java.lang.reflect.InvocationTargetException e) {
-            throw e.getCause();
-          }
-        });
   }
 
   @Test

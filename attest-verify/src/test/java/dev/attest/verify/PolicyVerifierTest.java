@@ -21,6 +21,7 @@ import dev.attest.registry.EmbeddedRegistry;
 import dev.attest.registry.Registry;
 import dev.attest.registry.RemoteRegistry;
 import dev.attest.registry.TestImages;
+import dev.attest.registry.testing.RegistryViews;
 import dev.attest.verify.Policy.IndexSemantics;
 import dev.attest.verify.VerificationReport.Check;
 import dev.attest.verify.VerificationReport.Decision;
@@ -134,7 +135,7 @@ class PolicyVerifierTest {
   @ValueSource(booleans = {true, false})
   void bundlesEmbeddedInDescriptorsVerifyWithoutBlobReadsAndTamperingStillDenies(boolean api) throws Exception {
     try (EmbeddedRegistry server = start(api); Registry registry = Registry.remote(server.host());
-        Registry blobless = noBlobReads(registry);
+        Registry blobless = RegistryViews.noBlobReads(registry);
         PolicyVerifier v = verifier(VerifyFixtures.policy(), blobless)) {
       ImageManifest image = TestImages.pushImage(server, "app", "v1");
       AttachResult attached = VerifyFixtures.all(registry, "app", image.digest()).embedBundles(64 * 1024).attach();
@@ -160,21 +161,6 @@ class PolicyVerifierTest {
       assertThat(r.decision()).as(r.toTable()).isEqualTo(Decision.DENY);
       assertThat(failures(r)).contains("referrer " + tampered.digest());
     }
-  }
-
-  /** A view of {@code registry} on which reading a blob fails the test. */
-  static Registry noBlobReads(Registry registry) {
-    return (Registry) java.lang.reflect.Proxy.newProxyInstance(Registry.class.getClassLoader(),
-        new Class<?>[] {Registry.class}, (proxy, method, args) -> {
-          if (method.getName().equals("fetchBlob")) {
-            throw new AssertionError("unexpected blob read: " + args[1]);
-          }
-          try {
-            return method.invoke(registry, args);
-          } catch (java.lang.reflect.InvocationTargetException e) {
-            throw e.getCause();
-          }
-        });
   }
 
   @Test
