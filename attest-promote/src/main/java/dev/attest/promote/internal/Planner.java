@@ -55,8 +55,9 @@ import org.jspecify.annotations.Nullable;
  * referrers indexes of every manifest are then read only where the listing shows them.
  *
  * <p>At the destination, a manifest it already has is taken to have its blobs and child manifests,
- * and a referrer it lists for its subject to be there, unless {@code checkEveryItem} (see {@code
- * Promotion.checkEveryItem()}).
+ * and a referrer it lists for its subject to be there (such a referrer's manifest is not even
+ * fetched at the source; it is still walked for its own referrers), unless {@code checkEveryItem}
+ * (see {@code Promotion.checkEveryItem()}).
  */
 public final class Planner {
   /** The legacy cosign tag suffixes: signatures and attestations. */
