@@ -248,7 +248,11 @@ public final class Promotion {
    */
   public PromotionPlan plan() throws AttestException {
     checkConfigured();
-    return new Planner(source(), destination(), MAX_DEPTH, maxNodes, parallelism, checkEveryItem).plan(digest, tags);
+    return planner().plan(digest, tags);
+  }
+
+  private Planner planner() {
+    return new Planner(source(), destination(), MAX_DEPTH, maxNodes, parallelism, checkEveryItem);
   }
 
   /**
@@ -270,7 +274,8 @@ public final class Promotion {
     checkConfigured();
     RepositoryRef src = source();
     RepositoryRef dst = destination();
-    PromotionPlan plan = plan();
+    Planner planner = planner();
+    PromotionPlan plan = planner.plan(digest, tags);
     listener.onEvent(new PromotionEvent.Planned(plan));
     VerificationReport gateReport = null;
     if (verifier != null) {
@@ -281,7 +286,7 @@ public final class Promotion {
       }
     }
     Executor executor = new Executor(src, dst, parallelism, listener, shared);
-    executor.copy(plan, tags);
+    executor.copy(plan, tags, planner.destinationListings());
     VerificationReport afterReport = null;
     if (verifyAfter) {
       afterReport = verify("destination", dst);

@@ -26,7 +26,10 @@ import org.jspecify.annotations.Nullable;
  * @param items blobs then manifests, in execution order
  * @param tags the tags to write at the destination, the requested ones and the legacy cosign
  *     {@code .sig}/{@code .att} tags found at the source
- * @param manifests the exact manifests of every manifest item, by digest
+ * @param manifests the exact manifests of the manifest items, by digest: of every item the
+ *     destination lacks, and of every present one except a referrer the destination already lists
+ *     for its subject, which is not fetched from the source (see {@code Promotion.checkEveryItem()}
+ *     to fetch everything)
  */
 public record PromotionPlan(
     String source,
@@ -97,7 +100,7 @@ public record PromotionPlan(
     tags = List.copyOf(tags);
     manifests = Collections.unmodifiableMap(new LinkedHashMap<>(manifests));
     for (Item i : items) {
-      if (i.kind() != Kind.BLOB && !manifests.containsKey(i.digest())) {
+      if (i.kind() != Kind.BLOB && !i.present() && !manifests.containsKey(i.digest())) {
         throw new IllegalArgumentException("manifest item " + i.digest() + " has no manifest");
       }
     }
@@ -128,7 +131,7 @@ public record PromotionPlan(
     return items.stream().filter(i -> i.kind() == Kind.BLOB && !i.present()).mapToLong(i -> i.descriptor().size()).sum();
   }
 
-  /** The exact manifest of a manifest item. */
+  /** The exact manifest of a manifest item, if it was fetched (always for an item to write). */
   public Optional<Manifest> manifest(Digest digest) {
     return Optional.ofNullable(manifests.get(digest));
   }

@@ -88,21 +88,26 @@ class PlanningRequestsTest {
       assertThat(again.plan().complete()).isTrue();
       assertThat(again.plan().referrers()).hasSize(4);
     }
-    // Per image, at the source: one tag listing, the image and its referrers index, the 4
-    // referrers; the referrers API (404) was remembered from the first run, and no legacy
-    // .sig/.att tag or referrers index of a referrer is asked for, as the listing has none.
-    // (Before: 5 requests for each of the 5 manifests.)
-    assertThat(srcRequests).as("source requests").hasSize(7 * images);
+    // Per image, at the source: one tag listing, the image and its referrers index; not the 4
+    // referrers, which the destination's index lists (present, identical by digest). The
+    // referrers API (404) was remembered from the first run, and no legacy .sig/.att tag or
+    // referrers index of a referrer is asked for, as the listing has none.
+    // (Before: 5 requests for each of the 5 manifests; then 7, with the 4 referrers.)
+    assertThat(srcRequests).as("source requests").hasSize(3 * images);
+    assertThat(count(srcRequests, r -> r.contains("/manifests/sha256:"))).as("manifest GETs").isEqualTo(images);
+    for (Digest d : digests) {
+      assertThat(srcRequests).anyMatch(r -> r.endsWith("/manifests/" + d));
+    }
     assertThat(count(srcRequests, r -> r.contains("/tags/list"))).isEqualTo(images);
     assertThat(count(srcRequests, r -> r.contains("/referrers/"))).isZero();
     assertThat(count(srcRequests, r -> r.endsWith(".sig") || r.endsWith(".att"))).isZero();
     // At the destination: a HEAD for the image and its referrers index, whose entries vouch for
-    // the 4 referrers (the image's blobs and the referrers' are implied by their manifests); then
-    // the executor reads the index again to check it. (Before: a HEAD for each of 14 items, and
-    // the referrers API and index.)
+    // the 4 referrers (the image's blobs and the referrers' are implied by their manifests); the
+    // executor does not read the index again, as the plan's reading lists every referrer.
+    // (Before: a HEAD for each of 14 items, and the referrers API and index; then 3.)
     assertThat(count(dstRequests, r -> r.startsWith("HEAD"))).isEqualTo(images);
     assertThat(count(dstRequests, r -> r.contains("/referrers/"))).isZero();
-    assertThat(dstRequests).as("destination requests").hasSizeLessThanOrEqualTo(3 * images);
+    assertThat(dstRequests).as("destination requests").hasSize(2 * images);
     assertThat(count(dstRequests, r -> !r.startsWith("GET") && !r.startsWith("HEAD"))).as("writes").isZero();
   }
 
@@ -162,8 +167,9 @@ class PlanningRequestsTest {
     // for them), nor the 9 listed referrers.
     assertThat(manifestHeads).hasSize(2);
     assertThat(manifestHeads).anyMatch(r -> r.endsWith(sbom.toString()));
-    // ...and the SBOM's payload (its empty config is shared with the referrers that vouch for it).
-    assertThat(count(dstRequests, r -> r.startsWith("HEAD") && r.contains("/blobs/"))).isEqualTo(1);
+    // ...and the SBOM's two blobs: its payload and its empty config (the listed referrers that
+    // share it are not fetched, so their blobs are not known to the plan).
+    assertThat(count(dstRequests, r -> r.startsWith("HEAD") && r.contains("/blobs/"))).isEqualTo(2);
     Promotion.of(index.digest()).from(src, "dev/api").to(dst, "prod/api").execute();
     Content.assertPromoted(src, "dev/api", dst, "prod/api", index.digest());
   }
@@ -198,5 +204,80 @@ class PlanningRequestsTest {
     assertThat(count(srcRequests, r -> r.contains("/tags/list"))).isEqualTo(1);
     // the image, its attestation, the signature on that, and the legacy signature
     assertThat(count(srcRequests, r -> r.endsWith(".att"))).isEqualTo(4);
+  }
+
+  private List<String> manifestGets(List<String> requests) {
+    return requests.stream().filter(r -> r.startsWith("GET") && r.contains("/manifests/sha256:")).toList();
+  }
+
+  @Test
+  void aReferrerAddedAtTheSourceAfterThePromotionIsTheOnlyOneFetchedAndCopied() throws Exception {
+    ImageManifest img = fleetImage("dev/api", 1);
+    Promotion.of(img.digest()).from(src, "dev/api").to(dst, "prod/api").execute();
+    ImageManifest scan = Content.referrer(src, "dev/api", img.plainDescriptor(), "application/vnd.test.vex+json", 77);
+    srcRequests.clear();
+
+    PromotionReport again = Promotion.of(img.digest()).from(src, "dev/api").to(dst, "prod/api").execute();
+    assertThat(manifestGets(srcRequests)).as("source manifest GETs")
+        .containsExactlyInAnyOrder("GET /v2/dev/api/manifests/" + img.digest(),
+            "GET /v2/dev/api/manifests/" + scan.digest());
+    assertThat(again.plan().referrers()).hasSize(5);
+    assertThat(again.plan().toWrite()).filteredOn(i -> i.kind() != PromotionPlan.Kind.BLOB)
+        .extracting(PromotionPlan.Item::digest).containsExactly(scan.digest());
+    assertThat(again.manifestsWritten()).isEqualTo(1);
+    assertThat(dst.referrers("prod/api", img.digest(), null)).extracting(Descriptor::digest).contains(scan.digest())
+        .hasSize(5);
+    Content.assertPromoted(src, "dev/api", dst, "prod/api", img.digest());
+  }
+
+  @Test
+  void aSignatureOnAPresentAttestationIsStillFound() throws Exception {
+    ImageManifest img = fleetImage("dev/api", 2);
+    Promotion.of(img.digest()).from(src, "dev/api").to(dst, "prod/api").execute();
+    Descriptor attestation = src.referrers("dev/api", img.digest(), Content.ATTESTATION).get(0);
+    // A signature on the attestation, added at the source after the promotion.
+    ImageManifest sig = Content.referrer(src, "dev/api", attestation.withoutData(), Content.SIGNATURE, 88);
+    srcRequests.clear();
+
+    PromotionReport again = Promotion.of(img.digest()).from(src, "dev/api").to(dst, "prod/api").execute();
+    // The attestation is listed at the destination: not fetched, but walked for its referrers.
+    assertThat(manifestGets(srcRequests)).doesNotContain("GET /v2/dev/api/manifests/" + attestation.digest())
+        .contains("GET /v2/dev/api/manifests/" + sig.digest());
+    assertThat(again.plan().toWrite()).filteredOn(i -> i.kind() != PromotionPlan.Kind.BLOB)
+        .extracting(PromotionPlan.Item::digest).containsExactly(sig.digest());
+    assertThat(again.manifestsWritten()).isEqualTo(1);
+    assertThat(dst.referrers("prod/api", attestation.digest(), null)).extracting(Descriptor::digest)
+        .containsExactly(sig.digest());
+
+    // Once copied, both are present and neither is fetched; the signature is still in the plan.
+    srcRequests.clear();
+    PromotionReport third = Promotion.of(img.digest()).from(src, "dev/api").to(dst, "prod/api").execute();
+    assertThat(third.writes()).isZero();
+    assertThat(third.plan().complete()).isTrue();
+    assertThat(third.plan().referrers()).extracting(PromotionPlan.Item::digest).contains(sig.digest())
+        .hasSize(5);
+    assertThat(third.plan().referrers()).filteredOn(i -> i.digest().equals(sig.digest()))
+        .extracting(PromotionPlan.Item::parent).containsExactly(attestation.digest());
+    assertThat(manifestGets(srcRequests)).containsExactly("GET /v2/dev/api/manifests/" + img.digest());
+    Content.assertPromoted(src, "dev/api", dst, "prod/api", img.digest());
+  }
+
+  @Test
+  void checkEveryItemFetchesEveryManifestAtTheSource() throws Exception {
+    ImageManifest img = fleetImage("dev/api", 3);
+    Promotion.of(img.digest()).from(src, "dev/api").to(dst, "prod/api").execute();
+    srcRequests.clear();
+    PromotionPlan strict = Promotion.of(img.digest()).from(src, "dev/api").to(dst, "prod/api").checkEveryItem().plan();
+    assertThat(strict.complete()).isTrue();
+    assertThat(manifestGets(srcRequests)).hasSize(5);
+    for (PromotionPlan.Item r : strict.referrers()) {
+      assertThat(strict.manifest(r.digest())).isPresent();
+    }
+    // By default the referrers are present without their manifests.
+    PromotionPlan plain = Promotion.of(img.digest()).from(src, "dev/api").to(dst, "prod/api").plan();
+    assertThat(plain.referrers()).hasSize(4).allSatisfy(r -> {
+      assertThat(r.present()).isTrue();
+      assertThat(plain.manifest(r.digest())).isEmpty();
+    });
   }
 }

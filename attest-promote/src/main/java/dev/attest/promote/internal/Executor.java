@@ -29,8 +29,10 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -65,6 +67,10 @@ public final class Executor {
   private volatile boolean referrersApi;
   /** Whether a referrer pushed by this run was not answered with {@code OCI-Subject}. */
   private volatile boolean noReferrersApi;
+  /** The destination's referrers listing of each subject, as the planner read it. */
+  private Map<Digest, Set<Digest>> listedAtPlan = Map.of();
+  /** Manifests the plan did not fetch (present referrers), fetched from the source if needed. */
+  private final Map<Digest, Manifest> fetched = new ConcurrentHashMap<>();
 
   public Executor(RepositoryRef source, RepositoryRef destination, int parallelism, PromotionListener listener) {
     this(source, destination, parallelism, listener, null);
@@ -88,6 +94,17 @@ public final class Executor {
    * API mostly wait (ADR 0008), and neither the tags nor the check depend on them.
    */
   public void copy(PromotionPlan plan, List<String> requestedTags) throws AttestException {
+    copy(plan, requestedTags, Map.of());
+  }
+
+  /**
+   * As {@link #copy(PromotionPlan, List)}, knowing what the destination listed as referrers of
+   * each subject while planning: a listing that has every referrer of its subject, where this run
+   * writes none, is not read again.
+   */
+  public void copy(PromotionPlan plan, List<String> requestedTags, Map<Digest, Set<Digest>> listedAtPlan)
+      throws AttestException {
+    this.listedAtPlan = Map.copyOf(listedAtPlan);
     copyBlobs(plan);
     Registry dst = destination.registry();
     String repo = destination.repository();
@@ -183,9 +200,12 @@ public final class Executor {
   private List<Task> indexUpdates(PromotionPlan plan) throws AttestException {
     Map<Digest, List<Item>> bySubject = new LinkedHashMap<>();
     for (Item item : plan.referrers()) {
-      Manifest m = manifest(plan, item.digest());
-      if (m.subject().isPresent()) {
-        bySubject.computeIfAbsent(m.subject().get().digest(), k -> new ArrayList<>()).add(item);
+      // A referrer the plan did not fetch was listed by the source for its subject, its parent.
+      Optional<Manifest> m = plan.manifest(item.digest());
+      Digest subject = m.isPresent() ? m.get().subject().map(Descriptor::digest).orElse(null)
+          : item.legacyTag() == null ? item.parent() : null;
+      if (subject != null) {
+        bySubject.computeIfAbsent(subject, k -> new ArrayList<>()).add(item);
       }
     }
     Set<Digest> absentAtPlan = new HashSet<>();
@@ -213,6 +233,10 @@ public final class Executor {
       // leaves entries already listed as they are, without listing the referrers first.
       missing = referrers;
     } else {
+      Set<Digest> planned = listedAtPlan.get(subject);
+      if (!wroteOne && planned != null && referrers.stream().allMatch(r -> planned.contains(r.digest()))) {
+        return; // the planner's listing has them all (a no-op re-run): nothing to add, no read
+      }
       // Every referrer was there already (a resumed promotion): list only those the index lacks.
       Set<Digest> listed = new HashSet<>();
       for (Descriptor d : dst.referrers(repo, subject, null)) {
@@ -229,7 +253,7 @@ public final class Executor {
     if (fallback) {
       List<Descriptor> descriptors = new ArrayList<>();
       for (Item item : missing) {
-        descriptors.add(manifest(plan, item.digest()).descriptor());
+        descriptors.add(plan.manifest(item.digest()).map(Manifest::descriptor).orElse(item.descriptor()));
       }
       ((RemoteRegistry) dst).addToFallbackIndex(repo, subject, descriptors, absentAtPlan.contains(subject));
       for (Item item : missing) {
@@ -280,8 +304,25 @@ public final class Executor {
     return checks;
   }
 
-  private static Manifest manifest(PromotionPlan plan, Digest digest) throws PromotionException {
-    return plan.manifest(digest).orElseThrow(() -> new PromotionException("the plan has no manifest " + digest));
+  /**
+   * The manifest of a plan item; one the plan did not fetch (a referrer present at the
+   * destination) is fetched from the source by digest, which the rare paths that need it (a
+   * legacy tag, a push to list it again) may.
+   */
+  private Manifest manifest(PromotionPlan plan, Digest digest) throws AttestException {
+    Optional<Manifest> planned = plan.manifest(digest);
+    if (planned.isPresent()) {
+      return planned.get();
+    }
+    Manifest m = fetched.get(digest);
+    if (m == null) {
+      m = source.registry().fetchManifest(source.repository(), digest.toString());
+      if (!m.digest().equals(digest)) {
+        throw new PromotionException(source + " serves " + m.digest() + " for manifest " + digest);
+      }
+      fetched.put(digest, m);
+    }
+    return m;
   }
 
   // ---------------------------------------------------------------- blobs

@@ -6,6 +6,7 @@ import dev.attest.core.Digest;
 import dev.attest.core.ImageIndex;
 import dev.attest.core.ImageManifest;
 import dev.attest.core.Manifest;
+import dev.attest.core.MediaTypes;
 import dev.attest.promote.PromotionException;
 import dev.attest.promote.PromotionPlan;
 import dev.attest.promote.PromotionPlan.Item;
@@ -54,8 +55,9 @@ import org.jspecify.annotations.Nullable;
  * referrers indexes of every manifest are then read only where the listing shows them.
  *
  * <p>At the destination, a manifest it already has is taken to have its blobs and child manifests,
- * and a referrer it lists for its subject to be there, unless {@code checkEveryItem} (see {@code
- * Promotion.checkEveryItem()}).
+ * and a referrer it lists for its subject to be there (such a referrer's manifest is not even
+ * fetched at the source; it is still walked for its own referrers), unless {@code checkEveryItem}
+ * (see {@code Promotion.checkEveryItem()}).
  */
 public final class Planner {
   /** The legacy cosign tag suffixes: signatures and attestations. */
@@ -74,6 +76,8 @@ public final class Planner {
   private final Map<Digest, Descriptor> blobs = new LinkedHashMap<>();
   private final Map<Digest, Item> manifestItems = new LinkedHashMap<>();
   private final Map<Digest, Manifest> manifests = new LinkedHashMap<>();
+  /** Referrers the destination lists for their subject: present there, not fetched (ADR 0017). */
+  private final Set<Digest> listedNotFetched = new HashSet<>();
   private final Map<String, Digest> legacyTags = new LinkedHashMap<>();
   private final Deque<Digest> path = new ArrayDeque<>();
   private int nodes;
@@ -111,7 +115,7 @@ public final class Planner {
     root = digest;
     try {
       readSource(digest);
-      visit(digest, Kind.MANIFEST, null, 0, null);
+      visit(digest, Kind.MANIFEST, null, 0, null, null);
       return checkDestination(digest, tags);
     } finally {
       if (pool != null) {
@@ -160,11 +164,14 @@ public final class Planner {
     runConcurrently(first);
     Set<Digest> seen = new HashSet<>();
     seen.add(digest);
+    Set<Digest> skipFetch = new HashSet<>();
     List<Digest> wave = List.of(digest);
     for (int depth = 0; !wave.isEmpty() && depth <= maxDepth; depth++) {
       List<Runnable> tasks = new ArrayList<>();
       for (Digest d : wave) {
-        tasks.add(() -> read(new ManifestRead(d)));
+        if (!skipFetch.contains(d)) {
+          tasks.add(() -> read(new ManifestRead(d)));
+        }
         tasks.add(() -> read(new ReferrersRead(d)));
         for (String suffix : LEGACY_SUFFIXES) {
           String tag = d.tagSchemaTag() + suffix;
@@ -174,6 +181,28 @@ public final class Planner {
         }
       }
       runConcurrently(tasks);
+      // What the destination lists for each subject with referrers (the root's was read first):
+      // a referrer listed there is not fetched in the next wave.
+      if (!checkEveryItem) {
+        List<Runnable> listings = new ArrayList<>();
+        for (Digest d : wave) {
+          Result r = reads.get(new ReferrersRead(d));
+          if (r != null && r.value() instanceof List<?> list && !list.isEmpty()) {
+            listings.add(() -> keep(destinationReads, new DestinationReferrers(d), () -> listedAtDestination(d)));
+          }
+        }
+        runConcurrently(listings);
+        for (Digest d : wave) {
+          Result r = reads.get(new ReferrersRead(d));
+          if (r != null && r.value() instanceof List<?> list) {
+            for (Object o : list) {
+              if (listedAtDestination(d, (Descriptor) o)) {
+                skipFetch.add(((Descriptor) o).digest());
+              }
+            }
+          }
+        }
+      }
       List<Digest> next = new ArrayList<>();
       for (Digest d : wave) {
         for (Digest found : found(d)) {
@@ -335,8 +364,13 @@ public final class Planner {
 
   // ---------------------------------------------------------------- the walk
 
-  private void visit(Digest digest, Kind kind, @Nullable Digest parent, int depth, @Nullable String legacyTag)
-      throws AttestException {
+  /**
+   * Walks {@code digest}. With {@code listed} (its descriptor in the source's referrers listing of
+   * {@code parent}, which the destination lists too), its manifest is not fetched: the destination
+   * has it, identical by digest, and it vouches for its blobs. Its own referrers are still walked.
+   */
+  private void visit(Digest digest, Kind kind, @Nullable Digest parent, int depth, @Nullable String legacyTag,
+      @Nullable Descriptor listed) throws AttestException {
     if (path.contains(digest)) {
       List<Digest> cycle = new ArrayList<>(path);
       Collections.reverse(cycle);
@@ -352,6 +386,14 @@ public final class Planner {
           + maxDepth + " levels (at " + digest + "); nothing was written");
     }
     count(digest);
+    if (listed != null) {
+      manifestItems.put(digest, new Item(kind, listed.withoutData(), parent, depth, true, null));
+      listedNotFetched.add(digest);
+      path.push(digest);
+      visitReferrers(digest, depth);
+      path.pop();
+      return;
+    }
     Manifest m = (Manifest) Objects.requireNonNull(value(new ManifestRead(digest)));
     if (kind == Kind.REFERRER && legacyTag == null) {
       Digest subject = m.subject().map(Descriptor::digest).orElse(null);
@@ -370,16 +412,21 @@ public final class Planner {
       }
     } else if (m instanceof ImageIndex ix) {
       for (Descriptor child : ix.manifests()) {
-        visit(child.digest(), Kind.MANIFEST, digest, depth + 1, null);
+        visit(child.digest(), Kind.MANIFEST, digest, depth + 1, null, null);
       }
     }
     manifestItems.put(digest, new Item(kind, m.descriptor(), parent, depth, false, legacyTag));
     manifests.put(digest, m);
-    // Referrers after their subject: the API and the tag-schema index, then legacy cosign tags.
+    visitReferrers(digest, depth);
+    path.pop();
+  }
+
+  /** Referrers after their subject: the API and the tag-schema index, then legacy cosign tags. */
+  private void visitReferrers(Digest digest, int depth) throws AttestException {
     @SuppressWarnings("unchecked")
     List<Descriptor> referrers = (List<Descriptor>) Objects.requireNonNull(value(new ReferrersRead(digest)));
     for (Descriptor r : referrers) {
-      visit(r.digest(), Kind.REFERRER, digest, depth + 1, null);
+      visit(r.digest(), Kind.REFERRER, digest, depth + 1, null, listedAtDestination(digest, r) ? r : null);
     }
     for (String suffix : LEGACY_SUFFIXES) {
       String tag = digest.tagSchemaTag() + suffix;
@@ -392,9 +439,37 @@ public final class Planner {
         continue;
       }
       legacyTags.put(tag, legacy.digest());
-      visit(legacy.digest(), Kind.REFERRER, digest, depth + 1, tag);
+      visit(legacy.digest(), Kind.REFERRER, digest, depth + 1, tag, null);
     }
-    path.pop();
+  }
+
+  /**
+   * Whether the destination's listing of {@code subject}, read while planning, lists {@code
+   * referrer}: then it has that manifest (ADR 0017 decision 4), identical by digest. Never in
+   * strict mode, and never for an index (a present index would not walk its children's referrers).
+   */
+  private boolean listedAtDestination(Digest subject, Descriptor referrer) {
+    if (checkEveryItem || MediaTypes.isIndex(referrer.mediaType())) {
+      return false;
+    }
+    Result r = destinationReads.get(new DestinationReferrers(subject));
+    return r != null && r.value() instanceof Set<?> listed && listed.contains(referrer.digest());
+  }
+
+  /**
+   * The destination's referrers listing of each subject, as read while planning (strict mode: none).
+   * The executor need not read a listing again that already lists every referrer of its subject.
+   */
+  public Map<Digest, Set<Digest>> destinationListings() {
+    Map<Digest, Set<Digest>> out = new HashMap<>();
+    destinationReads.forEach((k, v) -> {
+      if (k instanceof DestinationReferrers dr && v.value() instanceof Set<?> listed) {
+        Set<Digest> digests = new HashSet<>();
+        listed.forEach(o -> digests.add((Digest) o));
+        out.put(dr.subject(), digests);
+      }
+    });
+    return out;
   }
 
   private void count(Digest digest) throws PromotionException {
@@ -436,7 +511,9 @@ public final class Planner {
     }
     Map<Digest, Set<Digest>> listedAt = new ConcurrentHashMap<>();
     Map<Digest, Boolean> present = new ConcurrentHashMap<>();
+    listedNotFetched.forEach(d -> present.put(d, true));
     List<Digest> undecided = new ArrayList<>(manifestItems.keySet());
+    undecided.removeAll(listedNotFetched);
     for (boolean firstRound = true; !undecided.isEmpty(); firstRound = false) {
       List<Digest> ask = new ArrayList<>();
       List<Digest> waiting = new ArrayList<>();
