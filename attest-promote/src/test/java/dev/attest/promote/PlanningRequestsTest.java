@@ -6,49 +6,37 @@ import dev.attest.core.Descriptor;
 import dev.attest.core.Digest;
 import dev.attest.core.ImageIndex;
 import dev.attest.core.ImageManifest;
-import dev.attest.registry.EmbeddedRegistry;
 import dev.attest.registry.RegistryEvent;
 import dev.attest.registry.RemoteRegistry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * What planning costs in requests, between two embedded registries without the referrers API (as
  * registry 2.8.2): a no-op re-run of a fleet promotion must stay cheap (issue 6, target 4).
  */
-class PlanningRequestsTest {
-  EmbeddedRegistry srcServer;
-  EmbeddedRegistry dstServer;
-  RemoteRegistry src;
-  RemoteRegistry dst;
+class PlanningRequestsTest extends TwoRegistries {
   final List<String> srcRequests = new CopyOnWriteArrayList<>();
   final List<String> dstRequests = new CopyOnWriteArrayList<>();
 
-  @BeforeEach
-  void start() {
-    srcServer = EmbeddedRegistry.builder().referrersApi(false).build().start();
-    dstServer = EmbeddedRegistry.builder().referrersApi(false).build().start();
-    src = RemoteRegistry.builder(srcServer.host()).listener(e -> record(e, srcRequests)).build();
-    dst = RemoteRegistry.builder(dstServer.host()).listener(e -> record(e, dstRequests)).build();
+  @Override
+  boolean sourceHasReferrersApi() {
+    return false;
+  }
+
+  @Override
+  RemoteRegistry.Builder client(RemoteRegistry.Builder builder, boolean source) {
+    List<String> into = source ? srcRequests : dstRequests;
+    return builder.listener(e -> record(e, into));
   }
 
   private static void record(RegistryEvent e, List<String> into) {
     if (e instanceof RegistryEvent.RequestSent s) {
       into.add(s.method() + " " + s.url().replaceFirst("^https?://[^/]+", ""));
     }
-  }
-
-  @AfterEach
-  void stop() {
-    src.close();
-    dst.close();
-    srcServer.close();
-    dstServer.close();
   }
 
   /** A fleet image: a config, a layer, and 4 referrers in the fallback index. */

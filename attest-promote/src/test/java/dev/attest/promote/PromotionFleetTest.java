@@ -12,7 +12,6 @@ import dev.attest.core.internal.VerifyingInputStream;
 import dev.attest.promote.PromotionPlan.Item;
 import dev.attest.promote.internal.Executor;
 import dev.attest.registry.BlobSource;
-import dev.attest.registry.EmbeddedRegistry;
 import dev.attest.registry.Registry;
 import dev.attest.registry.RemoteRegistry;
 import java.io.InputStream;
@@ -24,33 +23,10 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Many promotions in one process: shared transfers, the shared base layer, failures; and the executor's order. */
-class PromotionFleetTest {
-  EmbeddedRegistry srcServer;
-  EmbeddedRegistry dstServer;
-  RemoteRegistry src;
-  RemoteRegistry dst;
-
-  @BeforeEach
-  void start() {
-    srcServer = EmbeddedRegistry.builder().referrersApi(true).build().start();
-    dstServer = EmbeddedRegistry.builder().referrersApi(false).build().start();
-    src = RemoteRegistry.builder(srcServer.host()).build();
-    dst = RemoteRegistry.builder(dstServer.host()).build();
-  }
-
-  @AfterEach
-  void stop() {
-    src.close();
-    dst.close();
-    srcServer.close();
-    dstServer.close();
-  }
-
+class PromotionFleetTest extends TwoRegistries {
   /** {@code n} images in dev/app-i sharing one base layer, each with an attestation. */
   List<ImageManifest> fleet(int n, byte[] base) throws AttestException {
     Descriptor baseLayer = Descriptor.ofBytes(MediaTypes.OCI_LAYER_TAR_GZIP, base);
@@ -87,13 +63,7 @@ class PromotionFleetTest {
     Digest baseDigest = Digest.sha256(base);
     // Not a RemoteRegistry: it remembers nothing, so only the fleet can know where the base is.
     Map<Digest, AtomicInteger> pushes = new ConcurrentHashMap<>();
-    Registry plain = new DelegatingRegistry(dst) {
-      @Override
-      public void pushBlob(String repository, Descriptor blob, BlobSource source) throws AttestException {
-        pushes.computeIfAbsent(blob.digest(), k -> new AtomicInteger()).incrementAndGet();
-        super.pushBlob(repository, blob, source);
-      }
-    };
+    Registry plain = countingPushes(dst, pushes);
 
     List<PromotionReport> reports = PromotionFleet.of(promotions(images, plain)).concurrency(6).transfers(3).execute();
 
@@ -114,13 +84,7 @@ class PromotionFleetTest {
     byte[] base = Content.random(50_000, 11);
     List<ImageManifest> images = fleet(3, base);
     Map<Digest, AtomicInteger> pushes = new ConcurrentHashMap<>();
-    Registry plain = new DelegatingRegistry(dst) {
-      @Override
-      public void pushBlob(String repository, Descriptor blob, BlobSource source) throws AttestException {
-        pushes.computeIfAbsent(blob.digest(), k -> new AtomicInteger()).incrementAndGet();
-        super.pushBlob(repository, blob, source);
-      }
-    };
+    Registry plain = countingPushes(dst, pushes);
     List<Promotion> list = new ArrayList<>();
     for (int i = 0; i < images.size(); i++) {
       list.add(Promotion.of(images.get(i).digest()).from(src, "dev/app-" + i).to(plain, "prod/all"));
@@ -275,5 +239,16 @@ class PromotionFleetTest {
       assertThat(heads.stream().filter("manifest"::equals).count()).isEqualTo(2L * manifests);
     }
     Content.assertPromoted(src, "dev/api", dst, "prod/api", single.digest());
+  }
+
+  /** {@code registry}, counting blob pushes by digest; not a RemoteRegistry, so it remembers no blob. */
+  static Registry countingPushes(Registry registry, Map<Digest, AtomicInteger> pushes) {
+    return new DelegatingRegistry(registry) {
+      @Override
+      public void pushBlob(String repository, Descriptor blob, BlobSource source) throws AttestException {
+        pushes.computeIfAbsent(blob.digest(), k -> new AtomicInteger()).incrementAndGet();
+        super.pushBlob(repository, blob, source);
+      }
+    };
   }
 }

@@ -18,10 +18,8 @@ import dev.attest.core.Statement;
 import dev.attest.promote.PromotionPlan.Item;
 import dev.attest.promote.PromotionPlan.Kind;
 import dev.attest.registry.BlobSource;
-import dev.attest.registry.EmbeddedRegistry;
 import dev.attest.registry.PushOptions;
 import dev.attest.registry.Registry;
-import dev.attest.registry.RemoteRegistry;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -32,35 +30,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Promotion between embedded registries: one with the referrers API, one without. */
-class PromotionTest {
+class PromotionTest extends TwoRegistries {
   static final Signer SIGNER = Keys.signer(Keys.generateP256());
   static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-25T20:00:00Z"), ZoneOffset.UTC);
-
-  EmbeddedRegistry srcServer;
-  EmbeddedRegistry dstServer;
-  RemoteRegistry src;
-  RemoteRegistry dst;
-
-  @BeforeEach
-  void start() {
-    srcServer = EmbeddedRegistry.builder().referrersApi(true).build().start();
-    dstServer = EmbeddedRegistry.builder().referrersApi(false).build().start();
-    src = RemoteRegistry.builder(srcServer.host()).build();
-    dst = RemoteRegistry.builder(dstServer.host()).build();
-  }
-
-  @AfterEach
-  void stop() {
-    src.close();
-    dst.close();
-    srcServer.close();
-    dstServer.close();
-  }
 
   @Test
   void planIsTheWholeGraphInOrderAndWritesNothing() throws Exception {
