@@ -19,6 +19,7 @@ import dev.attest.registry.Registry;
 import dev.attest.registry.RegistryException;
 import dev.attest.registry.RemoteRegistry;
 import dev.attest.registry.UnauthorizedException;
+import dev.attest.registry.internal.attest.Discovery;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -60,8 +61,6 @@ import org.jspecify.annotations.Nullable;
  * (see {@code Promotion.checkEveryItem()}).
  */
 public final class Planner {
-  /** The legacy cosign tag suffixes: signatures and attestations. */
-  static final List<String> LEGACY_SUFFIXES = List.of(".sig", ".att");
 
   /** A source repository with more tags than this has its tags resolved one by one. */
   static final int MAX_LISTED_TAGS = 500;
@@ -173,7 +172,7 @@ public final class Planner {
           tasks.add(() -> read(new ManifestRead(d)));
         }
         tasks.add(() -> read(new ReferrersRead(d)));
-        for (String suffix : LEGACY_SUFFIXES) {
+        for (String suffix : Discovery.LEGACY_SUFFIXES) {
           String tag = d.tagSchemaTag() + suffix;
           if (listedTags == null || listedTags.contains(tag)) {
             tasks.add(() -> read(new TagRead(tag)));
@@ -233,7 +232,7 @@ public final class Planner {
         out.add(((Descriptor) o).digest());
       }
     }
-    for (String suffix : LEGACY_SUFFIXES) {
+    for (String suffix : Discovery.LEGACY_SUFFIXES) {
       Result t = reads.get(new TagRead(d.tagSchemaTag() + suffix));
       if (t != null && t.value() instanceof Descriptor legacy) {
         out.add(legacy.digest());
@@ -428,7 +427,7 @@ public final class Planner {
     for (Descriptor r : referrers) {
       visit(r.digest(), Kind.REFERRER, digest, depth + 1, null, listedAtDestination(digest, r) ? r : null);
     }
-    for (String suffix : LEGACY_SUFFIXES) {
+    for (String suffix : Discovery.LEGACY_SUFFIXES) {
       String tag = digest.tagSchemaTag() + suffix;
       Set<String> listed = listedTags;
       if (listed != null && !listed.contains(tag)) {

@@ -5,12 +5,12 @@ import dev.attest.core.Descriptor;
 import dev.attest.core.Digest;
 import dev.attest.core.ImageManifest;
 import dev.attest.core.Manifest;
-import dev.attest.core.MediaTypes;
 import dev.attest.registry.Attestations;
 import dev.attest.registry.BlobSource;
 import dev.attest.registry.PushOptions;
 import dev.attest.registry.PushResult;
 import dev.attest.registry.Registry;
+import dev.attest.registry.internal.attest.Discovery;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -62,7 +62,7 @@ public final class PrefetchingRegistry implements Registry {
     String key = key(repository, subject.toString()) + "|" + (artifactType == null ? "" : artifactType);
     if (artifactType == null) {
       // cosign's legacy tags are looked up after the referrers are read; ask for them now.
-      for (String suffix : new String[] {".sig", ".att"}) {
+      for (String suffix : Discovery.LEGACY_SUFFIXES) {
         String tag = subject.tagSchemaTag() + suffix;
         manifests.computeIfAbsent(key(repository, tag),
             m -> CompletableFuture.supplyAsync(() -> unchecked(() -> delegate.fetchManifest(repository, tag)), executor));
@@ -71,7 +71,7 @@ public final class PrefetchingRegistry implements Registry {
     return listings.computeIfAbsent(key, k -> CompletableFuture.supplyAsync(() -> {
       List<Descriptor> list = unchecked(() -> delegate.referrers(repository, subject, artifactType));
       for (Descriptor r : list) {
-        if (r.artifactType() != null && r.artifactType().startsWith("application/vnd.dev.sigstore.bundle")) {
+        if (Discovery.mayHoldAttestations(r)) {
           manifests.computeIfAbsent(key(repository, r.digest().toString()),
               m -> CompletableFuture.supplyAsync(() -> prefetchReferrer(repository, r), executor));
         }
@@ -85,10 +85,8 @@ public final class PrefetchingRegistry implements Registry {
     if (m instanceof ImageManifest im) {
       for (Descriptor layer : im.layers()) {
         // Embedded content (descriptor data) was checked against the digest when parsed: no request.
-        if (layer.size() <= Attestations.MAX_BUNDLE_BYTES
-            && layer.dataBytes().isEmpty()
-            && (layer.mediaType().startsWith("application/vnd.dev.sigstore.bundle")
-                || layer.mediaType().equals(MediaTypes.DSSE_ENVELOPE))) {
+        if (layer.size() <= Attestations.MAX_BUNDLE_BYTES && layer.data() == null
+            && Discovery.isBundleOrEnvelope(layer)) {
           blobs.computeIfAbsent(layer.digest(), d -> CompletableFuture.supplyAsync(() -> read(repository, layer), executor));
         }
       }

@@ -43,7 +43,24 @@ public final class Discovery {
       MediaTypes.IN_TOTO,
       MediaTypes.DSSE_ENVELOPE);
 
+  /** cosign's legacy tag suffixes after {@code sha256-<hex>}: signatures, then attestations. */
+  public static final List<String> LEGACY_SUFFIXES = List.of(".sig", ".att");
+
   private Discovery() {}
+
+  /** Whether a referrers listing entry may hold attestations, so that {@link #read} reads it. */
+  public static boolean mayHoldAttestations(Descriptor referrer) {
+    return referrer.artifactType() != null && ARTIFACT_TYPES.contains(referrer.artifactType());
+  }
+
+  /** Whether {@link #read} reads {@code layer} of a referrer: a Sigstore bundle or a DSSE envelope. */
+  public static boolean isBundleOrEnvelope(Descriptor layer) {
+    return isBundle(layer) || layer.mediaType().equals(MediaTypes.DSSE_ENVELOPE);
+  }
+
+  private static boolean isBundle(Descriptor layer) {
+    return layer.mediaType().startsWith("application/vnd.dev.sigstore.bundle");
+  }
 
   public static List<DiscoveredAttestation> read(Registry registry, String repository, Digest digest)
       throws AttestException {
@@ -51,7 +68,7 @@ public final class Discovery {
     List<Descriptor> referrers = registry.referrers(repository, digest, null);
     int inspected = 0;
     for (Descriptor r : referrers) {
-      if (r.artifactType() == null || !ARTIFACT_TYPES.contains(r.artifactType())) {
+      if (!mayHoldAttestations(r)) {
         continue;
       }
       if (++inspected > MAX_REFERRERS) {
@@ -90,11 +107,10 @@ public final class Discovery {
     }
     int layers = 0;
     for (Descriptor layer : im.layers()) {
-      boolean bundle = layer.mediaType().startsWith("application/vnd.dev.sigstore.bundle");
-      boolean dsse = layer.mediaType().equals(MediaTypes.DSSE_ENVELOPE);
-      if (!bundle && !dsse) {
+      if (!isBundleOrEnvelope(layer)) {
         continue;
       }
+      boolean bundle = isBundle(layer);
       if (++layers > MAX_LAYERS) {
         break;
       }
@@ -127,7 +143,7 @@ public final class Discovery {
   private static void readLegacy(
       Registry registry, String repository, Digest digest, Source source, List<DiscoveredAttestation> out)
       throws AttestException {
-    String tag = digest.tagSchemaTag() + (source == Source.LEGACY_SIG ? ".sig" : ".att");
+    String tag = digest.tagSchemaTag() + LEGACY_SUFFIXES.get(source == Source.LEGACY_SIG ? 0 : 1);
     Manifest m;
     try {
       m = registry.fetchManifest(repository, tag);
