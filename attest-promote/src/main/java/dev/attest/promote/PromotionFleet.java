@@ -1,6 +1,7 @@
 package dev.attest.promote;
 
 import dev.attest.core.AttestException;
+import dev.attest.core.internal.DaemonThreads;
 import dev.attest.promote.internal.SharedTransfers;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,7 +10,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Promotes many digests in one process, such as a release of a hundred services:
@@ -95,12 +95,8 @@ public final class PromotionFleet {
       return List.of();
     }
     SharedTransfers shared = new SharedTransfers(transfers);
-    AtomicInteger n = new AtomicInteger();
-    ExecutorService pool = Executors.newFixedThreadPool(Math.min(concurrency, promotions.size()), r -> {
-      Thread t = new Thread(r, "attest-fleet-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
+    ExecutorService pool =
+        Executors.newFixedThreadPool(Math.min(concurrency, promotions.size()), DaemonThreads.named("attest-fleet"));
     try {
       List<Future<PromotionReport>> futures = new ArrayList<>();
       for (Promotion p : promotions) {

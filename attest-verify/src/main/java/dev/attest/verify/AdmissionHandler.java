@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.attest.core.Digest;
+import dev.attest.core.internal.DaemonThreads;
 import dev.attest.core.internal.Json;
 import dev.attest.verify.internal.ImageRefs;
 import java.io.IOException;
@@ -22,10 +23,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -68,13 +67,7 @@ public final class AdmissionHandler implements AutoCloseable {
       this.pool = b.executor;
       this.ownsPool = false;
     } else {
-      AtomicInteger n = new AtomicInteger();
-      ThreadFactory tf = r -> {
-        Thread t = new Thread(r, "attest-admission-verify-" + n.incrementAndGet());
-        t.setDaemon(true);
-        return t;
-      };
-      this.pool = Executors.newFixedThreadPool(b.parallelism, tf);
+      this.pool = Executors.newFixedThreadPool(b.parallelism, DaemonThreads.named("attest-admission-verify"));
       this.ownsPool = true;
     }
   }

@@ -14,6 +14,7 @@ import dev.attest.core.MediaTypes;
 import dev.attest.core.SigstoreBundle;
 import dev.attest.core.Statement;
 import dev.attest.core.VulnerabilityScan;
+import dev.attest.core.internal.DaemonThreads;
 import dev.attest.core.internal.Json;
 import dev.attest.registry.Attestations;
 import dev.attest.registry.DiscoveredAttestation;
@@ -44,10 +45,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
@@ -101,8 +100,8 @@ public final class PolicyVerifier implements ImageVerifier, AutoCloseable {
     this.timeout = b.timeout;
     this.ownsRegistries = b.registries == null;
     this.registries = b.registries != null ? b.registries : host -> opened.computeIfAbsent(host, Registry::remote);
-    this.fetchPool = Executors.newFixedThreadPool(b.parallelism, daemon("attest-verify-fetch"));
-    this.callPool = Executors.newCachedThreadPool(daemon("attest-verify"));
+    this.fetchPool = Executors.newFixedThreadPool(b.parallelism, DaemonThreads.named("attest-verify-fetch"));
+    this.callPool = Executors.newCachedThreadPool(DaemonThreads.named("attest-verify"));
   }
 
   /** A builder for a verifier of {@code policy}. */
@@ -181,7 +180,7 @@ public final class PolicyVerifier implements ImageVerifier, AutoCloseable {
       @Nullable Digest pinned) {
     Instant started = clock.instant();
     Future<VerificationReport> f =
-        callPool.submit(() -> new Run(input, registry, repository).verify(name, reference, pinned == null));
+        callPool.submit(() -> new Run(input, registry, repository).verify(name, reference, pinned));
     try {
       VerificationReport report = f.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
       if (cache != null) {
@@ -246,16 +245,14 @@ public final class PolicyVerifier implements ImageVerifier, AutoCloseable {
       this.prefetching = new PrefetchingRegistry(registry, fetchPool);
     }
 
-    VerificationReport verify(String name, String reference, boolean tagOnly) {
-      if (!tagOnly) {
+    /** {@code pinned} is {@code reference} as a digest, null when it is a tag. */
+    VerificationReport verify(String name, String reference, @Nullable Digest pinned) {
+      boolean tagOnly = pinned == null;
+      if (pinned != null) {
         // Pinned: the referrers listing needs only the digest, so it runs while the manifest is
         // fetched (one round trip less on the critical path). If the manifest turns out not to be
         // the one asked for, the listing is simply never used.
-        try {
-          prefetching.startReferrers(repository, Digest.parse(reference));
-        } catch (IllegalArgumentException e) {
-          // Not a digest after all: the fetch below reports it.
-        }
+        prefetching.startReferrers(repository, pinned);
       }
       Manifest top;
       try {
@@ -702,15 +699,6 @@ public final class PolicyVerifier implements ImageVerifier, AutoCloseable {
       case REFERRER -> "referrer " + a.manifest().digest();
       case LEGACY_SIG -> "legacy .sig layer " + a.layer().digest();
       case LEGACY_ATT -> "legacy .att layer " + a.layer().digest();
-    };
-  }
-
-  private static ThreadFactory daemon(String name) {
-    AtomicInteger n = new AtomicInteger();
-    return r -> {
-      Thread t = new Thread(r, name + "-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
     };
   }
 

@@ -5,14 +5,15 @@ import dev.attest.core.Descriptor;
 import dev.attest.core.Digest;
 import dev.attest.core.ImageIndex;
 import dev.attest.core.Manifest;
+import dev.attest.core.internal.DaemonThreads;
 import dev.attest.core.internal.VerifyingInputStream;
 import dev.attest.promote.PromotionEvent;
 import dev.attest.promote.PromotionException;
 import dev.attest.promote.PromotionListener;
-import dev.attest.promote.PromotionPlan;
 import dev.attest.promote.PromotionPlan.Item;
 import dev.attest.promote.PromotionPlan.Kind;
 import dev.attest.promote.PromotionPlan.TagAction;
+import dev.attest.promote.PromotionPlan;
 import dev.attest.promote.RepositoryRef;
 import dev.attest.registry.BlobSource;
 import dev.attest.registry.OciLayout;
@@ -37,7 +38,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongConsumer;
@@ -72,10 +72,6 @@ public final class Executor {
   /** Manifests the plan did not fetch (present referrers), fetched from the source if needed. */
   private final Map<Digest, Manifest> fetched = new ConcurrentHashMap<>();
 
-  public Executor(RepositoryRef source, RepositoryRef destination, int parallelism, PromotionListener listener) {
-    this(source, destination, parallelism, listener, null);
-  }
-
   /** With {@code shared}, blob transfers are bounded and deduplicated with the other promotions of a fleet. */
   public Executor(RepositoryRef source, RepositoryRef destination, int parallelism, PromotionListener listener,
       @Nullable SharedTransfers shared) {
@@ -92,15 +88,9 @@ public final class Executor {
    * referrers), each level concurrently. The referrers indexes, the legacy tags and the check of
    * what was written then run together: the index updates of a registry without the referrers
    * API mostly wait (ADR 0008), and neither the tags nor the check depend on them.
-   */
-  public void copy(PromotionPlan plan, List<String> requestedTags) throws AttestException {
-    copy(plan, requestedTags, Map.of());
-  }
-
-  /**
-   * As {@link #copy(PromotionPlan, List)}, knowing what the destination listed as referrers of
-   * each subject while planning: a listing that has every referrer of its subject, where this run
-   * writes none, is not read again.
+   * {@code listedAtPlan} is what the destination listed as referrers of each subject while
+   * planning: a listing that has every referrer of its subject, where this run writes none, is not
+   * read again.
    */
   public void copy(PromotionPlan plan, List<String> requestedTags, Map<Digest, Set<Digest>> listedAtPlan)
       throws AttestException {
@@ -368,7 +358,7 @@ public final class Executor {
       }
       return;
     }
-    ExecutorService pool = Executors.newFixedThreadPool(threads, daemon());
+    ExecutorService pool = Executors.newFixedThreadPool(threads, DaemonThreads.named("attest-promote"));
     try {
       List<Future<Void>> futures = new ArrayList<>();
       for (Task t : tasks) {
@@ -398,15 +388,6 @@ public final class Executor {
     } finally {
       pool.shutdownNow();
     }
-  }
-
-  private static ThreadFactory daemon() {
-    AtomicInteger n = new AtomicInteger();
-    return r -> {
-      Thread t = new Thread(r, "attest-promote-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    };
   }
 
   private void copyBlob(Descriptor blob) throws AttestException {

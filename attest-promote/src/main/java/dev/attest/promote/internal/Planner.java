@@ -7,11 +7,12 @@ import dev.attest.core.ImageIndex;
 import dev.attest.core.ImageManifest;
 import dev.attest.core.Manifest;
 import dev.attest.core.MediaTypes;
+import dev.attest.core.internal.DaemonThreads;
 import dev.attest.promote.PromotionException;
-import dev.attest.promote.PromotionPlan;
 import dev.attest.promote.PromotionPlan.Item;
 import dev.attest.promote.PromotionPlan.Kind;
 import dev.attest.promote.PromotionPlan.TagAction;
+import dev.attest.promote.PromotionPlan;
 import dev.attest.promote.RepositoryRef;
 import dev.attest.promote.TagConflictException;
 import dev.attest.registry.NotFoundException;
@@ -37,7 +38,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 
@@ -89,10 +89,6 @@ public final class Planner {
   /** The source repository's tags, when it has few; null to resolve tags one by one. */
   private @Nullable Set<String> listedTags;
   private @Nullable ExecutorService pool;
-
-  public Planner(RepositoryRef source, RepositoryRef destination, int maxDepth, int maxNodes, int parallelism) {
-    this(source, destination, maxDepth, maxNodes, parallelism, false);
-  }
 
   public Planner(RepositoryRef source, RepositoryRef destination, int maxDepth, int maxNodes, int parallelism,
       boolean checkEveryItem) {
@@ -351,12 +347,7 @@ public final class Planner {
 
   private ExecutorService pool() {
     if (pool == null) {
-      AtomicInteger n = new AtomicInteger();
-      pool = Executors.newFixedThreadPool(parallelism, r -> {
-        Thread t = new Thread(r, "attest-plan-" + n.incrementAndGet());
-        t.setDaemon(true);
-        return t;
-      });
+      pool = Executors.newFixedThreadPool(parallelism, DaemonThreads.named("attest-plan"));
     }
     return pool;
   }

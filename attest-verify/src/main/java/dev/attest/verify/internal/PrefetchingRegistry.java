@@ -60,24 +60,26 @@ public final class PrefetchingRegistry implements Registry {
 
   private Future<List<Descriptor>> listing(String repository, Digest subject, @Nullable String artifactType) {
     String key = key(repository, subject.toString()) + "|" + (artifactType == null ? "" : artifactType);
-    if (artifactType == null) {
-      // cosign's legacy tags are looked up after the referrers are read; ask for them now.
-      for (String suffix : Discovery.LEGACY_SUFFIXES) {
-        String tag = subject.tagSchemaTag() + suffix;
-        manifests.computeIfAbsent(key(repository, tag),
-            m -> CompletableFuture.supplyAsync(() -> unchecked(() -> delegate.fetchManifest(repository, tag)), executor));
-      }
-    }
-    return listings.computeIfAbsent(key, k -> CompletableFuture.supplyAsync(() -> {
-      List<Descriptor> list = unchecked(() -> delegate.referrers(repository, subject, artifactType));
-      for (Descriptor r : list) {
-        if (Discovery.mayHoldAttestations(r)) {
-          manifests.computeIfAbsent(key(repository, r.digest().toString()),
-              m -> CompletableFuture.supplyAsync(() -> prefetchReferrer(repository, r), executor));
+    return listings.computeIfAbsent(key, k -> {
+      if (artifactType == null) {
+        // cosign's legacy tags are looked up after the referrers are read; ask for them now.
+        for (String suffix : Discovery.LEGACY_SUFFIXES) {
+          String tag = subject.tagSchemaTag() + suffix;
+          manifests.computeIfAbsent(key(repository, tag), m -> CompletableFuture.supplyAsync(
+              () -> unchecked(() -> delegate.fetchManifest(repository, tag)), executor));
         }
       }
-      return list;
-    }, executor));
+      return CompletableFuture.supplyAsync(() -> {
+        List<Descriptor> list = unchecked(() -> delegate.referrers(repository, subject, artifactType));
+        for (Descriptor r : list) {
+          if (Discovery.mayHoldAttestations(r)) {
+            manifests.computeIfAbsent(key(repository, r.digest().toString()),
+                m -> CompletableFuture.supplyAsync(() -> prefetchReferrer(repository, r), executor));
+          }
+        }
+        return list;
+      }, executor);
+    });
   }
 
   private Manifest prefetchReferrer(String repository, Descriptor r) {
