@@ -360,35 +360,49 @@ public final class Executor {
     }
     ExecutorService pool = Executors.newFixedThreadPool(threads, DaemonThreads.named("attest-promote"));
     try {
-      List<Future<Void>> futures = new ArrayList<>();
-      for (Task t : tasks) {
-        futures.add(pool.submit(() -> {
-          t.run();
-          return null;
-        }));
-      }
-      for (Future<Void> f : futures) {
-        try {
-          f.get();
-        } catch (ExecutionException e) {
-          pool.shutdownNow();
-          Throwable c = e.getCause();
-          if (c instanceof AttestException ae) {
-            throw ae;
-          }
-          if (c instanceof RuntimeException re) {
-            throw re;
-          }
-          throw new PromotionException("a transfer failed: " + c, c);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new PromotionException("interrupted while transferring", e);
-        }
-      }
+      runAll(tasks, pool, "transferring");
     } finally {
       pool.shutdownNow();
     }
   }
+
+  /**
+   * Runs {@code tasks} on {@code pool} and waits for them all; the first failure in list order
+   * cancels the others and is thrown as it was ({@code doing} names the work in the message of an
+   * interruption).
+   */
+  static void runAll(List<Task> tasks, ExecutorService pool, String doing) throws AttestException {
+    List<Future<Void>> futures = new ArrayList<>();
+    for (Task t : tasks) {
+      futures.add(pool.submit(() -> {
+        t.run();
+        return null;
+      }));
+    }
+    try {
+      for (Future<Void> f : futures) {
+        f.get();
+      }
+    } catch (ExecutionException e) {
+      Throwable c = e.getCause();
+      if (c instanceof AttestException ae) {
+        throw ae;
+      }
+      if (c instanceof RuntimeException re) {
+        throw re;
+      }
+      if (c instanceof Error err) {
+        throw err;
+      }
+      throw new PromotionException("while " + doing + ": " + c, c);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new PromotionException("interrupted while " + doing, e);
+    } finally {
+      futures.forEach(f -> f.cancel(true));
+    }
+  }
+
 
   private void copyBlob(Descriptor blob) throws AttestException {
     listener.onEvent(new PromotionEvent.BlobStarted(blob));

@@ -520,7 +520,7 @@ public final class Planner {
           waiting.add(d);
         }
       }
-      List<Ask> checks = new ArrayList<>();
+      List<Executor.Task> checks = new ArrayList<>();
       if (firstRound) {
         for (Digest s : new HashSet<>(subjectOf.values())) {
           checks.add(() -> listedAt.put(s, listedAtDestinationOnce(s)));
@@ -545,7 +545,7 @@ public final class Planner {
       }
     }
     Map<Digest, Boolean> blobPresent = new ConcurrentHashMap<>();
-    List<Ask> checks = new ArrayList<>();
+    List<Executor.Task> checks = new ArrayList<>();
     for (Digest b : blobs.keySet()) {
       if (impliedBlobs.contains(b)) {
         blobPresent.put(b, true);
@@ -594,50 +594,15 @@ public final class Planner {
     return new PromotionPlan(source.displayName(), destination.displayName(), digest, items, actions, manifests);
   }
 
-  /** A question to the destination. */
-  @FunctionalInterface
-  private interface Ask {
-    void run() throws AttestException;
-  }
-
   /** Runs {@code checks} on the plan's pool; the first failure (in list order) is thrown. */
-  private void runChecks(List<Ask> checks) throws AttestException {
+  private void runChecks(List<Executor.Task> checks) throws AttestException {
     if (checks.size() <= 1 || parallelism <= 1) {
-      for (Ask a : checks) {
+      for (Executor.Task a : checks) {
         a.run();
       }
       return;
     }
-    ExecutorService p = pool();
-    List<Future<?>> futures = new ArrayList<>();
-    for (Ask a : checks) {
-      futures.add(p.submit(() -> {
-        a.run();
-        return null;
-      }));
-    }
-    try {
-      for (Future<?> f : futures) {
-        f.get();
-      }
-    } catch (ExecutionException e) {
-      Throwable c = e.getCause();
-      if (c instanceof AttestException ae) {
-        throw ae;
-      }
-      if (c instanceof RuntimeException re) {
-        throw re;
-      }
-      if (c instanceof Error err) {
-        throw err;
-      }
-      throw new IllegalStateException(c);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new PromotionException("interrupted while asking " + destination + " what it has", e);
-    } finally {
-      futures.forEach(f -> f.cancel(true));
-    }
+    Executor.runAll(checks, pool(), "asking " + destination + " what it has");
   }
 
   private boolean manifestAtDestination(Digest d) throws AttestException {
