@@ -901,26 +901,16 @@ public final class RemoteRegistry implements Registry {
    */
   private void rememberIfRouteAbsent(String repository, Response r) {
     byte[] body;
-    try (r; InputStream in = r.body().byteStream()) {
-      body = Http.readAtMost(in, 8192);
-    } catch (IOException e) {
+    try (r) {
+      body = Http.errorBody(r);
+    }
+    if (body == null || referrersApiMemory.isZero()) {
       return;
     }
-    if (referrersApiMemory.isZero()) {
-      return;
-    }
-    try {
-      JsonNode errors = Json.read(body).get("errors");
-      if (errors != null && errors.isArray()) {
-        for (JsonNode e : errors) {
-          String code = e.path("code").asText("");
-          if (code.equals("NAME_UNKNOWN") || code.equals("MANIFEST_UNKNOWN")) {
-            return;
-          }
-        }
+    for (Http.ApiError e : Http.apiErrors(body)) {
+      if (e.code().equals("NAME_UNKNOWN") || e.code().equals("MANIFEST_UNKNOWN")) {
+        return;
       }
-    } catch (IOException | RuntimeException notJson) {
-      // Go's "404 page not found" and the like: no such route.
     }
     if (noReferrersApi.size() >= MAX_REFERRERS_API_MEMORY) {
       noReferrersApi.clear();

@@ -199,28 +199,44 @@ public final class Http {
     }
   }
 
+  /** One entry of an OCI distribution error body ({@code {"errors":[{"code":…,"message":…}]}}). */
+  public record ApiError(String code, String message) {}
+
+  /** The start of an error response's body, at most {@link #MAX_ERROR_BODY} bytes; null if unreadable. */
+  public static byte @Nullable [] errorBody(Response response) {
+    try (InputStream in = response.body().byteStream()) {
+      return readAtMost(in, MAX_ERROR_BODY);
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  /** The errors listed in an OCI error body; empty when it is not one (not JSON, no {@code errors}). */
+  public static java.util.List<ApiError> apiErrors(byte[] body) {
+    java.util.List<ApiError> out = new java.util.ArrayList<>();
+    try {
+      JsonNode errors = Json.read(body).get("errors");
+      if (errors != null && errors.isArray()) {
+        for (JsonNode e : errors) {
+          out.add(new ApiError(e.path("code").asText(""), e.path("message").asText("")));
+        }
+      }
+    } catch (IOException | RuntimeException notJson) {
+      // Go's "404 page not found" and the like.
+    }
+    return out;
+  }
+
   /** The registry's error code and message, from an OCI error body, or a short text excerpt. */
   static String errorDetail(Response response) {
-    byte[] body;
-    try (InputStream in = response.body().byteStream()) {
-      body = readAtMost(in, MAX_ERROR_BODY);
-    } catch (IOException e) {
+    byte[] body = errorBody(response);
+    if (body == null || body.length == 0) {
       return "";
     }
-    if (body.length == 0) {
-      return "";
-    }
-    try {
-      JsonNode n = Json.read(body);
-      JsonNode errors = n.get("errors");
-      if (errors != null && errors.isArray() && !errors.isEmpty()) {
-        JsonNode e = errors.get(0);
-        String code = e.path("code").asText("");
-        String message = e.path("message").asText("");
-        return "(" + code + (message.isEmpty() ? "" : ": " + message) + ")";
-      }
-    } catch (IOException | RuntimeException ignored) {
-      // not JSON: fall through to a text excerpt
+    java.util.List<ApiError> errors = apiErrors(body);
+    if (!errors.isEmpty()) {
+      ApiError e = errors.get(0);
+      return "(" + e.code() + (e.message().isEmpty() ? "" : ": " + e.message()) + ")";
     }
     StringBuilder sb = new StringBuilder();
     for (int i = 0; i < Math.min(body.length, 200); i++) {
