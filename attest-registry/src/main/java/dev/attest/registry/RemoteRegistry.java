@@ -408,11 +408,9 @@ public final class RemoteRegistry implements Registry {
   @Override
   public void pushBlob(String repository, Descriptor blob, BlobSource source) throws AttestException {
     Objects.requireNonNull(source, "source");
-    if (hasBlob(repository, blob.digest())) {
-      return;
+    if (!hasBlob(repository, blob.digest())) {
+      uploadBlob(repository, blob, source);
     }
-    upload(repository, blob, source, null);
-    blobLocations.put(blob.digest(), repository);
   }
 
   /**
