@@ -170,17 +170,7 @@ public final class ReadAheadInputStream extends InputStream {
   @Override
   public int read(byte[] b, int off, int len) throws IOException {
     Objects.checkFromIndexSize(off, len, b.length);
-    if (len == 0) {
-      return 0;
-    }
-    Chunk c = chunk();
-    if (c == null) {
-      return -1;
-    }
-    int n = Math.min(len, c.length() - pos);
-    System.arraycopy(c.buf(), pos, b, off, n);
-    pos += n;
-    return n;
+    return transfer(len, (buf, from, n) -> System.arraycopy(buf, from, b, off, n));
   }
 
   /** Receives bytes straight from a read-ahead buffer, valid only during the call. */

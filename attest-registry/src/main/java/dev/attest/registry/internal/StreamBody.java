@@ -48,43 +48,39 @@ public final class StreamBody extends RequestBody {
       throw new IOException("a streamed blob body cannot be sent twice");
     }
     written = true;
+    // From the read-ahead buffers straight into okio (one copy fewer per byte), or through our
+    // buffer. Either way at most BUFFER bytes per write: okio takes its segments for a write from
+    // a per-thread pool that holds 64 KiB, so larger writes allocate (and discard) segments.
+    Step step;
     if (in instanceof ReadAheadInputStream ahead) {
-      writeFrom(ahead, sink);
-      return;
+      step = max -> ahead.transfer(max, sink::write);
+    } else {
+      byte[] buf = new byte[BUFFER];
+      step = max -> {
+        int n = in.read(buf, 0, max);
+        if (n > 0) {
+          sink.write(buf, 0, n);
+        }
+        return n;
+      };
     }
-    byte[] buf = new byte[BUFFER];
     long left = length;
     while (length < 0 || left > 0) {
-      int n = in.read(buf, 0, length < 0 ? buf.length : (int) Math.min(buf.length, left));
+      int n = step.next(length < 0 ? BUFFER : (int) Math.min(BUFFER, left));
       if (n == -1) {
         if (length >= 0) {
           throw new IOException("blob source ended " + left + " bytes early");
         }
         break;
       }
-      sink.write(buf, 0, n);
       left -= n;
       progress.accept(n);
     }
   }
 
-  /**
-   * The same, but straight from the read-ahead buffers: one copy fewer per byte. Still at most
-   * {@link #BUFFER} bytes per write: okio takes its segments for a write from a per-thread pool
-   * that holds 64 KiB, so larger writes allocate (and discard) segments, 8 KiB at a time.
-   */
-  private void writeFrom(ReadAheadInputStream ahead, BufferedSink sink) throws IOException {
-    long left = length;
-    while (length < 0 || left > 0) {
-      int n = ahead.transfer(length < 0 ? BUFFER : (int) Math.min(BUFFER, left), sink::write);
-      if (n == -1) {
-        if (length >= 0) {
-          throw new IOException("blob source ended " + left + " bytes early");
-        }
-        break;
-      }
-      left -= n;
-      progress.accept(n);
-    }
+  /** Moves the next bytes, at most {@code max}, into the sink; -1 at the end. */
+  @FunctionalInterface
+  private interface Step {
+    int next(int max) throws IOException;
   }
 }
