@@ -170,7 +170,7 @@ public final class Planner {
         tasks.add(() -> read(new ReferrersRead(d)));
         for (String suffix : Discovery.LEGACY_SUFFIXES) {
           String tag = d.tagSchemaTag() + suffix;
-          if (listedTags == null || listedTags.contains(tag)) {
+          if (mayExistAtSource(tag)) {
             tasks.add(() -> read(new TagRead(tag)));
           }
         }
@@ -306,8 +306,19 @@ public final class Planner {
       return src.referrers(repo, r.subject(), null);
     }
     String tag = ((TagRead) read).tag();
+    return mayExistAtSource(tag) ? resolveOrNull(source, tag) : null;
+  }
+
+  /** False when the source's tag listing (if it was read) lacks {@code tag}. */
+  private boolean mayExistAtSource(String tag) {
+    Set<String> listed = listedTags;
+    return listed == null || listed.contains(tag);
+  }
+
+  /** The descriptor {@code tag} points at in {@code ref}, or null if there is no such tag. */
+  private static @Nullable Descriptor resolveOrNull(RepositoryRef ref, String tag) throws AttestException {
     try {
-      return src.resolve(repo, tag);
+      return ref.registry().resolve(ref.repository(), tag);
     } catch (NotFoundException e) {
       return null;
     }
@@ -420,10 +431,6 @@ public final class Planner {
     }
     for (String suffix : Discovery.LEGACY_SUFFIXES) {
       String tag = digest.tagSchemaTag() + suffix;
-      Set<String> listed = listedTags;
-      if (listed != null && !listed.contains(tag)) {
-        continue;
-      }
       Descriptor legacy = (Descriptor) value(new TagRead(tag));
       if (legacy == null) {
         continue;
@@ -563,7 +570,7 @@ public final class Planner {
     @Nullable Descriptor[] existing = new Descriptor[tagNames.size()];
     for (int i = 0; i < tagNames.size(); i++) {
       int k = i;
-      checks.add(() -> existing[k] = existingTag(tagNames.get(k)));
+      checks.add(() -> existing[k] = resolveOrNull(destination, tagNames.get(k)));
     }
     runChecks(checks);
 
@@ -622,25 +629,13 @@ public final class Planner {
    * cannot answer, so that each referrer is asked about.
    */
   private Set<Digest> listedAtDestination(Digest subject) throws AttestException {
-    try {
+    return answeredOr(() -> {
       Set<Digest> out = new HashSet<>();
       for (Descriptor d : destination.registry().referrers(destination.repository(), subject, null)) {
         out.add(d.digest());
       }
       return out;
-    } catch (UnauthorizedException e) {
-      throw e;
-    } catch (RegistryException e) {
-      return Set.of();
-    }
-  }
-
-  private @Nullable Descriptor existingTag(String tag) throws AttestException {
-    try {
-      return destination.registry().resolve(destination.repository(), tag);
-    } catch (NotFoundException e) {
-      return null;
-    }
+    }, Set.of());
   }
 
   interface Check {
@@ -654,12 +649,26 @@ public final class Planner {
    * skipping it would not. Credentials problems still fail the plan.
    */
   static boolean presentAtDestination(Check check) throws AttestException {
+    return answeredOr(check::exists, false);
+  }
+
+  /** A question to the destination. */
+  @FunctionalInterface
+  private interface Question<T> {
+    T ask() throws AttestException;
+  }
+
+  /**
+   * The destination's answer, or {@code unanswered} when it cannot answer (see {@link
+   * #presentAtDestination}); credentials problems still fail the plan.
+   */
+  private static <T> T answeredOr(Question<T> question, T unanswered) throws AttestException {
     try {
-      return check.exists();
+      return question.ask();
     } catch (UnauthorizedException e) {
       throw e;
     } catch (RegistryException e) {
-      return false;
+      return unanswered;
     }
   }
 }
