@@ -165,12 +165,8 @@ public final class Executor {
 
   /** Writes the requested tags the destination lacks. */
   public void writeRequestedTags(PromotionPlan plan, List<String> requestedTags) throws AttestException {
-    writeTags(plan, requestedTags::contains);
-  }
-
-  private void writeTags(PromotionPlan plan, java.util.function.Predicate<String> which) throws AttestException {
     for (TagAction t : plan.tags()) {
-      if (!t.present() && which.test(t.tag())) {
+      if (!t.present() && requestedTags.contains(t.tag())) {
         writeTag(plan, t);
       }
     }

@@ -457,13 +457,12 @@ public final class Planner {
    * The destination's referrers listing of each subject, as read while planning (strict mode: none).
    * The executor need not read a listing again that already lists every referrer of its subject.
    */
+  @SuppressWarnings("unchecked") // DestinationReferrers reads hold what listedAtDestination returns
   public Map<Digest, Set<Digest>> destinationListings() {
     Map<Digest, Set<Digest>> out = new HashMap<>();
     destinationReads.forEach((k, v) -> {
       if (k instanceof DestinationReferrers dr && v.value() instanceof Set<?> listed) {
-        Set<Digest> digests = new HashSet<>();
-        listed.forEach(o -> digests.add((Digest) o));
-        out.put(dr.subject(), digests);
+        out.put(dr.subject(), (Set<Digest>) listed);
       }
     });
     return out;
