@@ -1,5 +1,11 @@
 package dev.attest.benchmarks;
 
+import static dev.attest.benchmarks.BenchSupport.check;
+import static dev.attest.benchmarks.BenchSupport.deleteTree;
+import static dev.attest.benchmarks.BenchSupport.median;
+import static dev.attest.benchmarks.BenchSupport.secs;
+import static dev.attest.benchmarks.BenchSupport.time;
+import static dev.attest.benchmarks.BenchSupport.writeRandom;
 import dev.attest.core.AttestException;
 import dev.attest.core.CycloneDxSbom;
 import dev.attest.core.Descriptor;
@@ -19,7 +25,6 @@ import dev.attest.registry.Registry;
 import dev.attest.registry.RemoteRegistry;
 import dev.attest.registry.testing.DockerRegistry;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
@@ -27,11 +32,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -39,7 +42,6 @@ import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -125,7 +127,7 @@ public final class PromotionBenchmark {
       throws Exception {
     Path file = work.resolve("layer-1g");
     long t0 = System.nanoTime();
-    Descriptor blob = writeRandom(file, size);
+    Descriptor blob = writeRandom(file, size, MediaTypes.OCI_LAYER_TAR_GZIP);
     ImageManifest image = pushImage(from, "dev/big", List.of(blob), List.of(BlobSource.of(file)), 1);
     Files.delete(file);
     attach(from, "dev/big", image.digest());
@@ -189,7 +191,7 @@ public final class PromotionBenchmark {
       return;
     }
     Path file = work.resolve("layer-warm");
-    Descriptor blob = writeRandom(file, bytes);
+    Descriptor blob = writeRandom(file, bytes, MediaTypes.OCI_LAYER_TAR_GZIP);
     ImageManifest image = pushImage(from, "dev/warm", List.of(blob), List.of(BlobSource.of(file)), 3);
     Files.delete(file);
     attach(from, "dev/warm", image.digest());
@@ -229,7 +231,7 @@ public final class PromotionBenchmark {
   private void memory(DockerRegistry src, DockerRegistry dst, RemoteRegistry from) throws Exception {
     Path file = work.resolve("layer-4g");
     long t0 = System.nanoTime();
-    Descriptor blob = writeRandom(file, bigSize);
+    Descriptor blob = writeRandom(file, bigSize, MediaTypes.OCI_LAYER_TAR_GZIP);
     ImageManifest image = pushImage(from, "dev/huge", List.of(blob), List.of(BlobSource.of(file)), 2);
     Files.delete(file);
     attach(from, "dev/huge", image.digest());
@@ -781,43 +783,10 @@ public final class PromotionBenchmark {
 
   // ---------------------------------------------------------------- helpers
 
-  private static void check(Registry r, String repo, Descriptor blob) throws AttestException {
-    if (!r.hasBlob(repo, blob.digest())) {
-      throw new IllegalStateException(repo + " lacks " + blob.digest() + " after the copy");
-    }
-  }
-
   private static byte[] bytes(SplittableRandom random, int n) {
     byte[] b = new byte[n];
     random.nextBytes(b);
     return b;
-  }
-
-  private static Descriptor writeRandom(Path file, long size) throws IOException {
-    MessageDigest md = Digest.Algorithm.SHA256.newMessageDigest();
-    SplittableRandom random = new SplittableRandom();
-    byte[] buf = new byte[1 << 20];
-    try (OutputStream out = Files.newOutputStream(file)) {
-      for (long left = size; left > 0; ) {
-        int n = (int) Math.min(buf.length, left);
-        random.nextBytes(buf);
-        md.update(buf, 0, n);
-        out.write(buf, 0, n);
-        left -= n;
-      }
-    }
-    return Descriptor.of(MediaTypes.OCI_LAYER_TAR_GZIP, Digest.fromHash(Digest.Algorithm.SHA256, md.digest()), size);
-  }
-
-  @FunctionalInterface
-  private interface Op {
-    void run() throws Exception;
-  }
-
-  private static double time(Op op) throws Exception {
-    long t = System.nanoTime();
-    op.run();
-    return secs(System.nanoTime() - t);
   }
 
   private void summary(String name, List<Double> s) {
@@ -826,24 +795,9 @@ public final class PromotionBenchmark {
         median(s), size / 1e9 / median(s));
   }
 
-  private static double median(List<Double> s) {
-    double[] a = s.stream().mapToDouble(Double::doubleValue).toArray();
-    Arrays.sort(a);
-    return a.length % 2 == 1 ? a[a.length / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
-  }
-
-  private static double secs(long nanos) {
-    return nanos / (double) TimeUnit.SECONDS.toNanos(1);
-  }
-
   private void line(String format, Object... args) {
     System.out.println(String.format(Locale.ROOT, format, args));
     System.out.flush();
   }
 
-  private static void deleteTree(Path dir) throws IOException {
-    try (Stream<Path> walk = Files.walk(dir)) {
-      walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    }
-  }
 }

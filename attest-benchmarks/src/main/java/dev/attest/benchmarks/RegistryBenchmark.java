@@ -1,5 +1,11 @@
 package dev.attest.benchmarks;
 
+import static dev.attest.benchmarks.BenchSupport.check;
+import static dev.attest.benchmarks.BenchSupport.deleteTree;
+import static dev.attest.benchmarks.BenchSupport.median;
+import static dev.attest.benchmarks.BenchSupport.secs;
+import static dev.attest.benchmarks.BenchSupport.time;
+import static dev.attest.benchmarks.BenchSupport.writeRandom;
 import dev.attest.core.AttestException;
 import dev.attest.core.Descriptor;
 import dev.attest.core.Digest;
@@ -11,7 +17,6 @@ import dev.attest.registry.RemoteRegistry;
 import dev.attest.registry.testing.DockerRegistry;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
@@ -22,14 +27,10 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 /**
  * Measures, in one run and side by side, the registry client's blob throughput against the floors
@@ -88,7 +89,7 @@ public final class RegistryBenchmark {
   private void run() throws Exception {
     Path file = work.resolve("blob");
     long t0 = System.nanoTime();
-    Descriptor blob = writeRandom(file, size);
+    Descriptor blob = writeRandom(file, size, MEDIA_TYPE);
     line("blob: %s, %d bytes, generated in %.1f s; %d run(s) each, fresh destination per run",
         blob.digest(), blob.size(), secs(System.nanoTime() - t0), runs);
 
@@ -508,28 +509,6 @@ public final class RegistryBenchmark {
 
   // ---------------------------------------------------------------- helpers
 
-  private static void check(Registry r, String repo, Descriptor blob) throws AttestException {
-    if (!r.hasBlob(repo, blob.digest())) {
-      throw new IllegalStateException(repo + " lacks " + blob.digest() + " after the copy");
-    }
-  }
-
-  private static Descriptor writeRandom(Path file, long size) throws IOException {
-    MessageDigest md = Digest.Algorithm.SHA256.newMessageDigest();
-    SplittableRandom random = new SplittableRandom();
-    byte[] buf = new byte[1 << 20];
-    try (OutputStream out = Files.newOutputStream(file)) {
-      for (long left = size; left > 0; ) {
-        int n = (int) Math.min(buf.length, left);
-        random.nextBytes(buf);
-        md.update(buf, 0, n);
-        out.write(buf, 0, n);
-        left -= n;
-      }
-    }
-    return Descriptor.of(MEDIA_TYPE, Digest.fromHash(Digest.Algorithm.SHA256, md.digest()), size);
-  }
-
   private static void drain(InputStream in) throws IOException {
     try (in) {
       byte[] buf = new byte[1 << 16];
@@ -537,18 +516,6 @@ public final class RegistryBenchmark {
         // only reading
       }
     }
-  }
-
-  @FunctionalInterface
-  private interface Op {
-    void run() throws Exception;
-  }
-
-  /** Seconds taken by {@code op}. */
-  private static double time(Op op) throws Exception {
-    long t = System.nanoTime();
-    op.run();
-    return secs(System.nanoTime() - t);
   }
 
   private void section(String title, List<Double> a, String aName, List<Double> b, String bName) {
@@ -572,24 +539,9 @@ public final class RegistryBenchmark {
     return bytes / 1e9 / seconds;
   }
 
-  private static double median(List<Double> s) {
-    double[] a = s.stream().mapToDouble(Double::doubleValue).toArray();
-    Arrays.sort(a);
-    return a.length % 2 == 1 ? a[a.length / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
-  }
-
-  private static double secs(long nanos) {
-    return nanos / (double) TimeUnit.SECONDS.toNanos(1);
-  }
-
   private void line(String format, Object... args) {
     String s = String.format(Locale.ROOT, format, args);
     System.out.println(s);
   }
 
-  private static void deleteTree(Path dir) throws IOException {
-    try (Stream<Path> walk = Files.walk(dir)) {
-      walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    }
-  }
 }
