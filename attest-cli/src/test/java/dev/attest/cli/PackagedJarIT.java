@@ -113,6 +113,14 @@ class PackagedJarIT {
     assertThat(j.get("valid").asBoolean()).isFalse();
     assertThat(j.get("reason").asText()).contains("issuer");
 
+    Run regexp = jar.run("verify-blob", f("notes.txt"), "--bundle", f("notes.sigstore.json"),
+        "--certificate-identity-regexp", "https://github\\.com/acme/.*", "--certificate-oidc-issuer-regexp",
+        "https://token\\.actions\\.githubusercontent\\.com", "--trusted-root", root.toString()).succeeds();
+    assertThat(regexp.out()).contains("Verified OK");
+    jar.run("verify-blob", f("notes.txt"), "--bundle", f("notes.sigstore.json"), "--certificate-identity-regexp", "(",
+        "--certificate-oidc-issuer", SigstoreTestStack.GITHUB_ISSUER, "--trusted-root", root.toString())
+        .failsWith(Main.USAGE);
+
     Path other = SigstoreTestStack.create("other").writeTrustedRoot(dir.resolve("other_root.json"));
     jar.run("verify-blob", f("notes.txt"), "--bundle", f("notes.sigstore.json"), "--certificate-identity", CI.san(),
         "--certificate-oidc-issuer", SigstoreTestStack.GITHUB_ISSUER, "--trusted-root", other.toString())

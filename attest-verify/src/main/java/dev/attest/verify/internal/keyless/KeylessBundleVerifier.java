@@ -297,8 +297,8 @@ public final class KeylessBundleVerifier {
   }
 
   private static @Nullable String identityProblem(CertificateIdentity actual, KeylessIdentity expected) {
-    if (!expected.issuer().equals(actual.issuer())) {
-      return "certificate OIDC issuer is '" + actual.issuer() + "', expected '" + expected.issuer() + "'";
+    if (!expected.issuerMatches(actual.issuer())) {
+      return "certificate OIDC issuer is '" + actual.issuer() + "', expected " + expected.issuerDescription();
     }
     if (!expected.sanMatches(actual.san())) {
       return "certificate SAN is '" + actual.san() + "', expected " + expected.sanDescription();
@@ -421,7 +421,9 @@ public final class KeylessBundleVerifier {
         ? StringMatcher.string(identity.san())
         : StringMatcher.regex("^(?:" + identity.sanRegex() + ")$");
     return VerificationOptions.CertificateMatcher.fulcio()
-        .issuer(StringMatcher.string(identity.issuer()))
+        .issuer(identity.issuer() != null
+            ? StringMatcher.string(identity.issuer())
+            : StringMatcher.regex("^(?:" + identity.issuerRegex() + ")$"))
         .subjectAlternativeName(san)
         .build();
   }
