@@ -9,6 +9,7 @@ import dev.attest.core.Keys;
 import dev.attest.core.SlsaProvenance;
 import dev.attest.registry.EmbeddedRegistry;
 import dev.attest.registry.TestImages;
+import dev.attest.verify.testing.SigstoreHttpStack;
 import dev.attest.verify.testing.SigstoreTestStack;
 import dev.attest.verify.testing.SigstoreTestStack.Identity;
 import java.io.InputStream;
@@ -125,6 +126,56 @@ class PackagedJarIT {
     jar.run("verify-blob", f("notes.txt"), "--bundle", f("notes.sigstore.json"), "--certificate-identity", CI.san(),
         "--certificate-oidc-issuer", SigstoreTestStack.GITHUB_ISSUER, "--trusted-root", other.toString())
         .failsWith(Main.INVALID);
+  }
+
+  @Test
+  void keylessSignBlobWithASigningConfigThenVerifyBlob() throws Exception {
+    try (SigstoreHttpStack http = SigstoreHttpStack.start(STACK)) {
+      Path root = STACK.writeTrustedRoot(dir.resolve("trusted_root.json"));
+      Files.writeString(dir.resolve("signing_config.json"), """
+          {"mediaType": "application/vnd.dev.sigstore.signingconfig.v0.2+json",
+           "caUrls": [{"url": "%1$s", "majorApiVersion": 1, "validFor": {"start": "2023-01-01T00:00:00Z"}, "operator": "test"}],
+           "oidcUrls": [],
+           "rekorTlogUrls": [
+             {"url": "http://127.0.0.1:9/v2-not-spoken", "majorApiVersion": 2, "validFor": {"start": "2025-01-01T00:00:00Z"}, "operator": "test"},
+             {"url": "%1$s", "majorApiVersion": 1, "validFor": {"start": "2023-01-01T00:00:00Z"}, "operator": "test"}],
+           "tsaUrls": [],
+           "rekorTlogConfig": {"selector": "ANY"},
+           "tsaConfig": {"selector": "ANY"}}
+          """.formatted(http.url()));
+      Files.writeString(dir.resolve("artifact.txt"), "keyless artifact\n");
+      PackagedJar jar = jar().env(http.githubActionsEnv());
+
+      Run sign = jar.run("sign-blob", f("artifact.txt"), "--bundle", f("artifact.sigstore.json"), "--signing-config",
+          f("signing_config.json")).succeeds();
+      assertThat(sign.out()).contains("certificate for " + http.identity().san());
+      assertThat(http.fulcioCalls()).isEqualTo(1);
+
+      Run ok = jar.run("verify-blob", f("artifact.txt"), "--bundle", f("artifact.sigstore.json"),
+          "--certificate-identity", http.identity().san(), "--certificate-oidc-issuer", SigstoreTestStack.GITHUB_ISSUER,
+          "--trusted-root", root.toString()).succeeds();
+      assertThat(ok.out()).contains("Verified OK");
+
+      // A token Fulcio refuses (another audience) fails at Fulcio: exit code 3, one line, nothing written.
+      PackagedJar badToken = jar().env(Map.of("TOKEN", http.token("not-sigstore")));
+      Run refused = badToken.run("sign-blob", f("artifact.txt"), "--bundle", f("refused.json"), "--signing-config",
+          f("signing_config.json"), "--identity-token-env", "TOKEN").failsWith(Main.FAILURE);
+      assertThat(refused.errLine()).contains("401");
+      assertThat(dir.resolve("refused.json")).doesNotExist();
+
+      // No token source outside GitHub Actions, a config with no log attest can sign to, both --key and keyless: usage.
+      jar().run("sign-blob", f("artifact.txt"), "--bundle", f("x.json"), "--signing-config", f("signing_config.json"))
+          .failsWith(Main.USAGE);
+      Files.writeString(dir.resolve("v2only.json"), Files.readString(dir.resolve("signing_config.json"))
+          .replace("\"majorApiVersion\": 1", "\"majorApiVersion\": 2").replace("\"caUrls\": [{\"url\": \"" + http.url()
+              + "\", \"majorApiVersion\": 2", "\"caUrls\": [{\"url\": \"" + http.url() + "\", \"majorApiVersion\": 1"));
+      Run v2only = jar.run("sign-blob", f("artifact.txt"), "--bundle", f("x.json"), "--signing-config", f("v2only.json"))
+          .failsWith(Main.USAGE);
+      assertThat(v2only.errLine()).contains("no rekorTlogUrls (Rekor) service");
+      jar.run("keys", "generate", "--out-dir", dir.toString()).succeeds();
+      jar.run("sign-blob", f("artifact.txt"), "--bundle", f("x.json"), "--key", f("attest.key"), "--signing-config",
+          f("signing_config.json")).failsWith(Main.USAGE);
+    }
   }
 
   // ------------------------------------------------------------ sign, attest, verify on a registry

@@ -380,6 +380,6 @@ class KeylessSignerTest {
         """.formatted(http.url()));
     assertThatThrownBy(() -> KeylessSigner.builder().signingConfig(v2only).tokenSource(TokenSource.of("a.b.c")).build())
         .isInstanceOf(KeylessSigningException.class)
-        .hasMessageContaining("rekorTlogUrls (Rekor v1)");
+        .hasMessageContaining("no rekorTlogUrls (Rekor) service valid now with a supported major API version [1]");
   }
 }
