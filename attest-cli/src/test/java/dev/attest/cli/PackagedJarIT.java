@@ -178,6 +178,48 @@ class PackagedJarIT {
     }
   }
 
+  @Test
+  void keylessSignThenVerifyWithAKeylessPolicy() throws Exception {
+    try (SigstoreHttpStack http = SigstoreHttpStack.start(STACK)) {
+      STACK.writeTrustedRoot(dir.resolve("trusted_root.json"));
+      Files.writeString(dir.resolve("signing_config.json"), """
+          {"mediaType": "application/vnd.dev.sigstore.signingconfig.v0.2+json",
+           "caUrls": [{"url": "%1$s", "majorApiVersion": 1, "validFor": {"start": "2023-01-01T00:00:00Z"}}],
+           "rekorTlogUrls": [{"url": "%1$s", "majorApiVersion": 1, "validFor": {"start": "2023-01-01T00:00:00Z"}}],
+           "rekorTlogConfig": {"selector": "ANY"}}
+          """.formatted(http.url()));
+      Files.writeString(dir.resolve("policy.yaml"), """
+          name: keyless
+          trust:
+            ci:
+              trustedRoot: trusted_root.json
+              keyless:
+                - issuer: %s
+                  subjectRegExp: https://github\\.com/acme/app/\\.github/workflows/release\\.yml@refs/heads/.*
+          signature: {trust: ci}
+          """.formatted(SigstoreTestStack.GITHUB_ISSUER));
+      var image = TestImages.pushImage(registry, "jar/keyless", "v1");
+      String ref = registry.host() + "/jar/keyless@" + image.digest();
+      PackagedJar jar = jar().env(http.githubActionsEnv());
+
+      jar.run("verify", ref, "--policy", f("policy.yaml")).failsWith(Main.INVALID);
+      Run sign = jar.run("sign", registry.host() + "/jar/keyless:v1", "--signing-config", f("signing_config.json"))
+          .succeeds();
+      assertThat(sign.out()).contains("Attached 1 referrer(s) to " + ref);
+      Run ok = jar.run("verify", ref, "--policy", f("policy.yaml")).succeeds();
+      assertThat(ok.out()).contains("decision: ALLOW");
+
+      // Signed by another workflow: the policy's identity does not match.
+      http.workflow("acme/app", "refs/heads/main", ".github/workflows/other.yml");
+      var other = TestImages.pushImage(registry, "jar/keyless", "v2");
+      String otherRef = registry.host() + "/jar/keyless@" + other.digest();
+      jar.run("sign", otherRef, "--signing-config", f("signing_config.json")).succeeds();
+      Run deny = jar.run("verify", otherRef, "--policy", f("policy.yaml")).failsWith(Main.INVALID);
+      assertThat(deny.out()).contains("decision: DENY");
+      jar.run("sign", otherRef, "--signing-config", f("signing_config.json"), "--recursive").failsWith(Main.USAGE);
+    }
+  }
+
   // ------------------------------------------------------------ sign, attest, verify on a registry
 
   @Test

@@ -204,6 +204,18 @@ public final class Attestations {
     return this;
   }
 
+  /**
+   * The statement cosign 3 signs as an image signature ({@code cosign sign --new-bundle-format}):
+   * the digest as the one subject, without a name, predicate type {@value
+   * #COSIGN_SIGN_PREDICATE_TYPE} and an empty predicate. Sign it elsewhere (keyless, for example)
+   * and attach the bundle with {@link #bundle(byte[])}.
+   *
+   * @see <a href="https://github.com/sigstore/cosign/blob/main/specs/BUNDLE_SPEC.md">cosign bundles</a>
+   */
+  public static Statement imageSignatureStatement(Digest digest) throws AttestException {
+    return Attacher.cosignSignStatement(Objects.requireNonNull(digest, "digest"));
+  }
+
   /** The signer of every statement this flow makes. Required unless only pre-signed bundles are attached. */
   public Attestations signWith(Signer signer) {
     this.signer = Objects.requireNonNull(signer, "signer");
