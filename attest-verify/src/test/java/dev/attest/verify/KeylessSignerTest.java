@@ -168,7 +168,8 @@ class KeylessSignerTest {
           .signedBy("ci")
           .attestation(AttestationRule.slsa("ci", VerifyFixtures.slsaRule()))
           .build();
-      try (PolicyVerifier v = PolicyVerifier.builder(good).registry(registry).clock(VerifyFixtures.CLOCK).build()) {
+      try (PolicyVerifier v = PolicyVerifier.builder(good).registry(registry).clock(VerifyFixtures.CLOCK)
+          .timeout(java.time.Duration.ofMinutes(2)).build()) {
         VerificationReport r = v.verify(registry, "app", image.digest().toString());
         assertThat(r.decision()).as(r.toTable()).isEqualTo(Decision.ALLOW);
       }
@@ -178,7 +179,8 @@ class KeylessSignerTest {
               "https://github.com/evil/app/.github/workflows/release.yml@refs/heads/main")))
           .signedBy("ci")
           .build();
-      try (PolicyVerifier v = PolicyVerifier.builder(fork).registry(registry).clock(VerifyFixtures.CLOCK).build()) {
+      try (PolicyVerifier v = PolicyVerifier.builder(fork).registry(registry).clock(VerifyFixtures.CLOCK)
+          .timeout(java.time.Duration.ofMinutes(2)).build()) {
         VerificationReport r = v.verify(registry, "app", image.digest().toString());
         assertThat(r.decision()).isEqualTo(Decision.DENY);
         assertThat(r.failures()).allSatisfy(c -> assertThat(c.reason()).contains("certificate SAN is"));
