@@ -12,11 +12,11 @@ import dev.attest.core.SlsaProvenance;
 import dev.attest.core.VulnerabilityScan;
 import dev.attest.registry.Attestations;
 import dev.attest.registry.BlobSource;
-import dev.attest.registry.EmbeddedRegistry;
 import dev.attest.registry.PushOptions;
 import dev.attest.registry.Registry;
 import dev.attest.registry.RemoteRegistry;
 import dev.attest.registry.testing.DockerRegistry;
+import dev.attest.testing.EmbeddedRegistry;
 import dev.attest.verify.AdmissionHandler;
 import dev.attest.verify.AdmissionServer;
 import dev.attest.verify.Policy;
@@ -110,7 +110,7 @@ public final class VerifyBenchmark {
 
   private final KeyPair key = Keys.generateP256();
   private final Signer signer = Keys.signer(key);
-  private final SlsaProvenance provenance = SlsaProvenance.fromGitHubActions(env(), (String) null);
+  private final SlsaProvenance provenance = SlsaProvenance.fromGitHubActions(env());
   private final Policy policy;
 
   private VerifyBenchmark() {

@@ -30,10 +30,10 @@ import dev.attest.registry.AttachResult;
 import dev.attest.registry.AttachedReferrer;
 import dev.attest.registry.Attestations;
 import dev.attest.registry.Signatures;
+import dev.attest.testing.EmbeddedRegistry;
 import dev.attest.verify.AdmissionHandler;
 import dev.attest.verify.PolicyVerifier;
 import dev.attest.verify.VerificationReport;
-import dev.attest.registry.EmbeddedRegistry;
 import dev.attest.registry.PushOptions;
 import dev.attest.registry.RemoteRegistry;
 import dev.attest.verify.Policy;
@@ -199,7 +199,7 @@ final class Demo implements AutoCloseable {
   }
 
   private String createPredicates(PrintWriter out) throws Exception {
-    SlsaProvenance provenance = SlsaProvenance.fromGitHubActions(EXAMPLE_GITHUB_RUN, (String) null);
+    SlsaProvenance provenance = SlsaProvenance.fromGitHubActions(EXAMPLE_GITHUB_RUN);
     predicates.put("provenance", provenance);
     out.println("   SLSA v1 provenance from an EXAMPLE GitHub Actions run (fixed values, not a real run):");
     out.println("     builder " + provenance.builderId());
