@@ -25,6 +25,9 @@ try {
   def pc = new File(basedir, 'target/attest/hello-release.policy-controller.yaml')
   assert kyverno.isFile() && kyverno.text.contains('ImageValidatingPolicy')
   assert pc.isFile() && pc.text.contains('ClusterImagePolicy')
+  def plan = new File(basedir, 'target/attest/plan.txt')
+  assert plan.isFile() && plan.text.contains(digest) && plan.text.contains('policy:       hello-release')
+  assert plan.text.contains('Maven offline')
   return true
 } finally {
   evaluate(new File(itSources, 'stop-registries.groovy'))

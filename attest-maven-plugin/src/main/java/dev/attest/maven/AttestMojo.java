@@ -159,20 +159,13 @@ public class AttestMojo extends AbstractSigningMojo {
 
   /** A Trivy or Grype report through the library's cosign builder, else a cosign vuln/v1 predicate. */
   private static VulnerabilityScan scan(File file) throws MojoExecutionException {
-    byte[] json = read(file, "vulnerability report");
     try {
-      return VulnerabilityScan.cosignBuilder(json).build();
-    } catch (UnsupportedContentException notAReport) {
-      try {
-        return VulnerabilityScan.parse(VulnerabilityScan.COSIGN_VULN_V1, json);
-      } catch (AttestException e) {
-        throw new MojoExecutionException("vulnerability report " + file + " is neither a Trivy or Grype JSON report"
-            + " nor a cosign vuln/v1 predicate: " + e.getMessage(), e);
-      }
-    } catch (AttestException | IllegalStateException e) {
+      return VulnerabilityScan.fromReportOrPredicate(read(file, "vulnerability report"));
+    } catch (InvalidContentException e) {
       throw new MojoExecutionException("vulnerability report " + file + ": " + e.getMessage(), e);
     }
   }
+
 
   private static byte[] read(File f, String what) throws MojoExecutionException {
     try {

@@ -139,7 +139,7 @@ public final class Signing {
     if (token != null) {
       return KeylessSigner.gitHubActionsProvenance(env, token);
     }
-    return SlsaProvenance.fromGitHubActions(env, (String) null);
+    return SlsaProvenance.fromGitHubActions(env);
   }
 
   /** Signs the image as cosign 3 does and attaches the signature. */
