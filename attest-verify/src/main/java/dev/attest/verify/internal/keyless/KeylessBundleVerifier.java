@@ -100,6 +100,11 @@ public final class KeylessBundleVerifier {
     }
   }
 
+  /** The trusted root this verifier trusts. */
+  public TrustedRoot trustedRoot() {
+    return root;
+  }
+
   /** A verifier of an already parsed trusted root. */
   public static KeylessBundleVerifier of(TrustedRoot trustedRoot) {
     return new KeylessBundleVerifier(Objects.requireNonNull(trustedRoot, "trustedRoot"));
