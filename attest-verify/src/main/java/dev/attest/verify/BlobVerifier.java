@@ -57,6 +57,8 @@ public final class BlobVerifier {
     }
   }
 
+  private static final String IN_TOTO = "application/vnd.in-toto+json";
+
   private final @Nullable PublicKey key;
   private final @Nullable Path trustedRoot;
   private final @Nullable KeylessBundleVerifier roots;
@@ -151,12 +153,20 @@ public final class BlobVerifier {
       return new Result(false, e.getMessage(), null, null);
     }
     String content = bundle.contentKind();
-    Digest sha256 = artifact.sha256();
+    Digest sha256 = artifact.primary();
+    Optional<DsseEnvelope> env = bundle.dsseEnvelope();
+    // A DSSE payload that is not an in-toto statement is itself the artifact.
+    boolean rawPayload = env.isPresent() && !IN_TOTO.equals(env.get().payloadType());
     if (key == null) {
       KeylessBundleVerifier keyless = Objects.requireNonNull(roots);
       KeylessResult r;
-      Optional<DsseEnvelope> env = bundle.dsseEnvelope();
-      if (env.isPresent()) {
+      if (rawPayload) {
+        r = keyless.verifyDsseEnvelope(bundleJson, identity, options);
+        if (r.ok() && !payloadIs(env.get(), sha256)) {
+          return new Result(false, "the DSSE payload (" + env.get().payloadType() + ") is not the artifact " + sha256,
+              content, null);
+        }
+      } else if (env.isPresent()) {
         // The expected predicate type is the one signed: a blob has no policy naming one.
         String predicateType;
         try {
@@ -173,7 +183,11 @@ public final class BlobVerifier {
     PublicKey k = key;
     String problem = KeylessBundleVerifier.keyed(bundle, k, artifact, roots == null ? null : roots.trustedRoot(),
         options);
-    if (problem == null && bundle.dsseEnvelope().isPresent()) {
+    if (problem == null && rawPayload) {
+      if (!payloadIs(env.get(), sha256)) {
+        problem = "the DSSE payload (" + env.get().payloadType() + ") is not the artifact " + sha256;
+      }
+    } else if (problem == null && env.isPresent()) {
       try {
         if (!bundle.dsseEnvelope().get().statement().covers(sha256)) {
           problem = "the signed statement's subjects do not include " + sha256;
@@ -188,5 +202,10 @@ public final class BlobVerifier {
                 && options.tlog() != LogRequirement.IGNORED ? ", its transparency log entry verified" : ""),
             content, Keys.hint(k))
         : new Result(false, problem, content, null);
+  }
+
+  private static boolean payloadIs(DsseEnvelope env, Digest artifact) {
+    java.security.MessageDigest md = artifact.algorithm().newMessageDigest();
+    return java.security.MessageDigest.isEqual(md.digest(env.payload()), artifact.hash());
   }
 }

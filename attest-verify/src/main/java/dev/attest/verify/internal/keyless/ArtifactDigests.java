@@ -20,9 +20,11 @@ public final class ArtifactDigests {
   private static final String[] HASHES = {"SHA-256", "SHA-384", "SHA-512"};
 
   private final Map<String, byte[]> byJcaName;
+  private final Digest primary;
 
-  private ArtifactDigests(Map<String, byte[]> byJcaName) {
+  private ArtifactDigests(Map<String, byte[]> byJcaName, Digest primary) {
     this.byJcaName = byJcaName;
+    this.primary = primary;
   }
 
   /** Only the SHA-256 (or SHA-512) digest is known. */
@@ -30,7 +32,7 @@ public final class ArtifactDigests {
     Objects.requireNonNull(digest, "digest");
     Map<String, byte[]> m = new LinkedHashMap<>();
     m.put(digest.algorithm().newMessageDigest().getAlgorithm(), digest.hash());
-    return new ArtifactDigests(m);
+    return new ArtifactDigests(m, digest);
   }
 
   /** Every digest of the artifact read from {@code in}, in one pass. */
@@ -53,7 +55,7 @@ public final class ArtifactDigests {
     for (int i = 0; i < HASHES.length; i++) {
       m.put(HASHES[i], mds[i].digest());
     }
-    return new ArtifactDigests(m);
+    return new ArtifactDigests(m, Digest.fromHash(Digest.Algorithm.SHA256, m.get("SHA-256")));
   }
 
   /** Every digest of {@code content}. */
@@ -71,13 +73,9 @@ public final class ArtifactDigests {
     return d == null ? null : d.clone();
   }
 
-  /** The SHA-256 digest. */
-  public Digest sha256() {
-    byte[] d = byJcaName.get("SHA-256");
-    if (d == null) {
-      throw new IllegalStateException("no SHA-256 digest of the artifact");
-    }
-    return Digest.fromHash(Digest.Algorithm.SHA256, d);
+  /** The digest that names the artifact: the one given, or its SHA-256 when read. */
+  public Digest primary() {
+    return primary;
   }
 
   /** The first known digest, for messages. */

@@ -141,6 +141,20 @@ public final class KeylessBundleVerifier {
   }
 
   /**
+   * Verifies a DSSE bundle whatever its payload: the signature over the PAE, the logs, timestamps,
+   * chain and identity, but not what the payload says. The result carries the payload, which the
+   * caller must check.
+   */
+  public KeylessResult verifyDsseEnvelope(byte[] bundleJson, @Nullable KeylessIdentity identity,
+      SigstoreOptions options) {
+    try {
+      return verify(bundleJson, null, null, identity, true, options);
+    } catch (RuntimeException e) {
+      return KeylessResult.denied("keyless verification failed on malformed input: " + messages(e));
+    }
+  }
+
+  /**
    * Verifies a message-signature bundle over the artifact with digest {@code artifact}, with the
    * default requirements. Only the SHA-256 is known, so a bundle signed with a key whose
    * algorithm hashes otherwise (P-384, P-521) is refused; use {@link
@@ -213,7 +227,7 @@ public final class KeylessBundleVerifier {
 
   private KeylessResult verify(
       byte[] bundleJson,
-      ArtifactDigests artifact,
+      @Nullable ArtifactDigests artifact,
       @Nullable String predicateType,
       @Nullable KeylessIdentity identity,
       boolean dsse,
@@ -276,7 +290,9 @@ public final class KeylessBundleVerifier {
       // The signature, over exact bytes, with the certificate's key.
       LogEntryBodies.Signed signed = signed(bundle, alg, key, leaf.getEncoded(), true, artifact);
       if (dsse) {
-        String problem = statementProblem(envelope.orElseThrow(), artifact.sha256(), Objects.requireNonNull(predicateType));
+        String problem = predicateType == null
+            ? null
+            : statementProblem(envelope.orElseThrow(), Objects.requireNonNull(artifact).primary(), predicateType);
         if (problem != null) {
           return KeylessResult.denied(problem);
         }
