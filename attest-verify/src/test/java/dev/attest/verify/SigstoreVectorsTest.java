@@ -77,9 +77,6 @@ class SigstoreVectorsTest {
   void v03RekorV2HashedRekordProd() throws Exception {
     String f = "03-rekor2-hashedrekord-prod";
     valid(verifyFile(keyless(f, "brian@dehamer.com", GITHUB_OAUTH), f, "artifact.txt"));
-    // The sigstore-js fixture root too.
-    valid(verifyFile(BlobVerifier.keyless(file(f + "/trusted_root.sigstore-js-fixture.json"), "brian@dehamer.com",
-        GITHUB_OAUTH), f, "artifact.txt"));
   }
 
   @Test

@@ -44,7 +44,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Verifies Sigstore bundles (v0.1 to v0.3) offline against a {@code trusted_root.json}, in pure
- * JDK code (ADR 0019): keyless bundles (a Fulcio certificate) and, through {@link
+ * JDK code (ADR 0022, ADR 0023): keyless bundles (a Fulcio certificate) and, through {@link
  * #verifyWithKey}, the log entries and timestamps of key-signed bundles.
  *
  * <ul>
@@ -384,7 +384,9 @@ public final class KeylessBundleVerifier {
     if (bundled.isPresent()) {
       String want = LogEntryBodies.v2Name(hash);
       if (!want.equals(named.orElse("")) || !MessageDigest.isEqual(bundled.get(), digest)) {
-        throw new VerificationFailure("bundle message digest is not the artifact's " + want + " digest");
+        throw new VerificationFailure("bundle message digest: the bundle signs " + named.orElse("") + " "
+            + java.util.HexFormat.of().formatHex(bundled.get()) + ", not the artifact's " + want + " digest "
+            + java.util.HexFormat.of().formatHex(digest));
       }
     }
     byte[] sig = ms.signature();

@@ -30,7 +30,7 @@ import org.jspecify.annotations.Nullable;
  *   <li>Rekor v1 {@code dsse} 0.0.1:
  *       https://github.com/sigstore/rekor/blob/main/pkg/types/dsse/v0.0.1/dsse_v0_0_1_schema.json
  *   <li>Rekor v2 {@code hashedrekord} 0.0.2 (message signatures, and DSSE logged over its PAE) and
- *       {@code dsse} 0.0.2 (ADR 0018): protobuf-JSON of {@code HashedRekordLogEntryV002} and
+ *       {@code dsse} 0.0.2 (ADR 0022): protobuf-JSON of {@code HashedRekordLogEntryV002} and
  *       {@code DSSELogEntryV002}, https://github.com/sigstore/rekor-tiles/blob/main/api/proto/rekor/v2/
  * </ul>
  */

@@ -73,6 +73,12 @@ final class TransparencyLogs {
             + " timestamp");
       }
     } else {
+      if (set == null && "0.0.2".equals(entry.version()) && entry.logIndex() != proof.logIndex()) {
+        // Rekor v2 (the only writer of 0.0.2 entries) has no SET to sign the entry's index, and
+        // writes the proof's. Rekor v1's differ (global and shard index).
+        throw new VerificationFailure("the entry's log index " + entry.logIndex() + " is not its inclusion proof's log"
+            + " index " + proof.logIndex());
+      }
       inclusion(entry, proof, log);
     }
     Instant integrated = null;
