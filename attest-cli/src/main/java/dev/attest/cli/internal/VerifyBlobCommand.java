@@ -30,6 +30,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(
     name = "verify-blob",
+    header = "Verify a Sigstore bundle over a file, offline.",
     mixinStandardHelpOptions = true,
     versionProvider = AttestCommand.Version.class,
     description = {
