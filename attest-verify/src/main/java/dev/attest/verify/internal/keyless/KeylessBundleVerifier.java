@@ -348,8 +348,8 @@ public final class KeylessBundleVerifier {
       }
       byte[] sig = e.signatures().get(0).sig();
       if (!alg.verify(key, e.pae(), sig)) {
-        throw new VerificationFailure("DSSE payload does not match the signature: the " + alg + " signature over the"
-            + " envelope's PAE does not verify with the " + who + " key");
+        throw new VerificationFailure("DSSE payload does not match the signature: DSSE signature does not verify"
+            + " over the envelope's PAE with the " + who + " key (" + alg + ")");
       }
       String hash = alg.digestAlgorithm() == null ? "SHA-512" : alg.digestAlgorithm();
       return new LogEntryBodies.Signed(alg, hash, sig, signerDer, key.getEncoded(), certificate, null, e);
