@@ -148,6 +148,23 @@ public final class PolicyVerifier implements ImageVerifier, AutoCloseable {
   }
 
   /**
+   * Verifies {@code digest} in {@code repository} on {@code registry}, whatever registry or
+   * resolver this verifier was built with: the promotion gate and verify-after pass each side's
+   * {@code Registry}, so a verifier built for the source still checks the destination. Never throws
+   * for a policy failure or an unreachable registry: the report denies with the reason.
+   */
+  @Override
+  public VerificationReport verify(Registry registry, String repository, Digest digest) {
+    return verify(registry, repository, digest.toString());
+  }
+
+  /** Always: this verifier reads whatever {@code Registry} it is given. */
+  @Override
+  public boolean serves(Registry registry) {
+    return true;
+  }
+
+  /**
    * Verifies {@code repository} at {@code reference} (a tag or a digest) on {@code registry}.
    * Never throws for a policy failure or an unreachable registry: the report denies with the reason.
    */
