@@ -6,13 +6,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.attest.cli.PackagedJar.Run;
 import dev.attest.core.Keys;
-import dev.attest.core.SlsaProvenance;
 import dev.attest.testing.EmbeddedRegistry;
 import dev.attest.testing.TestImages;
 import dev.attest.verify.testing.SigstoreHttpStack;
 import dev.attest.verify.testing.SigstoreTestStack;
 import dev.attest.verify.testing.SigstoreTestStack.Identity;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -129,6 +127,36 @@ class PackagedJarIT {
   }
 
   @Test
+  void keylessVerifyBlobOfARealRekorV2BundleWithATimestamp() throws Exception {
+    // Vector 03: public-good Rekor v2 hashedrekord 0.0.2 with an RFC 3161 timestamp (see vectors/README.md).
+    Path v = dir.resolve("v03");
+    Files.createDirectories(v);
+    for (String name : new String[] {"artifact.txt", "bundle.sigstore.json", "trusted_root.json"}) {
+      try (var in = getClass().getResourceAsStream("/vectors/03-rekor2-hashedrekord-prod/" + name)) {
+        Files.write(v.resolve(name), in.readAllBytes());
+      }
+    }
+    PackagedJar jar = jar();
+    String[] common = {"--bundle", v.resolve("bundle.sigstore.json").toString(), "--certificate-oidc-issuer",
+        "https://github.com/login/oauth", "--trusted-root", v.resolve("trusted_root.json").toString()};
+    Run ok = jar.run(concat(new String[] {"verify-blob", v.resolve("artifact.txt").toString(),
+        "--certificate-identity", "brian@dehamer.com"}, common)).succeeds();
+    assertThat(ok.out()).contains("Verified OK").contains("brian@dehamer.com");
+    Run other = jar.run(concat(new String[] {"verify-blob", v.resolve("artifact.txt").toString(),
+        "--certificate-identity", "someone@example.com"}, common)).failsWith(Main.INVALID);
+    assertThat(other.out()).contains("SAN");
+    Files.writeString(v.resolve("artifact.txt"), "goodbye, world!");
+    jar.run(concat(new String[] {"verify-blob", v.resolve("artifact.txt").toString(),
+        "--certificate-identity", "brian@dehamer.com"}, common)).failsWith(Main.INVALID);
+  }
+
+  private static String[] concat(String[] a, String[] b) {
+    String[] r = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, r, a.length, b.length);
+    return r;
+  }
+
+  @Test
   void keylessSignBlobWithASigningConfigThenVerifyBlob() throws Exception {
     try (SigstoreHttpStack http = SigstoreHttpStack.start(STACK)) {
       Path root = STACK.writeTrustedRoot(dir.resolve("trusted_root.json"));
@@ -224,25 +252,7 @@ class PackagedJarIT {
 
   @Test
   void signAttestAndVerifyAnImage() throws Exception {
-    KeyPair key = Keys.generateP256();
-    Files.write(dir.resolve("attest.key"), Keys.writePrivateKeyPem(key.getPrivate()));
-    Files.write(dir.resolve("attest.pub"), Keys.writePublicKeyPem(key.getPublic()));
-    Files.write(dir.resolve("provenance.json"), SlsaProvenance.fromGitHubActions(ImageCommandsTest.RUN, (String) null).json());
-    try (InputStream in = getClass().getClassLoader().getResourceAsStream("demo/example-trivy-report.json")) {
-      Files.write(dir.resolve("trivy.json"), in.readAllBytes());
-    }
-    Files.writeString(dir.resolve("policy.yaml"), """
-        name: packaged
-        trust: {k: {publicKeys: [{path: attest.pub}]}}
-        signature: {trust: k}
-        attestations:
-          - predicateType: https://slsa.dev/provenance/v1
-            trust: k
-            slsa: {builderIds: ["https://github.com/acme/app/.github/workflows/release.yml@refs/tags/v1"]}
-          - predicateType: https://cosign.sigstore.dev/attestation/vuln/v1
-            trust: k
-            vulnerabilities: {max: {CRITICAL: 0}}
-        """);
+    ImageCommandsTest.writeInputs(dir);
     var image = TestImages.pushImage(registry, "jar/app", "v1");
     String ref = registry.host() + "/jar/app@" + image.digest();
     PackagedJar jar = jar();
@@ -252,9 +262,9 @@ class PackagedJarIT {
 
     Run sign = jar.run("sign", registry.host() + "/jar/app:v1", "--key", f("attest.key")).succeeds();
     assertThat(sign.out()).contains("Attached 1 referrer(s) to " + ref);
-    Run attest = jar.run("attest", ref, "--provenance", f("provenance.json"), "--vuln", f("trivy.json"),
-        "--key", f("attest.key"), "--output", "json").succeeds();
-    assertThat(JSON.readTree(attest.out()).get("referrers")).hasSize(2);
+    Run attest = jar.run("attest", ref, "--provenance", f("provenance.json"), "--sbom", f("bom.json"),
+        "--vuln", f("trivy.json"), "--key", f("attest.key"), "--output", "json").succeeds();
+    assertThat(JSON.readTree(attest.out()).get("referrers")).hasSize(3);
 
     Run ok = jar.run("verify", ref, "--policy", f("policy.yaml")).succeeds();
     assertThat(ok.out()).contains("decision: ALLOW");
