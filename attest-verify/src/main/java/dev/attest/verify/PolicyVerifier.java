@@ -90,7 +90,7 @@ public final class PolicyVerifier implements ImageVerifier, AutoCloseable {
   private final Duration timeout;
   private final ExecutorService fetchPool;
   private final ExecutorService callPool;
-  private final Map<Path, Object> keyless = new ConcurrentHashMap<>();
+  private final Map<Path, KeylessRoot> keyless = new ConcurrentHashMap<>();
 
   private PolicyVerifier(Builder b) {
     this.policy = b.policy;
@@ -520,11 +520,11 @@ public final class PolicyVerifier implements ImageVerifier, AutoCloseable {
       List<String> tried = new ArrayList<>();
       if (certificate) {
         for (Policy.KeylessIdentity id : trust.keyless()) {
-          Object v = keylessVerifier(Objects.requireNonNull(trust.trustedRoot()));
-          if (v instanceof String problem) {
-            return Outcome.fail(problem);
+          KeylessRoot v = keylessVerifier(Objects.requireNonNull(trust.trustedRoot()));
+          if (v.verifier() == null) {
+            return Outcome.fail(Objects.requireNonNull(v.problem()));
           }
-          KeylessResult r = ((KeylessBundleVerifier) v).verifyDsse(a.raw(), subject, predicateType, internal(id));
+          KeylessResult r = v.verifier().verifyDsse(a.raw(), subject, predicateType, internal(id));
           if (r.ok()) {
             return Outcome.pass(r.reason() + " (" + where(a) + ", trust '" + trustName + "')",
                 new VerifiedStatement(predicateType, env.payload()));
@@ -593,11 +593,11 @@ public final class PolicyVerifier implements ImageVerifier, AutoCloseable {
       if (bundle.verificationMaterial().kind() != SigstoreBundle.VerificationMaterial.Kind.PUBLIC_KEY) {
         List<String> tried = new ArrayList<>();
         for (Policy.KeylessIdentity id : trust.keyless()) {
-          Object v = keylessVerifier(Objects.requireNonNull(trust.trustedRoot()));
-          if (v instanceof String problem) {
-            return Outcome.fail(problem);
+          KeylessRoot v = keylessVerifier(Objects.requireNonNull(trust.trustedRoot()));
+          if (v.verifier() == null) {
+            return Outcome.fail(Objects.requireNonNull(v.problem()));
           }
-          KeylessResult r = ((KeylessBundleVerifier) v).verifyMessageSignature(a.raw(), f.digest(), internal(id));
+          KeylessResult r = v.verifier().verifyMessageSignature(a.raw(), f.digest(), internal(id));
           if (r.ok()) {
             return Outcome.pass(r.reason() + " (" + where(a) + ")", null);
           }
@@ -670,13 +670,15 @@ public final class PolicyVerifier implements ImageVerifier, AutoCloseable {
     return Keys.publicKeyFromSpki(k.spki());
   }
 
-  /** The keyless verifier of {@code root}, loaded once, or the reason it cannot be loaded. */
-  private Object keylessVerifier(Path root) {
+  /** A trusted root loaded once: its keyless verifier, or the reason it cannot be loaded. */
+  private record KeylessRoot(@Nullable KeylessBundleVerifier verifier, @Nullable String problem) {}
+
+  private KeylessRoot keylessVerifier(Path root) {
     return keyless.computeIfAbsent(root, r -> {
       try {
-        return KeylessBundleVerifier.of(r);
+        return new KeylessRoot(KeylessBundleVerifier.of(r), null);
       } catch (AttestException | RuntimeException e) {
-        return "trusted root " + r + " cannot be loaded: " + e.getMessage();
+        return new KeylessRoot(null, "trusted root " + r + " cannot be loaded: " + e.getMessage());
       }
     });
   }
