@@ -240,7 +240,7 @@ public final class PolicyExport {
         dropped.add(a.predicateType() + ": strict external parameters (unknown ones are not rejected)");
       }
     }
-    if (a.predicateType().startsWith(Policy.CYCLONEDX_BOM)) {
+    if (a.predicateType().startsWith(dev.attest.core.CycloneDxSbom.PREDICATE_TYPE)) {
       dropped.add(a.predicateType() + ": CycloneDX schema validation of the SBOM");
     }
     if (a.sbom() != null && (!a.sbom().denyPurls().isEmpty() || !a.sbom().denyLicenses().isEmpty())) {
@@ -250,7 +250,7 @@ public final class PolicyExport {
     }
     if (a.vulnerabilities() != null) {
       VulnerabilityRule v = a.vulnerabilities();
-      boolean cosign = a.predicateType().equals(Policy.COSIGN_VULN_V1);
+      boolean cosign = a.predicateType().equals(dev.attest.core.VulnerabilityScan.COSIGN_VULN_V1);
       for (Map.Entry<Severity, Integer> e : v.maxCounts().entrySet()) {
         if (cosign) {
           out.add(new String[] {vulnCountCel(e.getKey(), e.getValue()),
@@ -492,7 +492,7 @@ public final class PolicyExport {
         dropped.add(a.predicateType() + ": strict external parameters (unknown ones are not rejected)");
       }
     }
-    if (a.predicateType().startsWith(Policy.CYCLONEDX_BOM)) {
+    if (a.predicateType().startsWith(dev.attest.core.CycloneDxSbom.PREDICATE_TYPE)) {
       dropped.add(a.predicateType() + ": CycloneDX schema validation of the SBOM");
     }
     if (a.sbom() != null) {
@@ -518,7 +518,7 @@ public final class PolicyExport {
     }
     if (a.vulnerabilities() != null) {
       VulnerabilityRule v = a.vulnerabilities();
-      if (a.predicateType().equals(Policy.COSIGN_VULN_V1)) {
+      if (a.predicateType().equals(dev.attest.core.VulnerabilityScan.COSIGN_VULN_V1)) {
         extra.add("severity_names := {\"CRITICAL\": {\"critical\"}, \"HIGH\": {\"high\", \"important\"},"
             + " \"MEDIUM\": {\"medium\", \"moderate\"}, \"LOW\": {\"low\"}}\n\n"
             + "severity_count(s) := n {\n"
@@ -646,12 +646,12 @@ public final class PolicyExport {
    */
   static String attestationName(AttestationRule a) {
     String kind;
-    if (a.predicateType().equals(Policy.SLSA_PROVENANCE_V1) || a.slsa() != null) {
+    if (a.predicateType().equals(dev.attest.core.SlsaProvenance.PREDICATE_TYPE) || a.slsa() != null) {
       kind = "slsa";
-    } else if (a.predicateType().startsWith(Policy.CYCLONEDX_BOM)) {
+    } else if (a.predicateType().startsWith(dev.attest.core.CycloneDxSbom.PREDICATE_TYPE)) {
       kind = "sbom";
-    } else if (a.vulnerabilities() != null || a.predicateType().equals(Policy.COSIGN_VULN_V1)
-        || a.predicateType().equals(Policy.IN_TOTO_VULNS_V02)) {
+    } else if (a.vulnerabilities() != null || a.predicateType().equals(dev.attest.core.VulnerabilityScan.COSIGN_VULN_V1)
+        || a.predicateType().equals(dev.attest.core.VulnerabilityScan.IN_TOTO_VULNS_V02)) {
       kind = "vulns";
     } else {
       kind = "att";

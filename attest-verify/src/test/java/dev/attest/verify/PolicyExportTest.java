@@ -85,7 +85,7 @@ class PolicyExportTest {
         .signedBy("gh").build());
     m.put("slsa-sbom-vulns", VerifyFixtures.policyBuilder().image("ghcr.io/acme/app").build());
     m.put("in-toto-vulns", Policy.builder("intoto-vulns").trust("k", key()).signedBy("k")
-        .attestation(new AttestationRule(Policy.IN_TOTO_VULNS_V02, "k", null, null,
+        .attestation(new AttestationRule(dev.attest.core.VulnerabilityScan.IN_TOTO_VULNS_V02, "k", null, null,
             VulnerabilityRule.maxCounts(Map.of(Severity.CRITICAL, 0)).withMaxAgeHours(12)))
         .build());
     m.put("warn", VerifyFixtures.policyBuilder().mode(Policy.Mode.WARN).build());
@@ -94,8 +94,8 @@ class PolicyExportTest {
         .signedBy("a-b")
         .attestation(AttestationRule.of("https://cyclonedx.org/bom", "a_b"))
         .attestation(AttestationRule.of("https://cyclonedx.org/bom/v1.6", "a-b"))
-        .attestation(AttestationRule.of(Policy.COSIGN_VULN_V1, "a_b"))
-        .attestation(new AttestationRule(Policy.IN_TOTO_VULNS_V02, "a-b", null, null,
+        .attestation(AttestationRule.of(dev.attest.core.VulnerabilityScan.COSIGN_VULN_V1, "a_b"))
+        .attestation(new AttestationRule(dev.attest.core.VulnerabilityScan.IN_TOTO_VULNS_V02, "a-b", null, null,
             VulnerabilityRule.maxCounts(Map.of())))
         .build());
     m.put("java-only-regex", Policy.builder("java-regex").image("registry.example.com:5000/team/*/svc?")
