@@ -50,6 +50,7 @@ public final class KyvernoCel {
 
   private final Cel cel;
   private final Instant now;
+  private final Map<String, CelAbstractSyntaxTree> compiled = new java.util.HashMap<>();
 
   public KyvernoCel(Engine engine, Instant now) {
     this.now = now;
@@ -190,7 +191,7 @@ public final class KyvernoCel {
    */
   public boolean eval(String expression, Map<String, List<String>> images, List<String> attestorNames,
       List<String> attestationNames) {
-    CelAbstractSyntaxTree ast = compile(expression);
+    CelAbstractSyntaxTree ast = compiled.computeIfAbsent(expression, this::compile);
     Map<String, Object> vars = new LinkedHashMap<>();
     vars.put("images", images);
     vars.put("attestors", names(attestorNames));
