@@ -25,6 +25,7 @@ import picocli.CommandLine.Spec;
 /** {@code attest attest REF --provenance FILE --sbom FILE --vuln FILE --key KEY [--recursive]}. */
 @Command(
     name = "attest",
+    header = "Attach signed attestations to an image as referrers.",
     mixinStandardHelpOptions = true,
     versionProvider = AttestCommand.Version.class,
     description = {

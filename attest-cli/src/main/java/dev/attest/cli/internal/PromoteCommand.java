@@ -33,6 +33,7 @@ import picocli.CommandLine.Spec;
 /** {@code attest promote REF --to REPO [--tag T] --policy FILE [--plan] [--key KEY]}. */
 @Command(
     name = "promote",
+    header = "Promote an image digest with all its referrers.",
     mixinStandardHelpOptions = true,
     versionProvider = AttestCommand.Version.class,
     description = {

@@ -1,6 +1,6 @@
 package dev.attest.cli.internal;
 
-import dev.attest.registry.EmbeddedRegistry;
+import dev.attest.testing.EmbeddedRegistry;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -18,6 +18,7 @@ import picocli.CommandLine.Spec;
 /** {@code attest registry serve}. */
 @Command(
     name = "registry",
+    header = "Run attest's embedded OCI registry.",
     mixinStandardHelpOptions = true,
     versionProvider = AttestCommand.Version.class,
     description = "Run attest's embedded OCI registry.",

@@ -23,6 +23,7 @@ import picocli.CommandLine.Spec;
 /** {@code attest verify REF --policy FILE}. */
 @Command(
     name = "verify",
+    header = "Verify an image against a policy.",
     mixinStandardHelpOptions = true,
     versionProvider = AttestCommand.Version.class,
     description = {
