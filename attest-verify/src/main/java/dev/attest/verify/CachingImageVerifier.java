@@ -1,6 +1,7 @@
 package dev.attest.verify;
 
 import dev.attest.core.Digest;
+import dev.attest.registry.Registry;
 import dev.attest.verify.internal.ImageRefs;
 import java.util.Objects;
 import java.util.Optional;
@@ -52,7 +53,10 @@ public final class CachingImageVerifier implements ImageVerifier {
         return hit.get().input().equals(imageReference) ? hit.get() : hit.get().withInput(imageReference);
       }
     }
-    VerificationReport report = delegate.verify(imageReference);
+    return checked(imageReference, pinned, delegate.verify(imageReference));
+  }
+
+  private VerificationReport checked(String imageReference, Optional<Digest> pinned, VerificationReport report) {
     if (report.subject() == null) {
       // Out of scope, or not resolved (a dead registry): the report's own reason is the real cause.
       return report;
@@ -77,5 +81,23 @@ public final class CachingImageVerifier implements ImageVerifier {
     } catch (IllegalArgumentException e) {
       return false;
     }
+  }
+
+  /** As {@link #verify(String)}, for the object form: the delegate verifies on {@code registry}. */
+  @Override
+  public VerificationReport verify(Registry registry, String repository, Digest digest) {
+    String input = registry.name() + "/" + repository + "@" + digest;
+    Optional<VerificationReport> hit = cache.get(digest, policyHash);
+    // The same rule as for references: another name is answered from the cache only when covered.
+    if (hit.isPresent() && (ImageRefs.name(hit.get().input()).equals(ImageRefs.name(input))
+        || (policy != null && coveredName(input)))) {
+      return hit.get().input().equals(input) ? hit.get() : hit.get().withInput(input);
+    }
+    return checked(input, Optional.of(digest), delegate.verify(registry, repository, digest));
+  }
+
+  @Override
+  public boolean serves(Registry registry) {
+    return delegate.serves(registry);
   }
 }
