@@ -346,14 +346,7 @@ public final class PolicyExport {
 
   /** An RE2 (and Java) regex matching {@code s} literally. */
   private static String literal(String s) {
-    StringBuilder sb = new StringBuilder();
-    for (char c : s.toCharArray()) {
-      if ("\\.[]{}()*+?^$|".indexOf(c) >= 0) {
-        sb.append('\\');
-      }
-      sb.append(c);
-    }
-    return sb.toString();
+    return ImageScope.escape(s, "\\.[]{}()*+?^$|");
   }
 
   // --- policy-controller ------------------------------------------------------------------

@@ -89,9 +89,14 @@ public final class ImageScope {
   }
 
   private static String gobwasEscape(String attestGlob) {
+    return escape(attestGlob, "[]{}\\!");
+  }
+
+  /** {@code s} with a backslash before each character in {@code special}. */
+  public static String escape(String s, String special) {
     StringBuilder sb = new StringBuilder();
-    for (char c : attestGlob.toCharArray()) {
-      if ("[]{}\\!".indexOf(c) >= 0) {
+    for (char c : s.toCharArray()) {
+      if (special.indexOf(c) >= 0) {
         sb.append('\\');
       }
       sb.append(c);

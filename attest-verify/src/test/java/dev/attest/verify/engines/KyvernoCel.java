@@ -44,6 +44,24 @@ public final class KyvernoCel {
 
     /** The in-toto Statement of {@code attestation}, as JSON; throws when there is none. */
     JsonNode payload(String image, String attestation);
+
+    /** An engine that finds nothing, for compiling and for expressions that call no verification. */
+    Engine NONE = new Engine() {
+      @Override
+      public long imageSignatures(String image, List<String> attestors) {
+        return 0;
+      }
+
+      @Override
+      public long attestationSignatures(String image, String attestation, List<String> attestors) {
+        return 0;
+      }
+
+      @Override
+      public JsonNode payload(String image, String attestation) {
+        throw new IllegalStateException("no payload for " + image);
+      }
+    };
   }
 
   private static final ObjectMapper JSON = new ObjectMapper();
