@@ -137,7 +137,12 @@ public final class PolicyVerifier implements ImageVerifier, AutoCloseable {
     } catch (IllegalArgumentException e) {
       return VerificationReport.denied(imageReference, null, policyHash, "input", e.getMessage(), clock.instant());
     }
-    Optional<VerificationReport> hit = cached(imageReference, ref.digest());
+    String name = ref.registry() + "/" + ref.repository();
+    VerificationReport outside = outOfScope(imageReference, name, ref.digest());
+    if (outside != null) {
+      return outside;
+    }
+    Optional<VerificationReport> hit = cached(imageReference, name, ref.digest());
     if (hit.isPresent()) {
       return hit.get();
     }
@@ -183,18 +188,53 @@ public final class PolicyVerifier implements ImageVerifier, AutoCloseable {
         return VerificationReport.denied(input, null, policyHash, "input", e.getMessage(), clock.instant());
       }
     }
-    Optional<VerificationReport> hit = cached(input, pinned);
+    String name = registry.name() + "/" + repository;
+    VerificationReport outside = outOfScope(input, name, pinned);
+    if (outside != null) {
+      return outside;
+    }
+    Optional<VerificationReport> hit = cached(input, name, pinned);
     if (hit.isPresent()) {
       return hit.get();
     }
-    return run(input, registry.name() + "/" + repository, registry, repository, reference, pinned);
+    return run(input, name, registry, repository, reference, pinned);
   }
 
-  private Optional<VerificationReport> cached(String input, @Nullable Digest digest) {
+  /**
+   * The decision for an image outside the policy's globs, made before the cache and before any
+   * registry is contacted; null when the image is in scope. The cache is keyed by digest, so a
+   * digest once verified under an in-scope name must not answer for an out-of-scope one.
+   */
+  private @Nullable VerificationReport outOfScope(String input, String name, @Nullable Digest pinned) {
+    if (policy.covers(name)) {
+      return null;
+    }
+    if (policy.outOfScope() == Policy.OutOfScope.ALLOW) {
+      return VerificationReport.outOfScope(input, policyHash, name + " is outside the images of policy "
+          + policy.name() + " " + policy.images() + "; outOfScope: allow leaves it to other policies", clock.instant());
+    }
+    return VerificationReport.denied(input, pinned, policyHash, "scope", name + " is outside the images of policy "
+        + policy.name() + " " + policy.images() + ": no policy applies to it (outOfScope: deny)", clock.instant());
+  }
+
+  /** A cached report for {@code digest}, its scope check restated for {@code name}. */
+  private Optional<VerificationReport> cached(String input, String name, @Nullable Digest digest) {
     if (cache == null || digest == null) {
       return Optional.empty();
     }
-    return cache.get(digest, policyHash).map(r -> r.input().equals(input) ? r : r.withInput(input));
+    return cache.get(digest, policyHash).map(r -> {
+      VerificationReport named = r.input().equals(input) ? r : r.withInput(input);
+      List<Check> checks = new ArrayList<>();
+      for (Check c : named.checks()) {
+        checks.add(c.name().equals("scope") ? scopePass(name) : c);
+      }
+      return new VerificationReport(named.input(), named.subject(), named.decision(), checks, named.statements(),
+          named.policyHash(), named.verifiedAt());
+    });
+  }
+
+  private Check scopePass(String name) {
+    return Check.pass("scope", name + " is within the images of policy " + policy.name());
   }
 
   /** Runs one verification under the deadline; {@code pinned} is the input's digest, null for a tag. */
@@ -290,17 +330,14 @@ public final class PolicyVerifier implements ImageVerifier, AutoCloseable {
       }
       List<Check> checks = new ArrayList<>();
       if (!policy.images().isEmpty()) {
-        // An image no policy speaks for is not admitted by default (fail closed).
-        checks.add(policy.images().stream().anyMatch(g -> Policy.SbomRule.globMatches(g, name))
-            ? Check.pass("scope", name + " is within the images of policy " + policy.name())
-            : Check.fail("scope", name + " is outside the images of policy " + policy.name() + " " + policy.images()
-                + ": no policy applies to it"));
+        // Out-of-scope input never gets here (outOfScope decides it before any network call).
+        checks.add(scopePass(name));
       }
       if (tagOnly) {
         checks.add(policy.allowTagOnly()
             ? Check.pass("input", "tag " + reference + " resolved to " + subject)
             : Check.fail("input", "tag-only reference " + input + " (resolved to " + subject
-                + ") is not allowed by policy " + policy.name() + ": pin it as " + repository + "@" + subject));
+                + ") is not allowed by policy " + policy.name() + ": pin it as " + name + "@" + subject));
       }
       List<VerifiedStatement> statements = new ArrayList<>();
       try {
