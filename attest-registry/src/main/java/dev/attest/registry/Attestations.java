@@ -122,7 +122,7 @@ public final class Attestations {
     return Discovery.read(registry, repository, digest);
   }
 
-  // ---- what read() reads, for a Registry view that fetches ahead (ADR 0018) ----
+  // ---- what read() reads, for a Registry view that fetches ahead (ADR 0027) ----
 
   /**
    * cosign's legacy tags of {@code subject} that {@link #read} looks up, in order: {@code
