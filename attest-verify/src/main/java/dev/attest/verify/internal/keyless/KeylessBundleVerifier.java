@@ -10,12 +10,12 @@ import dev.attest.core.SigstoreBundle.VerificationMaterial;
 import dev.attest.core.Statement;
 import dev.attest.verify.LogRequirement;
 import dev.attest.verify.internal.sigstore.CertificateChains;
+import dev.attest.verify.internal.sigstore.Certificates;
 import dev.attest.verify.internal.sigstore.Rfc3161;
 import dev.attest.verify.internal.sigstore.Scts;
 import dev.attest.verify.internal.sigstore.SignatureAlgorithm;
 import dev.attest.verify.internal.sigstore.TrustedRoot;
 import dev.attest.verify.internal.sigstore.VerificationFailure;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CodingErrorAction;
@@ -25,7 +25,6 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.PublicKey;
 import java.security.cert.CertificateException;
-import java.security.cert.CertificateFactory;
 import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
@@ -614,9 +613,13 @@ public final class KeylessBundleVerifier {
 
   // ---------------------------------------------------------------- certificate reading
 
+  /** Exactly one DER certificate: bytes after it are refused, not ignored as the JDK's factory does. */
   private static X509Certificate certificate(byte[] der) throws CertificateException {
-    return (X509Certificate)
-        CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(der));
+    try {
+      return Certificates.parse(der, "bundle certificate");
+    } catch (VerificationFailure e) {
+      throw new CertificateException(e.getMessage(), e);
+    }
   }
 
   /** {@link #identityOf(X509Certificate)} of a DER certificate (no chain or time check). */

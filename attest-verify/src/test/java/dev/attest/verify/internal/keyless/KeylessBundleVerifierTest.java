@@ -429,6 +429,19 @@ class KeylessBundleVerifierTest {
   }
 
   @Test
+  void deniesBytesAppendedAfterTheCertificate() throws Exception {
+    ObjectNode n = json(STACK.signDsse(statement(IMAGE), SIGNER));
+    ObjectNode cert = (ObjectNode) n.at("/verificationMaterial/certificate");
+    byte[] der = java.util.Base64.getDecoder().decode(cert.get("rawBytes").asText());
+    byte[] padded = java.util.Arrays.copyOf(der, der.length + 4);
+    cert.put("rawBytes", java.util.Base64.getEncoder().encodeToString(padded));
+
+    KeylessResult r = verifier.verifyDsse(bytes(n), IMAGE, PROVENANCE, EXPECTED);
+    assertThat(r.ok()).isFalse();
+    assertThat(r.reason()).contains("not exactly one DER certificate");
+  }
+
+  @Test
   void neverThrowsOnGarbage() {
     for (String bad : List.of("", "null", "[]", "{}", "{\"mediaType\":1}", "\u0000\u0000")) {
       KeylessResult r = verifier.verifyDsse(bad.getBytes(StandardCharsets.UTF_8), IMAGE, PROVENANCE, EXPECTED);
