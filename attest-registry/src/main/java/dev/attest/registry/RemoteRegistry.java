@@ -971,7 +971,29 @@ public final class RemoteRegistry implements Registry {
     if (referrers.isEmpty()) {
       throw new IllegalArgumentException("no referrers to add to the index of " + subject);
     }
-    List<Descriptor> adding = referrers.stream().map(Descriptor::withoutData).distinct().toList();
+    updateFallbackIndex(repository, subject, referrers, Set.of(), newSubject);
+  }
+
+  /**
+   * Drops {@code dropping} from the tag-schema index of {@code subject} and adds {@code adding},
+   * in the race-safe read-merge-write of {@link #addToFallbackIndex(String, Digest, List)}:
+   * entries another writer adds meanwhile are kept, only the named ones are removed. Promotion
+   * uses it to drop entries whose manifests exist nowhere, so that the index it writes never
+   * lists what a client cannot fetch. Nothing is written if the index already agrees.
+   */
+  @Override
+  public void updateFallbackIndex(String repository, Digest subject, List<Descriptor> adding, Set<Digest> dropping)
+      throws AttestException {
+    if (adding.isEmpty() && dropping.isEmpty()) {
+      return;
+    }
+    updateFallbackIndex(repository, subject, adding, dropping, false);
+  }
+
+  private void updateFallbackIndex(String repository, Digest subject, List<Descriptor> referrers,
+      Set<Digest> dropping, boolean newSubject) throws AttestException {
+    List<Descriptor> adding = referrers.stream().map(Descriptor::withoutData).distinct()
+        .filter(d -> !dropping.contains(d.digest())).toList();
     String tag = subject.tagSchemaTag();
     int confirmations = 0;
     int needed = 2;
@@ -982,6 +1004,9 @@ public final class RemoteRegistry implements Registry {
       long start = System.nanoTime();
       Fetched current = readFallbackForUpdate(repository, tag, newSubject && attempt == 1);
       ImageIndex index = null;
+      if (current == null && adding.isEmpty()) {
+        return; // no index, and nothing to add to one
+      }
       if (current != null) {
         if (!(current.manifest() instanceof ImageIndex i)) {
           throw new RegistryException("tag " + repository + ":" + tag + " holds a " + current.manifest().mediaType()
@@ -989,7 +1014,10 @@ public final class RemoteRegistry implements Registry {
         }
         index = i;
         Set<Digest> listed = i.manifests().stream().map(Descriptor::digest).collect(Collectors.toSet());
-        if (adding.stream().allMatch(d -> listed.contains(d.digest()))) {
+        if (adding.stream().allMatch(d -> listed.contains(d.digest())) && dropping.stream().noneMatch(listed::contains)) {
+          if (confirmations == 0 && attempt == 1 && !dropping.isEmpty()) {
+            return; // nothing to drop or add: the index already agrees, and this run wrote nothing
+          }
           if (++confirmations >= needed) {
             return;
           }
@@ -1008,7 +1036,8 @@ public final class RemoteRegistry implements Registry {
       confirmations = 0;
       ImageIndex.Builder merged = ImageIndex.builder();
       if (index != null) {
-        merged.manifests(index.manifests()).annotations(index.annotations());
+        merged.manifests(index.manifests().stream().filter(d -> !dropping.contains(d.digest())).toList())
+            .annotations(index.annotations());
       }
       Set<Digest> present = index == null ? Set.of()
           : index.manifests().stream().map(Descriptor::digest).collect(Collectors.toSet());
@@ -1038,8 +1067,9 @@ public final class RemoteRegistry implements Registry {
       long c = Math.max(cycleMillis, MIN_CYCLE_MILLIS);
       sleepJitter(c, 2 * c + 20L * attempt);
     }
-    throw new RegistryException("could not add " + adding.stream().map(d -> d.digest().toString())
-        .collect(Collectors.joining(", ")) + " to the referrers index " + repository + ":"
+    throw new RegistryException("could not update the referrers index with " + adding.stream()
+        .map(d -> d.digest().toString()).collect(Collectors.joining(", ")) + " (dropping " + dropping.size()
+        + " entries) in the referrers index " + repository + ":"
         + tag + " after " + FALLBACK_ATTEMPTS + " attempts (concurrent writers kept overwriting it)");
   }
 

@@ -63,6 +63,8 @@ public final class Executor {
   public final AtomicInteger manifestsWritten = new AtomicInteger();
   public final AtomicInteger indexUpdates = new AtomicInteger();
   public final AtomicInteger tagsWritten = new AtomicInteger();
+  /** Index entries dropped because their manifests exist at neither end. */
+  public final AtomicInteger entriesDropped = new AtomicInteger();
   /** Whether the destination answered a manifest push with {@code OCI-Subject} (it has the referrers API). */
   private volatile boolean referrersApi;
   /** Whether a referrer pushed by this run was not answered with {@code OCI-Subject}. */
@@ -200,9 +202,29 @@ public final class Executor {
         absentAtPlan.add(item.digest());
       }
     }
+    Map<Digest, Set<Digest>> drops = new LinkedHashMap<>();
+    for (PromotionPlan.Dropped d : plan.dropped()) {
+      drops.computeIfAbsent(d.subject(), k -> new HashSet<>()).add(d.entry());
+      bySubject.computeIfAbsent(d.subject(), k -> new ArrayList<>());
+    }
     List<Task> tasks = new ArrayList<>();
     for (Map.Entry<Digest, List<Item>> e : bySubject.entrySet()) {
-      tasks.add(() -> updateIndex(plan, e.getKey(), e.getValue(), absentAtPlan));
+      Set<Digest> drop = drops.getOrDefault(e.getKey(), Set.of());
+      tasks.add(() -> {
+        if (!drop.isEmpty()) {
+          // Rewritten without the entries that point at nothing, with every referrer listed.
+          List<Descriptor> all = new ArrayList<>();
+          for (Item item : e.getValue()) {
+            all.add(plan.manifest(item.digest()).map(Manifest::descriptor).orElse(item.descriptor()));
+          }
+          destination.registry().updateFallbackIndex(destination.repository(), e.getKey(), all, drop);
+          entriesDropped.addAndGet(drop.size());
+          return;
+        }
+        if (!e.getValue().isEmpty()) {
+          updateIndex(plan, e.getKey(), e.getValue(), absentAtPlan);
+        }
+      });
     }
     return tasks;
   }
@@ -213,8 +235,12 @@ public final class Executor {
     String repo = destination.repository();
     boolean fallback = dst instanceof RemoteRegistry && noReferrersApi && !referrersApi;
     boolean wroteOne = referrers.stream().anyMatch(r -> absentAtPlan.contains(r.digest()));
+    Set<Digest> plannedListing = listedAtPlan.get(subject);
     List<Item> missing;
-    if (fallback && wroteOne) {
+    if (fallback && wroteOne && plannedListing != null
+        && referrers.stream().allMatch(r -> plannedListing.contains(r.digest()))) {
+      return; // referrers pushed again (a repair) that the index already lists
+    } else if (fallback && wroteOne) {
       // This run pushed a referrer, so the index lacks it: merge them all in one update, which
       // leaves entries already listed as they are, without listing the referrers first.
       missing = referrers;
