@@ -506,8 +506,9 @@ public final class Planner {
    * so that an unreadable one counts as missing), the referrers listing of every subject, then the
    * blobs of the manifests it lacks (a present image manifest vouches for its blobs unless {@code
    * checkEveryItem}), with the tags; every round concurrently. A listed referrer was confirmed
-   * while the source was read. With {@code checkEveryItem}, an entry of a destination listing that
-   * the source does not list is asked about at both ends, and dropped if neither has it.
+   * while the source was read. An entry of a destination listing that the source does not list
+   * (a promotion attestation, or one that points at nothing) is asked about at both ends, and
+   * dropped if neither has it: where the two ends agree, this costs nothing.
    */
   private PromotionPlan checkDestination(Digest digest, List<String> tags) throws AttestException {
     Registry dst = destination.registry();
@@ -539,9 +540,9 @@ public final class Planner {
       if (e.getValue() instanceof ImageIndex ix && Boolean.TRUE.equals(present.get(e.getKey()))) {
         ix.manifests().stream().map(Descriptor::digest).filter(c -> !present.getOrDefault(c, true)).forEach(repairs::add);
       }
+      // A referrer the destination lacks while it has its subject: lost there, or never copied.
       if (!Boolean.TRUE.equals(present.get(e.getKey())) && e.getValue().subject().isPresent()
-          && Boolean.TRUE.equals(present.get(e.getValue().subject().get().digest()))
-          && listedAtDestinationOrEmpty(e.getValue().subject().get().digest()).contains(e.getKey())) {
+          && Boolean.TRUE.equals(present.get(e.getValue().subject().get().digest()))) {
         repairs.add(e.getKey());
       }
     }
@@ -563,9 +564,7 @@ public final class Planner {
       }
     }
     List<PromotionPlan.Dropped> dropped = new ArrayList<>();
-    if (checkEveryItem) {
-      checks.addAll(danglingEntries(subjects, dropped));
-    }
+    checks.addAll(danglingEntries(subjects, dropped));
     // The tags, with the blobs: legacy tags found at the source, then the requested ones.
     List<String> tagNames = new ArrayList<>(legacyTags.keySet());
     List<Digest> wanted = new ArrayList<>(legacyTags.values());
