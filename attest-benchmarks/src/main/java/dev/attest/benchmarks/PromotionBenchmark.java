@@ -718,7 +718,7 @@ public final class PromotionBenchmark {
         Map.entry("GITHUB_RUN_ATTEMPT", "1"),
         Map.entry("GITHUB_EVENT_NAME", "push"),
         Map.entry("GITHUB_REPOSITORY_ID", "7"),
-        Map.entry("GITHUB_REPOSITORY_OWNER_ID", "8")), (String) null);
+        Map.entry("GITHUB_REPOSITORY_OWNER_ID", "8")));
     CycloneDxSbom sbom = CycloneDxSbom.fromComponents(List.of(
         SbomComponent.of("jackson-databind", "2.23.0", "pkg:maven/com.fasterxml.jackson.core/jackson-databind@2.23.0")));
     String trivy = "{\"SchemaVersion\":2,\"Results\":[{\"Target\":\"app\",\"Vulnerabilities\":["

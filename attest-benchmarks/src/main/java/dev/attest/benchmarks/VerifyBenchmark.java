@@ -110,7 +110,7 @@ public final class VerifyBenchmark {
 
   private final KeyPair key = Keys.generateP256();
   private final Signer signer = Keys.signer(key);
-  private final SlsaProvenance provenance = SlsaProvenance.fromGitHubActions(env(), (String) null);
+  private final SlsaProvenance provenance = SlsaProvenance.fromGitHubActions(env());
   private final Policy policy;
 
   private VerifyBenchmark() {

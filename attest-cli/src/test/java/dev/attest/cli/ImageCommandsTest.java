@@ -86,7 +86,7 @@ class ImageCommandsTest {
     KeyPair key = Keys.generateP256();
     Files.write(dir.resolve("attest.key"), Keys.writePrivateKeyPem(key.getPrivate()));
     Files.write(dir.resolve("attest.pub"), Keys.writePublicKeyPem(key.getPublic()));
-    Files.write(dir.resolve("provenance.json"), SlsaProvenance.fromGitHubActions(RUN, (String) null).json());
+    Files.write(dir.resolve("provenance.json"), SlsaProvenance.fromGitHubActions(RUN).json());
     Files.write(dir.resolve("bom.json"),
         CycloneDxSbom.fromComponents(List.of(SbomComponent.of("demo", "1.0", "pkg:maven/dev.attest/demo@1.0"))).json());
     try (InputStream in = getClass().getClassLoader().getResourceAsStream("demo/example-trivy-report.json")) {

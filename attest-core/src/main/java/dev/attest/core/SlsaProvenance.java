@@ -242,13 +242,24 @@ public final class SlsaProvenance implements Predicate {
   }
 
   /**
+   * As {@link #fromGitHubActions(Map, String)} for a run with no reusable workflow: the builder id
+   * comes from {@code GITHUB_WORKFLOW_REF}.
+   *
+   * @param env the environment, for example {@code System.getenv()}
+   * @throws IllegalArgumentException naming every missing variable
+   */
+  public static SlsaProvenance fromGitHubActions(Map<String, String> env) {
+    return github(env, null);
+  }
+
+  /**
    * As {@link #fromGitHubActions(Map, String)}, with the claims of the run's OIDC token. The
    * claims {@code repository}, {@code workflow_ref}, {@code ref}, {@code sha}, {@code run_id},
    * {@code run_attempt}, {@code event_name}, {@code repository_id}, {@code repository_owner_id}
    * and {@code runner_environment} take precedence over the environment, as in the action;
    * {@code job_workflow_ref} gives the builder id.
    */
-  public static SlsaProvenance fromGitHubActions(Map<String, String> env, Map<String, ?> claims) {
+  public static SlsaProvenance fromGitHubActionsToken(Map<String, String> env, Map<String, ?> claims) {
     Map<String, String> merged = new LinkedHashMap<>(env);
     for (String[] pair : CLAIM_TO_ENV) {
       Object v = claims.get(pair[0]);

@@ -34,7 +34,7 @@ class SlsaProvenanceTest {
 
   @Test
   void fillsEveryFieldFromTheGitHubActionsEnvironment() throws Exception {
-    SlsaProvenance p = SlsaProvenance.fromGitHubActions(env(), (String) null);
+    SlsaProvenance p = SlsaProvenance.fromGitHubActions(env());
 
     assertThat(p.predicateType()).isEqualTo("https://slsa.dev/provenance/v1");
     assertThat(p.buildType()).isEqualTo("https://actions.github.io/buildtypes/workflow/v1");
@@ -115,7 +115,7 @@ class SlsaProvenanceTest {
             "job_workflow_ref", "octo-org/shared/.github/workflows/build.yml@refs/heads/main",
             "sha", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
             "run_attempt", "3");
-    SlsaProvenance p = SlsaProvenance.fromGitHubActions(env(), claims);
+    SlsaProvenance p = SlsaProvenance.fromGitHubActionsToken(env(), claims);
     assertThat(p.builderId()).isEqualTo("https://github.com/octo-org/shared/.github/workflows/build.yml@refs/heads/main");
     assertThat(p.buildDefinition().resolvedDependencies().get(0).digest())
         .containsExactly(Map.entry("gitCommit", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"));
@@ -127,7 +127,7 @@ class SlsaProvenanceTest {
     Map<String, String> env = env();
     env.put("GITHUB_SERVER_URL", "https://ghe.example.com/");
     env.remove("RUNNER_ENVIRONMENT");
-    SlsaProvenance p = SlsaProvenance.fromGitHubActions(env, (String) null);
+    SlsaProvenance p = SlsaProvenance.fromGitHubActions(env);
     assertThat(p.gitHubWorkflow().orElseThrow().repository()).isEqualTo("https://ghe.example.com/octo-org/octo-repo");
     assertThat(p.gitHubInternalParameter("runner_environment")).isEmpty();
     assertThat(p.builderId()).startsWith("https://ghe.example.com/octo-org/octo-repo/");
@@ -138,7 +138,7 @@ class SlsaProvenanceTest {
     Map<String, String> env = env();
     env.remove("GITHUB_SHA");
     env.put("GITHUB_RUN_ID", "");
-    assertThatThrownBy(() -> SlsaProvenance.fromGitHubActions(env, (String) null))
+    assertThatThrownBy(() -> SlsaProvenance.fromGitHubActions(env))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("not a GitHub Actions environment: missing GITHUB_SHA, GITHUB_RUN_ID");
   }
@@ -147,11 +147,11 @@ class SlsaProvenanceTest {
   void malformedWorkflowRefIsRefused() {
     Map<String, String> env = env();
     env.put("GITHUB_WORKFLOW_REF", "other/repo/.github/workflows/x.yml@refs/heads/main");
-    assertThatThrownBy(() -> SlsaProvenance.fromGitHubActions(env, (String) null))
+    assertThatThrownBy(() -> SlsaProvenance.fromGitHubActions(env))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("GITHUB_WORKFLOW_REF must be 'octo-org/octo-repo/<path>@<ref>'");
     env.put("GITHUB_WORKFLOW_REF", "octo-org/octo-repo/.github/workflows/x.yml");
-    assertThatThrownBy(() -> SlsaProvenance.fromGitHubActions(env, (String) null))
+    assertThatThrownBy(() -> SlsaProvenance.fromGitHubActions(env))
         .isInstanceOf(IllegalArgumentException.class);
   }
 

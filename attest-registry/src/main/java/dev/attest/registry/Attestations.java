@@ -144,6 +144,19 @@ public final class Attestations {
     return predicate(scan);
   }
 
+  /**
+   * Adds a scanner's JSON report, Trivy ({@code trivy image --format json}) or Grype ({@code grype
+   * -o json}), as a cosign {@value VulnerabilityScan#COSIGN_VULN_V1} predicate, the way {@code
+   * cosign attest --type vuln} does. The scanner and the scan time come from the report (see
+   * {@link VulnerabilityScan#cosignBuilder(byte[])}); use that builder to set them when the report
+   * lacks them. At {@link #attach()} a report that is neither format, is over {@value
+   * #MAX_PREDICATE_BYTES} bytes or names no scan time is refused.
+   */
+  public Attestations vulnerabilities(byte[] scannerReportJson) {
+    items.add(new Attacher.ScannerReport(scannerReportJson.clone()));
+    return this;
+  }
+
   /** Adds any typed predicate. */
   public Attestations predicate(Predicate predicate) {
     items.add(new Attacher.TypedPredicate(Objects.requireNonNull(predicate, "predicate")));

@@ -37,8 +37,7 @@ final class AttestFixtures {
             Map.entry("GITHUB_RUN_ATTEMPT", "1"),
             Map.entry("GITHUB_EVENT_NAME", "push"),
             Map.entry("GITHUB_REPOSITORY_ID", "7"),
-            Map.entry("GITHUB_REPOSITORY_OWNER_ID", "8")),
-        (String) null);
+            Map.entry("GITHUB_REPOSITORY_OWNER_ID", "8")));
   }
 
   static CycloneDxSbom sbom() throws Exception {

@@ -26,7 +26,7 @@ class AttestReadmeTest {
     Signer signer = Keys.signer(Keys.readPrivateKeyPem(Files.readAllBytes(keyFile)));
     try (Registry registry = Registry.remote(host)) {
       AttachResult attached = Attestations.on(registry, "team/app", digest)   // digest of an image or index
-          .provenance(SlsaProvenance.fromGitHubActions(env, (String) null))   // env: System.getenv() in a job
+          .provenance(SlsaProvenance.fromGitHubActions(env))   // env: System.getenv() in a job
           .sbom(Files.readAllBytes(bomFile))                                   // CycloneDX JSON, schema-checked
           .imageSignature()                                                    // as cosign sign --new-bundle-format
           .signWith(signer).recursive().attach();                              // validate + sign all, then push

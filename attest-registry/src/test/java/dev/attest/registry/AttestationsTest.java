@@ -221,6 +221,42 @@ class AttestationsTest {
   }
 
   /** Reading gives back every pushed bundle, byte for byte, with its manifest digest. */
+  /** A scanner's own report becomes a cosign vuln/v1 predicate, as with cosign attest --type vuln. */
+  @Test
+  void attachesATrivyOrGrypeReportAsACosignScan() throws Exception {
+    byte[] trivy = ("{\"SchemaVersion\":2,\"CreatedAt\":\"2026-11-25T12:00:00Z\",\"Trivy\":{\"Version\":\"0.58.1\"},"
+        + "\"Results\":[{\"Target\":\"app\",\"Vulnerabilities\":["
+        + "{\"VulnerabilityID\":\"CVE-2026-0001\",\"PkgName\":\"x\",\"Severity\":\"HIGH\"}]}]}")
+        .getBytes(StandardCharsets.UTF_8);
+    byte[] grype = ("{\"matches\":[{\"vulnerability\":{\"id\":\"CVE-2026-0002\",\"severity\":\"Critical\"},"
+        + "\"artifact\":{\"name\":\"y\",\"version\":\"1\"}}],"
+        + "\"descriptor\":{\"name\":\"grype\",\"version\":\"0.86.1\",\"timestamp\":\"2026-11-25T12:00:00Z\"}}")
+        .getBytes(StandardCharsets.UTF_8);
+    try (EmbeddedRegistry server = start(true); Registry registry = Registry.remote(server.host())) {
+      ImageManifest image = TestImages.pushImage(server, "app", "v1");
+      for (byte[] report : List.of(trivy, grype)) {
+        AttachResult r = Attestations.on(registry, "app", image.digest())
+            .vulnerabilities(report).signWith(SIGNER).clock(CLOCK).attach();
+        assertThat(r.referrers()).singleElement()
+            .extracting(AttachedReferrer::predicateType).isEqualTo(VulnerabilityScan.COSIGN_VULN_V1);
+      }
+      List<VulnerabilityScan> scans = new java.util.ArrayList<>();
+      for (DiscoveredAttestation d : Attestations.read(registry, "app", image.digest())) {
+        Statement st = d.dsseEnvelope().orElseThrow().statement();
+        scans.add(VulnerabilityScan.parse(st.predicateType(), st.predicate()));
+      }
+      assertThat(scans).extracting(s -> s.scannerUri().orElseThrow()).containsExactlyInAnyOrder(
+          "pkg:github/aquasecurity/trivy@0.58.1", "pkg:github/anchore/grype@0.86.1");
+      assertThat(scans).extracting(s -> s.findings().size()).containsExactly(1, 1);
+
+      assertThatThrownBy(() -> Attestations.on(registry, "app", image.digest())
+              .vulnerabilities("{\"bomFormat\":\"CycloneDX\"}".getBytes(StandardCharsets.UTF_8))
+              .signWith(SIGNER).attach())
+          .hasMessageContaining("attestation #1 (vulnerability scan report) is invalid")
+          .hasMessageContaining("neither a Trivy JSON report");
+    }
+  }
+
   static void assertReadBack(Registry registry, String repo, Digest subject, List<AttachedReferrer> pushed) throws Exception {
     List<DiscoveredAttestation> found = Attestations.read(registry, repo, subject);
     assertThat(found).hasSize(pushed.size());

@@ -1,6 +1,5 @@
 package dev.attest.verify;
 
-import dev.attest.core.AttestException;
 import dev.attest.core.Digest;
 import dev.attest.verify.internal.ImageRefs;
 import java.util.Objects;
@@ -36,7 +35,7 @@ public final class CachingImageVerifier implements ImageVerifier {
   }
 
   @Override
-  public VerificationReport verify(String imageReference) throws AttestException {
+  public VerificationReport verify(String imageReference) {
     Optional<Digest> pinned = ImageRefs.digest(imageReference);
     if (pinned.isPresent()) {
       Optional<VerificationReport> hit = cache.get(pinned.get(), policyHash);

@@ -1,14 +1,14 @@
 package dev.attest.verify;
 
-import dev.attest.core.AttestException;
-
 /**
  * Verifies one image against a policy. This is the seam between the admission and caching code
  * and the verifier proper.
  *
  * <p>An implementation resolves a tag to a digest before anything else and names that digest in
- * the report. It returns a denying report for a policy failure; it throws only when it cannot
- * decide at all, and callers such as {@link AdmissionHandler} turn that into a deny.
+ * the report. It returns a denying report for a policy failure and for anything it cannot check
+ * (an unreachable registry, a malformed attestation), as {@link PolicyVerifier#verify(String)}
+ * does, so it declares no checked exception. An unchecked exception from an implementation is a
+ * bug; callers such as {@link AdmissionHandler} still turn it into a deny.
  */
 @FunctionalInterface
 public interface ImageVerifier {
@@ -16,7 +16,8 @@ public interface ImageVerifier {
   /**
    * Verifies {@code imageReference}, e.g. {@code ghcr.io/acme/api@sha256:...} or {@code ghcr.io/acme/api:1.2}.
    *
-   * @throws AttestException when no decision could be made (registry unreachable, ...)
+   * @param imageReference the image to verify, by digest or by tag
+   * @return the report; never null, and denying when the image could not be checked
    */
-  VerificationReport verify(String imageReference) throws AttestException;
+  VerificationReport verify(String imageReference);
 }

@@ -86,7 +86,7 @@ public final class KeylessSigner {
 
   /**
    * SLSA provenance of the current GitHub Actions run from {@code env} and the claims of the
-   * {@code token} that signs it, as {@link SlsaProvenance#fromGitHubActions(Map, Map)}: the
+   * {@code token} that signs it, as {@link SlsaProvenance#fromGitHubActionsToken(Map, Map)}: the
    * token's {@code repository}, {@code workflow_ref}, {@code ref} etc. take precedence over the
    * environment and {@code job_workflow_ref} gives {@code runDetails.builder.id}, so the provenance
    * names the identity Fulcio certifies. Fetch the token once and sign with the same token ({@link
@@ -101,7 +101,7 @@ public final class KeylessSigner {
     Objects.requireNonNull(env, "env");
     Map<String, Object> claims = TokenSource.claims(token);
     try {
-      return SlsaProvenance.fromGitHubActions(env, claims);
+      return SlsaProvenance.fromGitHubActionsToken(env, claims);
     } catch (IllegalArgumentException e) {
       throw new KeylessSigningException(SIGNING, "cannot describe the GitHub Actions run: " + e.getMessage(), e);
     }

@@ -1,6 +1,9 @@
 package dev.attest.verify;
 
+import dev.attest.core.CycloneDxSbom;
 import dev.attest.core.Digest;
+import dev.attest.core.SlsaProvenance;
+import dev.attest.core.VulnerabilityScan;
 import dev.attest.verify.internal.PolicyCodec;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -43,18 +46,6 @@ public record Policy(
     List<AttestationRule> attestations,
     IndexSemantics indexSemantics,
     boolean allowTagOnly) {
-
-  /** SLSA provenance v1, <a href="https://slsa.dev/spec/v1.0/provenance">slsa.dev</a>. */
-  public static final String SLSA_PROVENANCE_V1 = "https://slsa.dev/provenance/v1";
-
-  /** CycloneDX BOM predicate type (the in-toto predicate is the BOM as-is). */
-  public static final String CYCLONEDX_BOM = "https://cyclonedx.org/bom";
-
-  /** The cosign vulnerability scan predicate. */
-  public static final String COSIGN_VULN_V1 = "https://cosign.sigstore.dev/attestation/vuln/v1";
-
-  /** The in-toto vulnerability predicate v0.2. */
-  public static final String IN_TOTO_VULNS_V02 = "https://in-toto.io/attestation/vulns/v0.2";
 
   private static final Pattern DNS_1123 =
       Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
@@ -356,16 +347,16 @@ public record Policy(
       if (predicateType.isBlank()) {
         throw new IllegalArgumentException("predicateType must not be blank");
       }
-      if (slsa != null && !predicateType.equals(SLSA_PROVENANCE_V1)) {
-        throw new IllegalArgumentException("slsa rules apply to " + SLSA_PROVENANCE_V1 + ", not " + predicateType);
+      if (slsa != null && !predicateType.equals(SlsaProvenance.PREDICATE_TYPE)) {
+        throw new IllegalArgumentException("slsa rules apply to " + SlsaProvenance.PREDICATE_TYPE + ", not " + predicateType);
       }
-      if (sbom != null && !predicateType.startsWith(CYCLONEDX_BOM)) {
-        throw new IllegalArgumentException("sbom rules apply to " + CYCLONEDX_BOM + ", not " + predicateType);
+      if (sbom != null && !predicateType.startsWith(CycloneDxSbom.PREDICATE_TYPE)) {
+        throw new IllegalArgumentException("sbom rules apply to " + CycloneDxSbom.PREDICATE_TYPE + ", not " + predicateType);
       }
       if (vulnerabilities != null
-          && !predicateType.equals(COSIGN_VULN_V1) && !predicateType.equals(IN_TOTO_VULNS_V02)) {
+          && !predicateType.equals(VulnerabilityScan.COSIGN_VULN_V1) && !predicateType.equals(VulnerabilityScan.IN_TOTO_VULNS_V02)) {
         throw new IllegalArgumentException(
-            "vulnerability rules apply to " + COSIGN_VULN_V1 + " or " + IN_TOTO_VULNS_V02 + ", not " + predicateType);
+            "vulnerability rules apply to " + VulnerabilityScan.COSIGN_VULN_V1 + " or " + VulnerabilityScan.IN_TOTO_VULNS_V02 + ", not " + predicateType);
       }
     }
 
@@ -376,17 +367,25 @@ public record Policy(
 
     /** SLSA v1 provenance checked by {@code rule}. */
     public static AttestationRule slsa(String trust, SlsaRule rule) {
-      return new AttestationRule(SLSA_PROVENANCE_V1, trust, rule, null, null);
+      return new AttestationRule(SlsaProvenance.PREDICATE_TYPE, trust, rule, null, null);
     }
 
     /** A CycloneDX SBOM checked by {@code rule}. */
     public static AttestationRule sbom(String trust, SbomRule rule) {
-      return new AttestationRule(CYCLONEDX_BOM, trust, null, rule, null);
+      return new AttestationRule(CycloneDxSbom.PREDICATE_TYPE, trust, null, rule, null);
     }
 
     /** A cosign vulnerability scan checked by {@code rule}. */
     public static AttestationRule vulnerabilities(String trust, VulnerabilityRule rule) {
-      return new AttestationRule(COSIGN_VULN_V1, trust, null, null, rule);
+      return new AttestationRule(VulnerabilityScan.COSIGN_VULN_V1, trust, null, null, rule);
+    }
+
+    /**
+     * A vulnerability scan of {@code predicateType} ({@link VulnerabilityScan#COSIGN_VULN_V1} or
+     * {@link VulnerabilityScan#IN_TOTO_VULNS_V02}) checked by {@code rule}.
+     */
+    public static AttestationRule vulnerabilities(String predicateType, String trust, VulnerabilityRule rule) {
+      return new AttestationRule(predicateType, trust, null, null, rule);
     }
   }
 
@@ -466,6 +465,35 @@ public record Policy(
           throw new IllegalArgumentException("sbom: blank purl pattern");
         }
       }
+    }
+
+    /** Only the schema check: no purl or license is denied. */
+    public static SbomRule schemaOnly() {
+      return new SbomRule(List.of(), List.of());
+    }
+
+    /** Denies components whose purl matches one of {@code globs}, e.g. {@code pkg:maven/log4j/log4j-core@2.14*}. */
+    public static SbomRule denyingPurls(String... globs) {
+      return new SbomRule(List.of(globs), List.of());
+    }
+
+    /** Denies components under one of these SPDX license ids, e.g. {@code AGPL-3.0-only}. */
+    public static SbomRule denyingLicenses(String... spdxIds) {
+      return new SbomRule(List.of(), List.of(spdxIds));
+    }
+
+    /** A copy that also denies purls matching {@code globs}. */
+    public SbomRule withDeniedPurls(String... globs) {
+      List<String> all = new ArrayList<>(denyPurls);
+      all.addAll(List.of(globs));
+      return new SbomRule(all, denyLicenses);
+    }
+
+    /** A copy that also denies these SPDX license ids. */
+    public SbomRule withDeniedLicenses(String... spdxIds) {
+      List<String> all = new ArrayList<>(denyLicenses);
+      all.addAll(List.of(spdxIds));
+      return new SbomRule(denyPurls, all);
     }
 
     /** Whether {@code purl} matches a deny pattern. */

@@ -4,6 +4,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.attest.core.CycloneDxSbom;
+import dev.attest.core.SlsaProvenance;
+import dev.attest.core.VulnerabilityScan;
 import dev.attest.verify.Policy.AttestationRule;
 import dev.attest.verify.Policy.KeylessIdentity;
 import dev.attest.verify.Policy.SbomRule;
@@ -172,7 +175,7 @@ public final class PolicyExport {
 
   private static void kyvernoVulns(AttestationRule a, String payload, List<Object> validations, List<String> notEnforced) {
     VulnerabilityRule v = a.vulnerabilities();
-    boolean trivy = a.predicateType().equals(Policy.COSIGN_VULN_V1);
+    boolean trivy = a.predicateType().equals(VulnerabilityScan.COSIGN_VULN_V1);
     for (Map.Entry<Severity, Integer> e : v.maxCounts().entrySet()) {
       if (e.getValue() == 0 && trivy) {
         validations.add(ordered(
@@ -309,7 +312,7 @@ public final class PolicyExport {
     }
     if (a.vulnerabilities() != null) {
       VulnerabilityRule v = a.vulnerabilities();
-      if (a.predicateType().equals(Policy.COSIGN_VULN_V1)) {
+      if (a.predicateType().equals(VulnerabilityScan.COSIGN_VULN_V1)) {
         extra.add("severity_count(s) := n {\n"
             + "  trivy := [x | x := input.predicate.scanner.result.Results[_].Vulnerabilities[_]; upper(x.Severity) == s]\n"
             + "  grype := [x | x := input.predicate.scanner.result.matches[_]; upper(x.vulnerability.severity) == s]\n"
@@ -394,10 +397,10 @@ public final class PolicyExport {
   }
 
   private static String attestationName(AttestationRule a) {
-    if (a.slsa() != null || a.predicateType().equals(Policy.SLSA_PROVENANCE_V1)) {
+    if (a.slsa() != null || a.predicateType().equals(SlsaProvenance.PREDICATE_TYPE)) {
       return "slsa";
     }
-    if (a.sbom() != null || a.predicateType().startsWith(Policy.CYCLONEDX_BOM)) {
+    if (a.sbom() != null || a.predicateType().startsWith(CycloneDxSbom.PREDICATE_TYPE)) {
       return "sbom";
     }
     if (a.vulnerabilities() != null) {

@@ -680,10 +680,10 @@ public final class PolicyVerifier implements ImageVerifier, AutoCloseable {
     if (required.equals(actual)) {
       return true;
     }
-    if (required.equals(Policy.CYCLONEDX_BOM)) {
+    if (required.equals(CycloneDxSbom.PREDICATE_TYPE)) {
       return CycloneDxSbom.isCycloneDxType(actual);
     }
-    return required.equals(Policy.COSIGN_VULN_V1) && actual.equals(VulnerabilityScan.COSIGN_VULN_V1_NO_SCHEME);
+    return required.equals(VulnerabilityScan.COSIGN_VULN_V1) && actual.equals(VulnerabilityScan.COSIGN_VULN_V1_NO_SCHEME);
   }
 
   private static boolean isAttestationManifest(Descriptor d) {

@@ -8,7 +8,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.attest.core.Digest;
-import dev.attest.core.InvalidContentException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -49,7 +48,7 @@ class AdmissionHandlerTest {
         case "allow" -> allow(ref, d);
         case "deny" -> deny(ref, d, "no SLSA provenance referrer for " + d);
         case "warn" -> TestSupport.warn(ref, d, "no signature by release-key");
-        case "throw" -> throw new InvalidContentException("bundle is not JSON");
+        case "throw" -> throw new IllegalStateException("bundle is not JSON");
         case "npe" -> throw new NullPointerException("sigstore-java bug");
         case "hang" -> {
           try {
@@ -157,7 +156,7 @@ class AdmissionHandlerTest {
     assertThat(r.at("/status/message").asText())
         .contains("denied 2 of 3 image(s) in Pod")
         .contains("image ghcr.io/acme/debug:latest (" + DEBUG + "): attestation:https://slsa.dev/provenance/v1: no SLSA provenance referrer")
-        .contains("image ghcr.io/acme/proxy@" + PROXY + ": verification failed: InvalidContentException: bundle is not JSON")
+        .contains("image ghcr.io/acme/proxy@" + PROXY + ": verification failed: IllegalStateException: bundle is not JSON")
         .doesNotContain("image ghcr.io/acme/api:1.4.2");
   }
 

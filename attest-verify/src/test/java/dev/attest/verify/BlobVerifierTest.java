@@ -56,8 +56,7 @@ class BlobVerifierTest {
         java.util.Map.entry("GITHUB_REF", "refs/heads/main"), java.util.Map.entry("GITHUB_SHA", "0123456789abcdef0123456789abcdef01234567"),
         java.util.Map.entry("GITHUB_RUN_ID", "1"), java.util.Map.entry("GITHUB_RUN_ATTEMPT", "1"),
         java.util.Map.entry("GITHUB_EVENT_NAME", "push"), java.util.Map.entry("GITHUB_REPOSITORY_ID", "1"),
-        java.util.Map.entry("GITHUB_REPOSITORY_OWNER_ID", "2"), java.util.Map.entry("RUNNER_ENVIRONMENT", "github-hosted")),
-        (String) null);
+        java.util.Map.entry("GITHUB_REPOSITORY_OWNER_ID", "2"), java.util.Map.entry("RUNNER_ENVIRONMENT", "github-hosted")));
     byte[] bundle = STACK.signDsse(Statement.of(List.of(Subject.of("notes.txt", d)), p), CI).bytes();
     BlobVerifier v = BlobVerifier.keyless(root, CI.san(), SigstoreTestStack.GITHUB_ISSUER);
     assertThat(v.verify(bundle, d).valid()).as(v.verify(bundle, d).reason()).isTrue();

@@ -261,7 +261,7 @@ class KeylessSignerTest {
           .tokenSource(TokenSource.of(token)).build();
 
       // built from the environment alone, ignoring the token's claims
-      SlsaProvenance fromEnv = SlsaProvenance.fromGitHubActions(env, (String) null);
+      SlsaProvenance fromEnv = SlsaProvenance.fromGitHubActions(env);
       SigstoreBundle b1 = signer.signDsse(Statement.of(List.of(Subject.of("app", image.digest())), fromEnv));
       assertThatThrownBy(() -> KeylessSigner.checkProvenance(b1, fromEnv))
           .isInstanceOfSatisfying(KeylessSigningException.class, e -> assertThat(e.step()).isEqualTo(Step.SIGNING))
@@ -282,7 +282,7 @@ class KeylessSignerTest {
           .hasMessageContaining("workflow.repository is 'https://ghe.example.com/acme/app'");
 
       // another repository's reusable workflow signed: the builder ids differ
-      SlsaProvenance otherBuilder = SlsaProvenance.fromGitHubActions(env,
+      SlsaProvenance otherBuilder = SlsaProvenance.fromGitHubActionsToken(env,
           Map.of("ref", "refs/heads/main",
               "workflow_ref", "acme/app/.github/workflows/release.yml@refs/heads/main", "job_workflow_ref", "evil/ci/.github/workflows/build.yml@refs/heads/main"));
       SigstoreBundle b3 = signer.signDsse(Statement.of(List.of(Subject.of("app", image.digest())), otherBuilder));

@@ -1,11 +1,10 @@
 package dev.attest.verify;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.attest.core.SlsaProvenance;
+import dev.attest.core.VulnerabilityScan;
 import dev.attest.verify.Policy.AttestationRule;
 import dev.attest.verify.Policy.KeylessIdentity;
 import dev.attest.verify.Policy.SbomRule;
@@ -21,6 +20,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class PolicyTest {
   static final Path EXAMPLE = Path.of("src/test/resources/policy/example.yaml").toAbsolutePath();
@@ -55,9 +56,9 @@ class PolicyTest {
             SlsaRule.builders("https://github.com/actions/runner/github-hosted")
                 .withSource("https://github.com/acme/api", "refs/heads/main")
                 .withExternalParameters(Map.of("workflow.path", ".github/workflows/release.yml"), true)))
-        .attestation(AttestationRule.sbom("github-release", new SbomRule(
-            List.of("pkg:maven/org.apache.logging.log4j/log4j-core@2.14*", "pkg:npm/event-stream@3.3.6"),
-            List.of("AGPL-3.0-only", "SSPL-1.0"))))
+        .attestation(AttestationRule.sbom("github-release",
+            SbomRule.denyingPurls("pkg:maven/org.apache.logging.log4j/log4j-core@2.14*", "pkg:npm/event-stream@3.3.6")
+                .withDeniedLicenses("AGPL-3.0-only", "SSPL-1.0")))
         .attestation(AttestationRule.vulnerabilities("github-release",
             VulnerabilityRule.maxCounts(Map.of(Severity.HIGH, 5, Severity.CRITICAL, 0))
                 .withMaxAgeHours(168)
@@ -83,11 +84,11 @@ class PolicyTest {
         .containsEntry(KeylessIdentity.OID_RUNNER_ENVIRONMENT, "github-hosted")
         .doesNotContainKey(KeylessIdentity.OID_SOURCE_REPOSITORY_REF);
     assertThat(id.subjectMatches("https://github.com/acme/api/.github/workflows/release.yml@refs/tags/v1.2.3")).isTrue();
-    SlsaRule slsa = p.attestation(Policy.SLSA_PROVENANCE_V1).orElseThrow().slsa();
+    SlsaRule slsa = p.attestation(SlsaProvenance.PREDICATE_TYPE).orElseThrow().slsa();
     assertThat(slsa.buildTypes()).containsExactlyElementsOf(SlsaRule.GITHUB_BUILD_TYPES);
     assertThat(slsa.externalParameters()).containsExactly(Map.entry("workflow.path", ".github/workflows/release.yml"));
     assertThat(slsa.strict()).isTrue();
-    VulnerabilityRule v = p.attestation(Policy.COSIGN_VULN_V1).orElseThrow().vulnerabilities();
+    VulnerabilityRule v = p.attestation(VulnerabilityScan.COSIGN_VULN_V1).orElseThrow().vulnerabilities();
     assertThat(v.maxCounts()).containsExactly(Map.entry(Severity.CRITICAL, 0), Map.entry(Severity.HIGH, 5));
     assertThat(v.maxAgeHours()).isEqualTo(168);
   }
@@ -241,6 +242,10 @@ class PolicyTest {
     assertThat(r.deniesPurl("pkg:npm/left-pad2")).isFalse();
     assertThat(r.deniesLicense("AGPL-3.0-only")).isTrue();
     assertThat(r.deniesLicense("AGPL-3.0-or-later")).isFalse();
+    assertThat(SbomRule.denyingLicenses("AGPL-3.0-only")
+            .withDeniedPurls("pkg:maven/org.apache.logging.log4j/log4j-core@2.14*", "pkg:npm/left-pa?"))
+        .isEqualTo(r);
+    assertThat(SbomRule.schemaOnly().deniesPurl("pkg:npm/left-pad")).isFalse();
   }
 
   @Test

@@ -8,7 +8,6 @@ import static dev.attest.verify.TestSupport.digest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.attest.core.AttestException;
 import dev.attest.core.Digest;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -135,7 +134,7 @@ class VerificationCacheTest {
   }
 
   @Test
-  void cachingVerifierDeniesADelegateThatAnswersForAnotherDigestOrPolicy() throws AttestException {
+  void cachingVerifierDeniesADelegateThatAnswersForAnotherDigestOrPolicy() {
     Digest a = digest("a");
     Digest b = digest("b");
     CachingImageVerifier wrongDigest = CachingImageVerifier.of(ref -> allow(ref, b), POLICY, cache);

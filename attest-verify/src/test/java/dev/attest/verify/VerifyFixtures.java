@@ -50,7 +50,7 @@ final class VerifyFixtures {
   }
 
   static SlsaProvenance provenance() {
-    return SlsaProvenance.fromGitHubActions(env("acme/app", "refs/tags/v1"), (String) null);
+    return SlsaProvenance.fromGitHubActions(env("acme/app", "refs/tags/v1"));
   }
 
   static CycloneDxSbom sbom(SbomComponent... extra) throws Exception {

@@ -199,7 +199,7 @@ final class Demo implements AutoCloseable {
   }
 
   private String createPredicates(PrintWriter out) throws Exception {
-    SlsaProvenance provenance = SlsaProvenance.fromGitHubActions(EXAMPLE_GITHUB_RUN, (String) null);
+    SlsaProvenance provenance = SlsaProvenance.fromGitHubActions(EXAMPLE_GITHUB_RUN);
     predicates.put("provenance", provenance);
     out.println("   SLSA v1 provenance from an EXAMPLE GitHub Actions run (fixed values, not a real run):");
     out.println("     builder " + provenance.builderId());

@@ -1,6 +1,9 @@
 package dev.attest.core.internal;
 
+import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonFactoryBuilder;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.json.JsonWriteFeature;
@@ -9,6 +12,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The one strict JSON reader of attest. Duplicate keys, trailing data and deep nesting are
@@ -20,20 +28,70 @@ public final class Json {
   /** Deeper nesting than this is refused; no format attest reads comes close. */
   public static final int MAX_DEPTH = 64;
 
+  /**
+   * Jackson 2.18 added {@code JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8}; attest runs
+   * on every Jackson 2 from 2.15 (the range Spring Boot 3 applications carry), so it is looked up
+   * by name. Null on 2.15 to 2.17, where {@link Utf8Factory} gets the same bytes another way.
+   */
+  private static final @Nullable JsonWriteFeature COMBINE_SURROGATES = writeFeature("COMBINE_UNICODE_SURROGATES_IN_UTF8");
+
   public static final ObjectMapper MAPPER =
-      JsonMapper.builder(
-              JsonFactory.builder()
-                  // Write characters outside the BMP as raw UTF-8, as Go and most OCI tools do,
-                  // not as escaped surrogate pairs.
-                  .enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8)
-                  .streamReadConstraints(
-                      StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).build())
-                  .build())
+      JsonMapper.builder(factory())
           .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
           .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
           .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
           .enable(DeserializationFeature.USE_BIG_INTEGER_FOR_INTS)
           .build();
+
+  private static JsonFactory factory() {
+    JsonFactoryBuilder b =
+        new JsonFactoryBuilder().streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).build());
+    if (COMBINE_SURROGATES != null) {
+      // Write characters outside the BMP as raw UTF-8, as Go and most OCI tools do, not as
+      // escaped surrogate pairs.
+      return b.enable(COMBINE_SURROGATES).build();
+    }
+    return new Utf8Factory(b);
+  }
+
+  private static @Nullable JsonWriteFeature writeFeature(String name) {
+    for (JsonWriteFeature f : JsonWriteFeature.values()) {
+      if (f.name().equals(name)) {
+        return f;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Before Jackson 2.18 the UTF-8 generator escapes characters outside the BMP as surrogate pairs;
+   * the {@link Writer} generator passes them through, so byte output goes through a UTF-8 writer
+   * and the bytes are the same as with the feature on 2.18 and later.
+   */
+  static final class Utf8Factory extends JsonFactory {
+    private static final long serialVersionUID = 1L;
+
+    Utf8Factory(JsonFactoryBuilder b) {
+      super(b);
+    }
+
+    @Override
+    public JsonGenerator createGenerator(OutputStream out, JsonEncoding enc) throws IOException {
+      return enc == JsonEncoding.UTF8
+          ? createGenerator(new OutputStreamWriter(out, StandardCharsets.UTF_8))
+          : super.createGenerator(out, enc);
+    }
+
+    @Override
+    public JsonGenerator createGenerator(OutputStream out) throws IOException {
+      return createGenerator(out, JsonEncoding.UTF8);
+    }
+
+    @Override
+    public JsonFactory copy() {
+      return new Utf8Factory(new JsonFactoryBuilder(this));
+    }
+  }
 
   /**
    * Reads one JSON value from {@code bytes}, strictly. The bytes must be UTF-8 without a byte

@@ -17,6 +17,7 @@ import dev.attest.core.Signer;
 import dev.attest.core.Statement;
 import dev.attest.core.Subject;
 import dev.attest.core.UnsupportedContentException;
+import dev.attest.core.VulnerabilityScan;
 import dev.attest.registry.AttachResult;
 import dev.attest.registry.AttachedReferrer;
 import dev.attest.registry.Attestations;
@@ -43,13 +44,16 @@ public final class Attacher {
   private Attacher() {}
 
   /** Something to attach. */
-  public sealed interface Item permits TypedPredicate, RawPredicate, GivenStatement, GivenBundle, ImageSignature {}
+  public sealed interface Item permits TypedPredicate, RawPredicate, ScannerReport, GivenStatement, GivenBundle, ImageSignature {}
 
   /** A typed predicate, made into a statement per subject and signed. */
   public record TypedPredicate(Predicate predicate) implements Item {}
 
   /** A predicate as JSON bytes, validated at attach. */
   public record RawPredicate(String predicateType, byte[] json) implements Item {}
+
+  /** A Trivy or Grype JSON report, attached as a cosign vuln/v1 predicate; validation converts it. */
+  public record ScannerReport(byte[] json) implements Item {}
 
   /** A statement made by the caller, signed as it is. */
   public record GivenStatement(Statement statement) implements Item {}
@@ -143,6 +147,8 @@ public final class Attacher {
       kind = "predicate " + t.predicate().predicateType();
     } else if (item instanceof RawPredicate r) {
       kind = "predicate " + r.predicateType();
+    } else if (item instanceof ScannerReport) {
+      kind = "vulnerability scan report";
     } else if (item instanceof GivenStatement s) {
       kind = "statement of " + s.statement().predicateType();
     } else if (item instanceof GivenBundle) {
@@ -166,6 +172,13 @@ public final class Attacher {
           Predicates.parse(r.predicateType(), r.json());
         }
       } catch (InvalidContentException | UnsupportedContentException e) {
+        throw new InvalidContentException(what + " is invalid: " + e.getMessage(), e);
+      }
+    } else if (item instanceof ScannerReport r) {
+      checkPredicateSize(what, r.json().length);
+      try {
+        return validate(new TypedPredicate(VulnerabilityScan.cosignBuilder(r.json()).build()), index);
+      } catch (InvalidContentException | UnsupportedContentException | IllegalStateException e) {
         throw new InvalidContentException(what + " is invalid: " + e.getMessage(), e);
       }
     } else if (item instanceof GivenStatement s) {
@@ -261,6 +274,8 @@ public final class Attacher {
       Statement st = bundle.dsseEnvelope().orElseThrow().statement();
       requireSubject(what, st, d);
       return new Pending(target, st.predicateType(), bundle);
+    } else if (item instanceof ScannerReport) {
+      throw new IllegalStateException(what + " was not validated");
     } else {
       statement = cosignSignStatement(d);
     }
