@@ -354,7 +354,10 @@ public final class Promotion {
 
   private VerificationReport verify(String where, RepositoryRef at) throws AttestException {
     ImageVerifier v = Objects.requireNonNull(verifier);
-    VerificationReport r = v.verify(at.registry().name() + "/" + at.repository() + "@" + digest);
+    // A PolicyVerifier reads the registry object itself: an OCI layout has no host to name.
+    VerificationReport r = v instanceof dev.attest.verify.PolicyVerifier pv
+        ? pv.verify(at.registry(), at.repository(), digest.toString())
+        : v.verify(at.registry().name() + "/" + at.repository() + "@" + digest);
     Objects.requireNonNull(r, "the verifier returned no report");
     if (r.subject() != null && !r.subject().equals(digest)) {
       throw new PromotionException("the verifier at the " + where + " verified " + r.subject() + ", not " + digest);

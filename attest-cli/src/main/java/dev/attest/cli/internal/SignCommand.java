@@ -2,7 +2,6 @@ package dev.attest.cli.internal;
 
 import dev.attest.core.AttestException;
 import dev.attest.core.Digest;
-import dev.attest.core.ImageRef;
 import dev.attest.core.Signer;
 import dev.attest.registry.AttachResult;
 import dev.attest.registry.Registry;
@@ -45,16 +44,17 @@ final class SignCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException, AttestException {
-    ImageRef ref = RegistryOptions.parseRef(reference);
+    Target ref = Target.parse(reference);
     Signer signer = Inputs.signer(key);
-    try (Registry registry = registryOptions.open(ref)) {
-      Digest digest = RegistryOptions.digestOf(registry, ref);
-      Signatures s = Signatures.on(registry, ref.repository(), digest).signWith(signer);
+    try (Registry registry = ref.open(registryOptions, false)) {
+      String repo = ref.repositoryIn(registry, "image");
+      Digest digest = ref.digestIn(registry, repo);
+      Signatures s = Signatures.on(registry, repo, digest).signWith(signer);
       if (recursive) {
         s.recursive();
       }
       AttachResult result = s.attach();
-      Attached.print(spec.commandLine().getOut(), output.json(), ref, digest, result);
+      Attached.print(spec.commandLine().getOut(), output.json(), ref.name(repo), digest, result);
     }
     return 0;
   }
