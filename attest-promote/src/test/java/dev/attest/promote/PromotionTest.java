@@ -428,19 +428,22 @@ class PromotionTest extends TwoRegistries {
         .isInstanceOf(dev.attest.registry.UnauthorizedException.class);
   }
 
-  /** Fails the n-th manifest push onward, as a crash would. */
+  /**
+   * Fails the n-th manifest push onward, as a crash would. Pushes run concurrently, so the count is
+   * atomic (a plain int let two pushes take the last slot: the flake of issue 14).
+   */
   static final class FailingRegistry extends DelegatingRegistry {
-    private int left;
+    private final java.util.concurrent.atomic.AtomicInteger left;
 
     FailingRegistry(Registry delegate, int manifestsBeforeFailure) {
       super(delegate);
-      this.left = manifestsBeforeFailure;
+      this.left = new java.util.concurrent.atomic.AtomicInteger(manifestsBeforeFailure);
     }
 
     @Override
     public dev.attest.registry.PushResult pushManifest(String repository, Manifest manifest, PushOptions options)
         throws AttestException {
-      if (left-- <= 0) {
+      if (left.getAndDecrement() <= 0) {
         throw new dev.attest.registry.RegistryUnreachableException("injected failure before " + manifest.digest());
       }
       return super.pushManifest(repository, manifest, options);

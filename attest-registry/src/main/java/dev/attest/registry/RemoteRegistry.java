@@ -233,7 +233,8 @@ public final class RemoteRegistry implements Registry {
   @Override
   public PushResult pushManifest(String repository, Manifest manifest, PushOptions options) throws AttestException {
     Objects.requireNonNull(options, "options");
-    boolean referrersApi = putManifest(repository, manifest.digest().toString(), manifest, null);
+    int answer = putManifest(repository, manifest.digest().toString(), manifest, null);
+    boolean referrersApi = (answer & OCI_SUBJECT) != 0;
     if (options.tag() != null) {
       putManifest(repository, options.tag(), manifest, null);
     }
@@ -242,11 +243,17 @@ public final class RemoteRegistry implements Registry {
       addToFallbackIndex(repository, manifest.subject().get().digest(), manifest.descriptor());
       fallback = true;
     }
-    return new PushResult(manifest.descriptor(), referrersApi, fallback);
+    return new PushResult(manifest.descriptor(), referrersApi, fallback, (answer & CONFIRMED) != 0);
   }
 
-  /** PUTs exact bytes; returns whether the registry answered {@code OCI-Subject}. */
-  private boolean putManifest(String repository, String reference, Manifest manifest, @Nullable String ifMatch)
+  private static final int OCI_SUBJECT = 1;
+  private static final int CONFIRMED = 2;
+
+  /**
+   * PUTs exact bytes; returns {@link #OCI_SUBJECT} if the registry answered {@code OCI-Subject},
+   * and {@link #CONFIRMED} if it answered 201 with {@code Docker-Content-Digest} naming the digest.
+   */
+  private int putManifest(String repository, String reference, Manifest manifest, @Nullable String ifMatch)
       throws AttestException {
     checkReference(repository, reference);
     Request.Builder put = request(url(repository, "manifests", reference))
@@ -256,7 +263,8 @@ public final class RemoteRegistry implements Registry {
         throw Http.failure(r, "pushing manifest " + manifest.digest() + " to " + repository + ":" + reference);
       }
       checkAnnounced(r, manifest.digest(), "pushed manifest " + repository + "@" + manifest.digest());
-      return r.header("OCI-Subject") != null;
+      boolean confirmed = r.code() == 201 && manifest.digest().toString().equals(r.header("Docker-Content-Digest"));
+      return (r.header("OCI-Subject") != null ? OCI_SUBJECT : 0) | (confirmed ? CONFIRMED : 0);
     }
   }
 

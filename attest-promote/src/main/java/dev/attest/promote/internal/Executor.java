@@ -71,6 +71,8 @@ public final class Executor {
   private volatile boolean noReferrersApi;
   /** The destination's referrers listing of each subject, as the planner read it. */
   private Map<Digest, Set<Digest>> listedAtPlan = Map.of();
+  /** Manifests whose push the registry answered with their digest: no check afterwards. */
+  private final Set<Digest> confirmed = ConcurrentHashMap.newKeySet();
   /** Manifests the plan did not fetch (present referrers), fetched from the source if needed. */
   private final Map<Digest, Manifest> fetched = new ConcurrentHashMap<>();
 
@@ -106,6 +108,9 @@ public final class Executor {
         pushes.add(() -> {
           Manifest m = manifest(plan, item.digest());
           PushResult pushed = dst.pushManifest(repo, m, PushOptions.DEFAULT.withoutFallbackIndex());
+          if (pushed.confirmed() && pushed.descriptor().digest().equals(item.digest())) {
+            confirmed.add(item.digest());
+          }
           if (pushed.referrersApi()) {
             referrersApi = true;
           } else if (m.subject().isPresent()) {
@@ -299,6 +304,9 @@ public final class Executor {
       if (item.present() || (item.kind() == Kind.BLOB && blobsAcknowledged)) {
         continue;
       }
+      if (item.kind() != Kind.BLOB && confirmed.contains(item.digest())) {
+        continue; // a 201 naming its digest: the registry's own answer is the check (issue 14)
+      }
       checks.add(() -> {
         if (item.kind() == Kind.BLOB) {
           if (!dst.hasBlob(repo, item.digest())) {
@@ -390,8 +398,11 @@ public final class Executor {
 
   /**
    * Runs {@code tasks} on {@code pool} and waits for them all; the first failure in list order
-   * cancels the others and is thrown as it was ({@code doing} names the work in the message of an
-   * interruption).
+   * keeps the tasks not yet started from starting, waits for those running, and is thrown as it
+   * was ({@code doing} names the work in the message of an interruption). Running tasks are not
+   * interrupted: a write cut off half-way might land or not, and a caller that meets the failure
+   * must know that no write of this run is still in flight (a re-run then plans from a settled
+   * destination).
    */
   static void runAll(List<Task> tasks, ExecutorService pool, String doing) throws AttestException {
     List<Future<Void>> futures = new ArrayList<>();
@@ -403,7 +414,13 @@ public final class Executor {
     }
     try {
       for (Future<Void> f : futures) {
-        f.get();
+        try {
+          f.get();
+        } catch (ExecutionException e) {
+          futures.forEach(other -> other.cancel(false));
+          settle(futures);
+          throw e;
+        }
       }
     } catch (ExecutionException e) {
       Throwable c = e.getCause();
@@ -418,10 +435,20 @@ public final class Executor {
       }
       throw new PromotionException("while " + doing + ": " + c, c);
     } catch (InterruptedException e) {
+      futures.forEach(f -> f.cancel(true));
       Thread.currentThread().interrupt();
       throw new PromotionException("interrupted while " + doing, e);
-    } finally {
-      futures.forEach(f -> f.cancel(true));
+    }
+  }
+
+  /** Waits until every task has ended (completed, failed, or cancelled before it started). */
+  private static void settle(List<Future<Void>> futures) throws InterruptedException {
+    for (Future<Void> f : futures) {
+      try {
+        f.get();
+      } catch (ExecutionException | java.util.concurrent.CancellationException ignored) {
+        // ended: the first failure is the one reported
+      }
     }
   }
 
