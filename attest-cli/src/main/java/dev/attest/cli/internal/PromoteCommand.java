@@ -51,6 +51,7 @@ import picocli.CommandLine.Spec;
     })
 final class PromoteCommand implements Callable<Integer> {
   private static final ObjectMapper JSON = new ObjectMapper();
+  static final java.time.Duration VERIFY_TIMEOUT = java.time.Duration.ofSeconds(60);
 
   @Spec CommandSpec spec;
   @Mixin OutputOptions output;
@@ -95,7 +96,9 @@ final class PromoteCommand implements Callable<Integer> {
     List<Registry> opened = new ArrayList<>();
     try (Registry from = source.open(registryOptions, false);
         Registry dst = dest.open(registryOptions, true);
-        PolicyVerifier verifier = PolicyVerifier.builder(policy).registries(host -> {
+        // A promotion is not a webhook with a deadline: a slow registry or a large layout on a
+        // loaded machine gets a minute per verification, not the library's 8 s.
+        PolicyVerifier verifier = PolicyVerifier.builder(policy).timeout(VERIFY_TIMEOUT).registries(host -> {
           // A layout at either end is verified where it is, offline.
           if (host.equals(from.name())) {
             return from;

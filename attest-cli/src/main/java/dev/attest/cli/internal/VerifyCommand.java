@@ -51,7 +51,8 @@ final class VerifyCommand implements Callable<Integer> {
     if (target.isLayout()) {
       // Offline: the layout is the only registry the verifier reads.
       try (Registry layout = target.open(registryOptions, false);
-          PolicyVerifier verifier = PolicyVerifier.builder(policy).registry(layout).build()) {
+          PolicyVerifier verifier = PolicyVerifier.builder(policy).timeout(PromoteCommand.VERIFY_TIMEOUT)
+              .registry(layout).build()) {
         String repo = target.repositoryIn(layout, "image");
         return print(verifier.verify(layout, repo, target.digestIn(layout, repo).toString()));
       }
