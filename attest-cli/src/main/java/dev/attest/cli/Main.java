@@ -42,6 +42,14 @@ public final class Main {
 
   /** Runs {@code attest} with {@code args}, writing to {@code out} and {@code err}; returns the exit code. */
   public static int run(PrintWriter out, PrintWriter err, String... args) {
-    return AttestCommand.commandLine(out, err).execute(args);
+    try {
+      return AttestCommand.commandLine(out, err).execute(args);
+    } catch (Throwable e) { // NOPMD: no Error or stack trace reaches a user; the JVM would print one
+      // picocli hands only Exceptions to the execution handler; an Error (a missing class, no
+      // memory, a stack overflow) would reach the JVM, which prints a stack trace.
+      err.println("attest: " + AttestCommand.oneLine(e));
+      err.flush();
+      return FAILURE;
+    }
   }
 }

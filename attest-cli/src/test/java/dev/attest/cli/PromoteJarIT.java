@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.attest.cli.PackagedJar.Result;
+import dev.attest.cli.PackagedJar.Run;
 import dev.attest.core.CycloneDxSbom;
 import dev.attest.core.Descriptor;
 import dev.attest.core.Digest;
@@ -16,11 +16,11 @@ import dev.attest.core.Keys;
 import dev.attest.core.Manifest;
 import dev.attest.core.Platform;
 import dev.attest.core.SbomComponent;
-import dev.attest.registry.EmbeddedRegistry;
+import dev.attest.testing.EmbeddedRegistry;
 import dev.attest.registry.OciLayout;
 import dev.attest.registry.Registry;
 import dev.attest.registry.RemoteRegistry;
-import dev.attest.registry.TestImages;
+import dev.attest.testing.TestImages;
 import dev.attest.registry.testing.DockerRegistry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -69,8 +69,8 @@ class PromoteJarIT {
     }
   }
 
-  private Result attest(String... args) throws Exception {
-    return PackagedJar.run(dir, args);
+  private Run attest(String... args) throws Exception {
+    return new PackagedJar(dir).run(args);
   }
 
   /** attest.key, attest.pub, bom.json and a policy requiring a signature and the SBOM. */
@@ -95,9 +95,9 @@ class PromoteJarIT {
     ImageIndex index = TestImages.pushIndex(dev, repo, "v1", TestImages.Format.OCI,
         List.of(Platform.parse("linux/amd64"), Platform.parse("linux/arm64")));
     String ref = dev.host() + "/" + repo + "@" + index.digest();
-    Result sign = attest("sign", ref, "--key", "attest.key", "--recursive");
+    Run sign = attest("sign", ref, "--key", "attest.key", "--recursive");
     assertThat(sign.exitCode()).as(sign.toString()).isZero();
-    Result att = attest("attest", ref, "--sbom", "bom.json", "--key", "attest.key", "--recursive");
+    Run att = attest("attest", ref, "--sbom", "bom.json", "--key", "attest.key", "--recursive");
     assertThat(att.exitCode()).as(att.toString()).isZero();
     return ref;
   }
@@ -110,7 +110,7 @@ class PromoteJarIT {
     String to = prod.hostPort() + "/prod/app";
     String promoted = to + "@" + digest;
 
-    Result first = attest("promote", ref, "--to", to, "--tag", "v1", "--policy", "policy.yaml");
+    Run first = attest("promote", ref, "--to", to, "--tag", "v1", "--policy", "policy.yaml");
     assertThat(first.exitCode()).as(first.toString()).isZero();
     assertThat(attest("verify", promoted, "--policy", "policy.yaml").exitCode()).isZero();
 
@@ -119,31 +119,31 @@ class PromoteJarIT {
         .filter(d -> CycloneDxSbom.PREDICATE_TYPE.equals(d.annotations().get("dev.sigstore.bundle.predicateType")))
         .findFirst().orElseThrow();
     prodClient.delete("prod/app", sbom.digest());
-    Result denied = attest("verify", promoted, "--policy", "policy.yaml");
+    Run denied = attest("verify", promoted, "--policy", "policy.yaml");
     assertThat(denied.exitCode()).as(denied.toString()).isEqualTo(1);
     assertThat(denied.out()).contains("DENY").contains("cyclonedx");
 
     // tree, the plan and the report agree on what is missing and what is repaired.
-    Result tree = attest("tree", promoted, "--output", "json");
+    Run tree = attest("tree", promoted, "--output", "json");
     assertThat(tree.exitCode()).as(tree.toString()).isZero();
     JsonNode treeJson = JSON.readTree(tree.out());
     assertThat(treeJson.get("missing").asInt()).isEqualTo(1);
     assertThat(treeJson.findValues("digest").stream().map(JsonNode::asText)).contains(sbom.digest().toString());
     assertThat(attest("tree", promoted).out()).contains(sbom.digest() + " predicateType=")
         .contains("MISSING").contains("1 missing");
-    Result plan = attest("promote", ref, "--to", to, "--tag", "v1", "--policy", "policy.yaml", "--plan",
+    Run plan = attest("promote", ref, "--to", to, "--tag", "v1", "--policy", "policy.yaml", "--plan",
         "--output", "json");
     assertThat(plan.exitCode()).as(plan.toString()).isZero();
     JsonNode planJson = JSON.readTree(plan.out());
     assertThat(planJson.get("repair").asInt()).isEqualTo(1);
     assertThat(planJson.get("items").findValues("status").stream().map(JsonNode::asText)).contains("repair");
 
-    Result heal = attest("promote", ref, "--to", to, "--tag", "v1", "--policy", "policy.yaml", "--output", "json");
+    Run heal = attest("promote", ref, "--to", to, "--tag", "v1", "--policy", "policy.yaml", "--output", "json");
     assertThat(heal.exitCode()).as(heal.toString()).isZero();
     JsonNode report = JSON.readTree(heal.out());
     assertThat(report.get("promoted").asBoolean()).isTrue();
     assertThat(report.get("repaired").toString()).contains(sbom.digest().toString());
-    Result allowed = attest("verify", promoted, "--policy", "policy.yaml");
+    Run allowed = attest("verify", promoted, "--policy", "policy.yaml");
     assertThat(allowed.exitCode()).as(allowed.toString()).isZero();
     assertThat(JSON.readTree(attest("tree", promoted, "--output", "json").out()).get("missing").asInt()).isZero();
     assertThat(prodClient.resolve("prod/app", "v1").digest()).isEqualTo(digest);
@@ -152,11 +152,11 @@ class PromoteJarIT {
     // the verification at the destination denies, a full re-check repairs it, and it allows.
     ImageManifest sbomManifest = (ImageManifest) prodClient.fetchManifest("prod/app", sbom.digest().toString());
     prodClient.delete("prod/app", sbomManifest.layers().get(0).digest());
-    Result recheck = attest("promote", ref, "--to", to, "--tag", "v1", "--policy", "policy.yaml");
+    Run recheck = attest("promote", ref, "--to", to, "--tag", "v1", "--policy", "policy.yaml");
     assertThat(recheck.exitCode()).as(recheck.toString()).isZero();
     assertThat(recheck.out()).contains("after a full re-check").contains("repaired blob " + sbomManifest.layers().get(0).digest());
     assertThat(attest("verify", promoted, "--policy", "policy.yaml").exitCode()).isZero();
-    Result checkAll = attest("promote", ref, "--to", to, "--tag", "v1", "--policy", "policy.yaml", "--check-all",
+    Run checkAll = attest("promote", ref, "--to", to, "--tag", "v1", "--policy", "policy.yaml", "--check-all",
         "--output", "json");
     assertThat(checkAll.exitCode()).as(checkAll.toString()).isZero();
     assertThat(JSON.readTree(checkAll.out()).get("writes").asInt()).isZero();
@@ -171,22 +171,22 @@ class PromoteJarIT {
 
     // Conflicting tag: 1, naming both digests; the tag does not move.
     String other = signedImage("codes/other");
-    Result conflict = attest("promote", other, "--to", to, "--tag", "v1", "--policy", "policy.yaml");
+    Run conflict = attest("promote", other, "--to", to, "--tag", "v1", "--policy", "policy.yaml");
     assertThat(conflict.exitCode()).as(conflict.toString()).isEqualTo(1);
     assertThat(conflict.err()).contains(ref.substring(ref.indexOf('@') + 1)).contains(other.substring(other.indexOf('@') + 1));
     assertThat(prodClient.resolve("codes/app", "v1").digest().toString()).isEqualTo(ref.substring(ref.indexOf('@') + 1));
-    Result conflictPlan = attest("promote", other, "--to", to, "--tag", "v1", "--policy", "policy.yaml", "--plan");
+    Run conflictPlan = attest("promote", other, "--to", to, "--tag", "v1", "--policy", "policy.yaml", "--plan");
     assertThat(conflictPlan.exitCode()).as(conflictPlan.toString()).isEqualTo(1);
 
     // Deny at the gate: 1.
     ImageManifest unsigned = TestImages.pushImage(dev, "codes/unsigned", "v1");
-    Result deny = attest("promote", dev.host() + "/codes/unsigned@" + unsigned.digest(), "--to", to + "-unsigned",
+    Run deny = attest("promote", dev.host() + "/codes/unsigned@" + unsigned.digest(), "--to", to + "-unsigned",
         "--policy", "policy.yaml");
     assertThat(deny.exitCode()).as(deny.toString()).isEqualTo(1);
     assertThat(deny.out()).contains("NOT PROMOTED");
 
     // Registry failure: 3.
-    Result down = attest("promote", ref, "--to", UNREACHABLE + "/x", "--policy", "policy.yaml", "--retries", "0");
+    Run down = attest("promote", ref, "--to", UNREACHABLE + "/x", "--policy", "policy.yaml", "--retries", "0");
     assertThat(down.exitCode()).as(down.toString()).isEqualTo(3);
     assertThat(down.err()).startsWith("attest promote: ").doesNotContain("\tat ");
 
@@ -209,7 +209,7 @@ class PromoteJarIT {
     ImageManifest unsigned = TestImages.pushImage(dev, "codes/each-unsigned", "v1");
     assertThat(attest("verify", dev.host() + "/codes/each-unsigned@" + unsigned.digest(), "--policy", "policy.yaml")
         .exitCode()).isEqualTo(1);
-    Result verifyDown = attest("verify", nowhere, "--policy", "policy.yaml", "--retries", "0");
+    Run verifyDown = attest("verify", nowhere, "--policy", "policy.yaml", "--retries", "0");
     assertThat(verifyDown.exitCode()).as(verifyDown.toString()).isEqualTo(1);
     assertThat(attest("verify", ref, "--policy", "missing.yaml").exitCode()).isEqualTo(2);
     assertThat(attest("verify", "not a reference", "--policy", "policy.yaml").exitCode()).isEqualTo(2);
@@ -218,11 +218,11 @@ class PromoteJarIT {
         List.of("attest", "--sbom", "bom.json", "--key", "attest.key"))) {
       String name = command.get(0);
       List<String> options = command.subList(1, command.size());
-      Result ok = attest(args(name, ref, options));
+      Run ok = attest(args(name, ref, options));
       assertThat(ok.exitCode()).as(ok.toString()).isZero();
-      Result usage = attest(args(name, "not a reference", options));
+      Run usage = attest(args(name, "not a reference", options));
       assertThat(usage.exitCode()).as(usage.toString()).isEqualTo(2);
-      Result down = attest(args(name, nowhere, List.of("--retries", "0"), options));
+      Run down = attest(args(name, nowhere, List.of("--retries", "0"), options));
       assertThat(down.exitCode()).as(down.toString()).isEqualTo(3);
       assertThat(down.err()).as(name).startsWith("attest " + name + ": ").doesNotContain("\tat ");
     }
@@ -245,14 +245,14 @@ class PromoteJarIT {
     Digest digest = Digest.parse(ref.substring(ref.indexOf('@') + 1));
     Path layout = dir.resolve("export");
 
-    Result export = attest("promote", ref, "--to", "oci:" + layout + ":v1", "--policy", "policy.yaml");
+    Run export = attest("promote", ref, "--to", "oci:" + layout + ":v1", "--policy", "policy.yaml");
     assertThat(export.exitCode()).as(export.toString()).isZero();
     // Offline: verify, tree, sign and attest on the layout.
-    Result verify = attest("verify", "oci:" + layout + ":v1", "--policy", "policy.yaml");
+    Run verify = attest("verify", "oci:" + layout + ":v1", "--policy", "policy.yaml");
     assertThat(verify.exitCode()).as(verify.toString()).isZero();
     assertThat(attest("verify", "oci:" + layout + "@" + digest, "--policy", "policy.yaml").exitCode()).isZero();
     assertThat(attest("verify", "oci:" + layout + ":gap/app@" + digest, "--policy", "policy.yaml").exitCode()).isZero();
-    Result tree = attest("tree", "oci:" + layout + ":v1");
+    Run tree = attest("tree", "oci:" + layout + ":v1");
     assertThat(tree.exitCode()).as(tree.toString()).isZero();
     assertThat(tree.out()).contains("linux/arm64").contains("cyclonedx").contains("0 missing");
     assertThat(attest("sign", "oci:" + layout + ":v1", "--key", "attest.key").exitCode()).isZero();
@@ -266,7 +266,7 @@ class PromoteJarIT {
     try (EmbeddedRegistry second = EmbeddedRegistry.builder().inMemory().referrersApi(false).build().start();
         RemoteRegistry secondClient = RemoteRegistry.builder(second.host()).build();
         OciLayout exported = OciLayout.open(layout)) {
-      Result imported = attest("promote", "oci:" + layout + "@" + digest, "--to", second.host() + "/prod/app",
+      Run imported = attest("promote", "oci:" + layout + "@" + digest, "--to", second.host() + "/prod/app",
           "--tag", "v1", "--policy", "policy.yaml");
       assertThat(imported.exitCode()).as(imported.toString()).isZero();
       // Everything the source has is in the second registry, byte for byte; the layout has the
@@ -278,7 +278,7 @@ class PromoteJarIT {
     // A layout holding two repositories needs one named.
     assertThat(attest("promote", signedImage("gap/two"), "--to", "oci:" + layout + ":gap/two:v1",
         "--policy", "policy.yaml").exitCode()).isZero();
-    Result ambiguous = attest("tree", "oci:" + layout + "@" + digest);
+    Run ambiguous = attest("tree", "oci:" + layout + "@" + digest);
     assertThat(ambiguous.exitCode()).as(ambiguous.toString()).isEqualTo(2);
     assertThat(ambiguous.err()).contains("gap/app").contains("gap/two");
   }

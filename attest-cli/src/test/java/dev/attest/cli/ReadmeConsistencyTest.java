@@ -24,7 +24,7 @@ class ReadmeConsistencyTest {
   @ValueSource(strings = {
       "attest-registry/CLIENT.md",
       "attest-registry/ATTEST.md",
-      "attest-registry/EMBEDDED.md",
+      "attest-testing/EMBEDDED.md",
       "attest-verify/VERIFY.md",
       "attest-verify/KEYLESS.md",
       "attest-promote/PROMOTE.md"})

@@ -1,6 +1,6 @@
 package dev.attest.promote;
 
-import dev.attest.registry.EmbeddedRegistry;
+import dev.attest.testing.EmbeddedRegistry;
 import dev.attest.registry.RemoteRegistry;
 import dev.attest.registry.testing.DockerRegistry;
 import org.junit.jupiter.api.AfterAll;

@@ -11,12 +11,12 @@ import dev.attest.core.ImageManifest;
 import dev.attest.core.Keys;
 import dev.attest.core.Manifest;
 import dev.attest.core.Signer;
-import dev.attest.registry.EmbeddedRegistry;
 import dev.attest.registry.OciLayout;
 import dev.attest.registry.PushOptions;
 
 import dev.attest.registry.RemoteRegistry;
 import dev.attest.registry.testing.DockerRegistry;
+import dev.attest.testing.EmbeddedRegistry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

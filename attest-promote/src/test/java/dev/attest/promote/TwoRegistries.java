@@ -1,7 +1,7 @@
 package dev.attest.promote;
 
-import dev.attest.registry.EmbeddedRegistry;
 import dev.attest.registry.RemoteRegistry;
+import dev.attest.testing.EmbeddedRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 

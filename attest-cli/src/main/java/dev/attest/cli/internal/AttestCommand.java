@@ -63,8 +63,7 @@ public final class AttestCommand implements Runnable {
     cl.setExitCodeExceptionMapper(AttestCommand::exitCode);
     cl.setExecutionExceptionHandler(
         (e, commandLine, parseResult) -> {
-          String message = e.getMessage() == null ? e.toString() : e.getMessage();
-          commandLine.getErr().println("attest " + commandLine.getCommandName() + ": " + message);
+          commandLine.getErr().println("attest " + commandLine.getCommandName() + ": " + oneLine(e));
           commandLine.getErr().flush();
           return exitCode(e);
         });
@@ -77,6 +76,28 @@ public final class AttestCommand implements Runnable {
           return Main.USAGE;
         });
     return cl;
+  }
+
+  /**
+   * What went wrong, on one line: the message (the class name where there is none, or for an
+   * Error, which is never a message meant for a user), without line breaks.
+   */
+  public static String oneLine(Throwable e) {
+    String message = e.getMessage();
+    String text;
+    if (e instanceof OutOfMemoryError) {
+      text = "out of memory (" + message + "); give the JVM more with -Xmx";
+    } else if (e instanceof StackOverflowError) {
+      text = "an input is nested too deeply to read";
+    } else if (e instanceof LinkageError) {
+      text = "this attest build is broken, a class is missing or incompatible: " + message;
+    } else if (e instanceof Error) {
+      text = "internal failure (" + e.getClass().getSimpleName().replaceAll("Error$", "") + ")"
+          + (message == null || message.isBlank() ? "" : ": " + message);
+    } else {
+      text = message == null || message.isBlank() ? e.getClass().getSimpleName() : message;
+    }
+    return text.replaceAll("\\s*[\\r\\n]+\\s*", " ").strip();
   }
 
   /** Maps what a command threw to an exit code: see {@link Main}. */

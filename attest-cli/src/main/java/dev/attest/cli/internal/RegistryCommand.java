@@ -1,6 +1,6 @@
 package dev.attest.cli.internal;
 
-import dev.attest.registry.EmbeddedRegistry;
+import dev.attest.testing.EmbeddedRegistry;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;

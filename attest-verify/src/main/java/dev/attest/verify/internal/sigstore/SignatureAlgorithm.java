@@ -93,6 +93,16 @@ public enum SignatureAlgorithm {
     }
     if (key instanceof RSAPublicKey rsa) {
       int size = rsa.getModulus().bitLength();
+      if ("RSASSA-PSS".equalsIgnoreCase(key.getAlgorithm())) {
+        // An id-RSASSA-PSS key (RFC 4055) may only make PSS signatures.
+        return switch (size) {
+          case 2048 -> PKIX_RSA_PSS_2048_SHA256;
+          case 3072 -> PKIX_RSA_PSS_3072_SHA256;
+          case 4096 -> PKIX_RSA_PSS_4096_SHA256;
+          default -> throw new VerificationFailure(
+              "RSA-PSS public key has " + size + " bits; Sigstore allows 2048, 3072 and 4096");
+        };
+      }
       return switch (size) {
         case 2048 -> PKIX_RSA_PKCS1V15_2048_SHA256;
         case 3072 -> PKIX_RSA_PKCS1V15_3072_SHA256;
@@ -120,7 +130,9 @@ public enum SignatureAlgorithm {
   public boolean matches(PublicKey key) {
     return switch (family) {
       case ECDSA -> key instanceof ECPublicKey ec && sameCurve(ec.getParams(), namedCurve(curve));
-      case RSA_PKCS1V15, RSA_PSS -> key instanceof RSAPublicKey r && r.getModulus().bitLength() == bits;
+      case RSA_PKCS1V15 -> key instanceof RSAPublicKey r && r.getModulus().bitLength() == bits
+          && !"RSASSA-PSS".equalsIgnoreCase(key.getAlgorithm()); // a PSS-only key (RFC 4055)
+      case RSA_PSS -> key instanceof RSAPublicKey r && r.getModulus().bitLength() == bits;
       case ED25519 -> key instanceof EdECPublicKey ed && "Ed25519".equalsIgnoreCase(ed.getParams().getName());
     };
   }

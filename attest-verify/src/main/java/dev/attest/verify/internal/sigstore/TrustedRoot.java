@@ -3,19 +3,15 @@ package dev.attest.verify.internal.sigstore;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.attest.core.InvalidContentException;
 import dev.attest.core.internal.JsonReads;
-import java.io.ByteArrayInputStream;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.PublicKey;
-import java.security.cert.CertificateException;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.security.spec.X509EncodedKeySpec;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
@@ -192,16 +188,7 @@ public record TrustedRoot(
 
   /** Exactly one DER certificate, nothing before or after it. */
   static X509Certificate certificate(byte[] der, String where) throws VerificationFailure {
-    try {
-      X509Certificate c = (X509Certificate) CertificateFactory.getInstance("X.509")
-          .generateCertificate(new ByteArrayInputStream(der));
-      if (!Arrays.equals(c.getEncoded(), der)) {
-        throw new VerificationFailure(where + " is not exactly one DER certificate");
-      }
-      return c;
-    } catch (CertificateException | RuntimeException e) {
-      throw new VerificationFailure(where + " is not a valid DER X.509 certificate: " + e.getMessage(), e);
-    }
+    return Certificates.parse(der, where);
   }
 
   /** A DER SubjectPublicKeyInfo that must match {@code alg}. */
@@ -215,12 +202,24 @@ public record TrustedRoot(
     try {
       key = KeyFactory.getInstance(type).generatePublic(new X509EncodedKeySpec(der));
     } catch (GeneralSecurityException | RuntimeException e) {
-      throw new VerificationFailure(where + " is not a valid " + alg + " public key: " + e.getMessage(), e);
+      if (!type.equals("RSA")) {
+        throw new VerificationFailure(where + " is not a valid " + alg + " public key: " + e.getMessage(), e);
+      }
+      key = rsaPss(der, alg, where, e);
     }
     if (!alg.matches(key)) {
       throw new VerificationFailure(where + " (" + SignatureAlgorithm.describe(key) + ") does not match its keyDetails " + alg);
     }
     return key;
+  }
+
+  /** An id-RSASSA-PSS SubjectPublicKeyInfo (RFC 4055), which the JDK reads with another factory. */
+  private static PublicKey rsaPss(byte[] der, SignatureAlgorithm alg, String where, Exception first) throws VerificationFailure {
+    try {
+      return KeyFactory.getInstance("RSASSA-PSS").generatePublic(new X509EncodedKeySpec(der));
+    } catch (GeneralSecurityException | RuntimeException e) {
+      throw new VerificationFailure(where + " is not a valid " + alg + " public key: " + first.getMessage(), first);
+    }
   }
 
   private static String clip(String s) {

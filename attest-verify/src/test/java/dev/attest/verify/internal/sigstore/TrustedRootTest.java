@@ -20,7 +20,7 @@ class TrustedRootTest {
       "01-rekor2-hashedrekord-staging/trusted_root.json", "02-rekor2-dsse002-intoto-staging/trusted_root.json",
       "03-rekor2-hashedrekord-prod/trusted_root.json", "03-rekor2-hashedrekord-prod/trusted_root.sigstore-js-fixture.json",
       "04-rekor2-dsse002-prod/trusted_root.json", "05-tsa-only-keyless-github-private/trusted_root.json",
-      "07-rekor1-intoto002-keyless-npm-provenance/trusted_root.json",
+      "06-tsa-only-managed-key/trusted_root.json", "07-rekor1-intoto002-keyless-npm-provenance/trusted_root.json",
       "08-rekor1-intoto002-managed-key-npm-publish/trusted_root.json", "09-rekor1-dsse001-keyless/trusted_root.json",
       "10-neg-tlog-entry-mismatch-cve-2022-36056/trusted_root.json", "11-neg-no-signed-time/trusted_root.json",
       "12-neg-tlog-time-outside-cert-validity/trusted_root.json", "13-neg-dsse-tampered-payload/trusted_root.json",
@@ -69,6 +69,15 @@ class TrustedRootTest {
     assertThat(gh.ctlogs()).isEmpty();
     assertThat(gh.certificateAuthorities()).hasSize(6).allSatisfy(ca -> assertThat(ca.chain()).hasSize(3));
     assertThat(gh.timestampAuthorities()).hasSize(6);
+    // sigstore-go's test TSA leaf has an empty subject and no subjectAltName, which the JDK cannot read.
+    TrustedRoot go = TrustedRoot.parse(Vectors.bytes("06-tsa-only-managed-key/trusted_root.json"));
+    CertificateAuthority tsa = go.timestampAuthorities().get(0);
+    assertThat(tsa.validFrom()).isEqualTo(Instant.parse("2026-06-04T12:43:29.186617431Z"));
+    assertThat(tsa.chain().get(0)).isInstanceOf(DerCertificate.class);
+    assertThat(tsa.chain().get(0).getSubjectX500Principal().getName()).isEmpty();
+    assertThat(tsa.chain().get(0).getExtendedKeyUsage()).containsExactly("1.3.6.1.5.5.7.3.8");
+    assertThat(tsa.chain().get(0).getKeyUsage()[0]).isTrue();
+    assertThat(tsa.chain().get(1)).isNotInstanceOf(DerCertificate.class);
   }
 
   @ParameterizedTest
