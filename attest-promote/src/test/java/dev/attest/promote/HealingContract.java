@@ -37,11 +37,9 @@ abstract class HealingContract {
   static final Signer SIGNER = Keys.signer(KEY);
   static final AtomicInteger REPOS = new AtomicInteger();
 
-  /** The source: a client of a registry with the signed, attested image. */
-  abstract RemoteRegistry source();
-
-  /** The destination being damaged. */
-  abstract RemoteRegistry destination();
+  /** The source (a client of a registry with the referrers API) and the destination being damaged: set by subclasses. */
+  RemoteRegistry source;
+  RemoteRegistry destination;
 
   enum Damage {
     DELETED_REFERRER_MANIFEST,
@@ -62,8 +60,8 @@ abstract class HealingContract {
   @ParameterizedTest
   @EnumSource(Damage.class)
   void onePromotionRepairsTheDestination(Damage damage) throws Exception {
-    RemoteRegistry src = source();
-    RemoteRegistry dst = destination();
+    RemoteRegistry src = source;
+    RemoteRegistry dst = destination;
     String from = "dev/heal" + REPOS.incrementAndGet();
     String to = "prod/" + from.substring(4);
     // A 2-platform image, signed, with an SBOM attestation on the index and on each platform.

@@ -15,8 +15,6 @@ class HealingEmbeddedTest {
   abstract static class Embedded extends HealingContract {
     EmbeddedRegistry srcServer;
     EmbeddedRegistry dstServer;
-    RemoteRegistry src;
-    RemoteRegistry dst;
 
     abstract boolean referrersApi();
 
@@ -24,26 +22,16 @@ class HealingEmbeddedTest {
     void start() {
       srcServer = EmbeddedRegistry.builder().inMemory().referrersApi(true).build().start();
       dstServer = EmbeddedRegistry.builder().inMemory().referrersApi(referrersApi()).build().start();
-      src = RemoteRegistry.builder(srcServer.host()).build();
-      dst = RemoteRegistry.builder(dstServer.host()).build();
+      source = RemoteRegistry.builder(srcServer.host()).build();
+      destination = RemoteRegistry.builder(dstServer.host()).build();
     }
 
     @AfterAll
     void stop() {
-      src.close();
-      dst.close();
+      source.close();
+      destination.close();
       srcServer.close();
       dstServer.close();
-    }
-
-    @Override
-    RemoteRegistry source() {
-      return src;
-    }
-
-    @Override
-    RemoteRegistry destination() {
-      return dst;
     }
   }
 
