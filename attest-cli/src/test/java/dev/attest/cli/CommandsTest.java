@@ -73,6 +73,22 @@ class CommandsTest {
     assertThat(r.out()).contains("Usage: attest" + (command.isEmpty() ? "" : " " + command)).contains("--help");
   }
 
+  /** The command list is an index: one line per command, the details stay in each command's --help. */
+  @Test
+  void topLevelHelpGivesOneLinePerCommand() {
+    Result r = run("--help");
+    assertThat(r.exitCode()).isZero();
+    String out = r.out();
+    List<String> list = out.substring(out.indexOf("Commands:")).lines().skip(1)
+        .takeWhile(l -> !l.isBlank()).toList();
+    assertThat(list).allSatisfy(l -> assertThat(l).matches("  [a-z-]+ +\\S.*").hasSizeLessThanOrEqualTo(80));
+    assertThat(list).extracting(l -> l.trim().split(" ")[0]).contains(
+        "digest", "resolve", "tree", "sign", "attest", "verify", "promote", "keys", "sign-blob", "verify-blob",
+        "policy", "registry", "admission", "demo", "help");
+    Result sign = run("sign", "--help");
+    assertThat(sign.out()).contains("cosign sign --new-bundle-format");
+  }
+
   @Test
   void versionNamesTheBuild() {
     Result r = run("--version");
@@ -158,6 +174,20 @@ class CommandsTest {
     assertThat(again.exitCode()).isEqualTo(2);
     assertThat(again.err()).contains("refusing to overwrite");
     assertThat(Files.readAllBytes(dir.resolve("attest.key"))).isEqualTo(before);
+  }
+
+  @Test
+  void keysGenerateCreatesItsOutputDirectory() throws Exception {
+    Path nested = dir.resolve("new/keys");
+    Result r = run("keys", "generate", "--out-dir", nested.toString());
+    assertThat(r.exitCode()).as(r.toString()).isZero();
+    assertThat(nested.resolve("attest.key")).isRegularFile();
+    assertThat(nested.resolve("attest.pub")).isRegularFile();
+
+    Path file = Files.writeString(dir.resolve("a-file"), "x");
+    Result notADir = run("keys", "generate", "--out-dir", file.toString());
+    assertThat(notADir.exitCode()).isEqualTo(2);
+    assertThat(notADir.err()).contains("not a directory: " + file);
   }
 
   @Test

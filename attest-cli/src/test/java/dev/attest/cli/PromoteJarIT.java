@@ -112,7 +112,8 @@ class PromoteJarIT {
 
     Run first = attest("promote", ref, "--to", to, "--tag", "v1", "--policy", "policy.yaml");
     assertThat(first.exitCode()).as(first.toString()).isZero();
-    assertThat(attest("verify", promoted, "--policy", "policy.yaml").exitCode()).isZero();
+    Run verified = attest("verify", promoted, "--policy", "policy.yaml");
+    assertThat(verified.exitCode()).as(verified.toString()).isZero();
 
     // Garbage collection or a retention policy deletes the SBOM's manifest; its index still lists it.
     Descriptor sbom = prodClient.referrers("prod/app", digest, null).stream()

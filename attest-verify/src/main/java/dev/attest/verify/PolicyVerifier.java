@@ -14,8 +14,8 @@ import dev.attest.core.MediaTypes;
 import dev.attest.core.SigstoreBundle;
 import dev.attest.core.Statement;
 import dev.attest.core.VulnerabilityScan;
-import dev.attest.core.internal.DaemonThreads;
-import dev.attest.core.internal.Json;
+import dev.attest.core.DaemonThreads;
+import dev.attest.core.Json;
 import dev.attest.registry.Attestations;
 import dev.attest.registry.DiscoveredAttestation;
 import dev.attest.registry.Registry;
@@ -145,6 +145,23 @@ public final class PolicyVerifier implements ImageVerifier, AutoCloseable {
     }
     return run(imageReference, ref.registry() + "/" + ref.repository(), registry, ref.repository(), ref.reference(),
         ref.digest());
+  }
+
+  /**
+   * Verifies {@code digest} in {@code repository} on {@code registry}, whatever registry or
+   * resolver this verifier was built with: the promotion gate and verify-after pass each side's
+   * {@code Registry}, so a verifier built for the source still checks the destination. Never throws
+   * for a policy failure or an unreachable registry: the report denies with the reason.
+   */
+  @Override
+  public VerificationReport verify(Registry registry, String repository, Digest digest) {
+    return verify(registry, repository, digest.toString());
+  }
+
+  /** Always: this verifier reads whatever {@code Registry} it is given. */
+  @Override
+  public boolean serves(Registry registry) {
+    return true;
   }
 
   /**

@@ -25,6 +25,7 @@ import picocli.CommandLine.Spec;
 /** {@code attest admission serve}. */
 @Command(
     name = "admission",
+    header = "Run a Kubernetes admission webhook that verifies images.",
     mixinStandardHelpOptions = true,
     versionProvider = AttestCommand.Version.class,
     description = "A Kubernetes validating admission webhook that verifies every image of a Pod.",

@@ -7,25 +7,33 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Run by the build (exec-maven-plugin, process-classes): turns the output of {@code
  * dependency:list} with absolute file names into {@code dev/attest/cli/demo/components.tsv}, one
  * runtime dependency per line: purl, name, version, SHA-256 of its jar ({@code -} when the
  * artifact is not a file, such as a reactor module's classes directory).
+ *
+ * <p>The jar is the file the list names; when the list names none, or a file that is not there
+ * (a relative name read from another directory), it is looked up in the local repository Maven
+ * actually used ({@code ${settings.localRepository}}, which follows {@code -Dmaven.repo.local}
+ * and {@code settings.xml}), never in an assumed {@code ~/.m2}.
  */
 public final class ComponentListWriter {
   private static final Set<String> SCOPES = Set.of("compile", "runtime", "provided", "system", "test");
 
   private ComponentListWriter() {}
 
-  /** {@code args}: the dependency list, the TSV to write. */
+  /** {@code args}: the dependency list, the TSV to write, and optionally the local repository. */
   public static void main(String[] args) throws IOException {
-    if (args.length != 2) {
-      throw new IllegalArgumentException("usage: ComponentListWriter DEPENDENCY_LIST OUTPUT_TSV");
+    if (args.length != 2 && args.length != 3) {
+      throw new IllegalArgumentException("usage: ComponentListWriter DEPENDENCY_LIST OUTPUT_TSV [LOCAL_REPOSITORY]");
     }
+    @Nullable Path repository = args.length == 3 ? Path.of(args[2]) : null;
     List<String> rows = new ArrayList<>();
     for (String raw : Files.readAllLines(Path.of(args[0]), StandardCharsets.UTF_8)) {
       String line = raw.strip();
@@ -34,27 +42,31 @@ public final class ComponentListWriter {
         line = line.substring(0, module);
       }
       String[] t = line.split(":", -1);
-      if (t.length < 6 || line.startsWith("The following")) {
+      if (t.length < 5 || line.startsWith("The following")) {
         continue;
       }
       String group = t[0];
       String artifact = t[1];
-      String classifier = null;
+      @Nullable String classifier = null;
       String version;
       int pathAt;
       if (SCOPES.contains(t[4])) {
         version = t[3];
         pathAt = 5;
-      } else if (t.length >= 7 && SCOPES.contains(t[5])) {
+      } else if (t.length >= 6 && SCOPES.contains(t[5])) {
         classifier = t[3];
         version = t[4];
         pathAt = 6;
       } else {
         continue;
       }
-      Path file = Path.of(String.join(":", java.util.Arrays.copyOfRange(t, pathAt, t.length)));
+      @Nullable Path file = pathAt < t.length ? Path.of(String.join(":", Arrays.copyOfRange(t, pathAt, t.length))) : null;
+      if ((file == null || !Files.exists(file)) && repository != null) {
+        file = repository.resolve(group.replace('.', '/')).resolve(artifact).resolve(version)
+            .resolve(artifact + "-" + version + (classifier == null ? "" : "-" + classifier) + "." + t[2]);
+      }
       String sha256 = "-";
-      if (Files.isRegularFile(file)) {
+      if (file != null && Files.isRegularFile(file)) {
         try (InputStream in = Files.newInputStream(file)) {
           sha256 = Digest.sha256(in).hex();
         }

@@ -43,6 +43,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,6 +54,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import java.util.zip.GZIPOutputStream;
 import org.jspecify.annotations.Nullable;
@@ -103,6 +105,8 @@ final class Demo implements AutoCloseable {
   private @Nullable ImageRef tamperedImage;
   private @Nullable String noSbomRemoved;
   private @Nullable String tamperedReferrer;
+  /** Lines a step adds under its one-line result in the short form. */
+  private final List<String> pendingBrief = new ArrayList<>();
 
   Demo() {
     steps = List.of(
@@ -122,24 +126,42 @@ final class Demo implements AutoCloseable {
     return steps;
   }
 
-  /** Runs every step in order, stopping at the first failure; returns what happened. */
-  List<Outcome> run(PrintWriter out) {
+  /**
+   * Runs every step in order, stopping at the first failure; returns what happened. Verbose, each
+   * step prints everything it did (manifests, bundles, reports, plan, tree); otherwise each step
+   * is one line with its result, and the admission step adds one line per denied Pod.
+   */
+  List<Outcome> run(PrintWriter out, boolean verbose) {
+    PrintWriter detail = verbose ? out : new PrintWriter(Writer.nullWriter());
     List<Outcome> outcomes = new ArrayList<>();
     int n = 0;
     for (Step s : steps) {
       n++;
-      out.println();
-      out.println("== " + n + ". " + s.name());
+      if (verbose) {
+        out.println();
+        out.println("== " + n + ". " + s.name());
+      }
       out.flush();
       long start = System.nanoTime();
       try {
-        String detail = s.action().run(out);
-        outcomes.add(new Outcome(s.name(), true, (System.nanoTime() - start) / 1_000_000, detail));
+        String result = s.action().run(detail);
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        outcomes.add(new Outcome(s.name(), true, millis, result));
+        if (!verbose) {
+          out.printf("%2d. %-22s ok  %-64s %6d ms%n", n, s.name(), FULL_DIGEST.matcher(result).replaceAll("sha256:$1"),
+              millis);
+          pendingBrief.forEach(out::println);
+        }
       } catch (Exception e) {
         String why = e.getMessage() == null ? e.toString() : e.getMessage();
-        out.println("   FAILED: " + why);
+        if (!verbose) {
+          out.printf("%2d. %-22s FAILED%n", n, s.name());
+        }
+        wrap(out, "   FAILED: ", why);
         outcomes.add(new Outcome(s.name(), false, (System.nanoTime() - start) / 1_000_000, why));
         break;
+      } finally {
+        pendingBrief.clear();
       }
       out.flush();
     }
@@ -405,9 +427,8 @@ final class Demo implements AutoCloseable {
         out.println("   Pod " + uid + " (" + c.name() + ", " + c.image().digest().shortForm() + "): "
             + (allowed ? "ALLOW" : "DENY"));
         if (!allowed) {
-          for (String line : message.split("\n")) {
-            out.println("      reason: " + line);
-          }
+          wrap(out, "      reason: ", message);
+          pendingBrief.add("      Pod " + uid + " (" + c.name() + "): DENY, " + gist(message));
         }
         if (allowed != c.allow() || !review.at("/response/uid").asText().equals(uid)
             || (!allowed && !message.contains(c.mustMention()))) {
@@ -435,6 +456,56 @@ final class Demo implements AutoCloseable {
     pod.putObject("metadata").put("name", "app-" + uid).put("namespace", "demo");
     pod.putObject("spec").putArray("containers").addObject().put("name", "app").put("image", image);
     return JSON.writeValueAsBytes(root);
+  }
+
+  private static final Pattern FULL_DIGEST = Pattern.compile("sha256:([0-9a-f]{12})[0-9a-f]{52}");
+  private static final int WIDTH = 110;
+
+  /**
+   * Prints a long reason readably: each clause ({@code ;}-separated, and each further failed
+   * check) on its own line, digests shortened, and lines wrapped at word boundaries.
+   */
+  static void wrap(PrintWriter out, String prefix, String reason) {
+    String text = FULL_DIGEST.matcher(reason).replaceAll("sha256:$1");
+    String pad = " ".repeat(prefix.length());
+    boolean first = true;
+    for (String clause : text.split("; |\\n|, (?=attestation:|signature)")) {
+      StringBuilder line = new StringBuilder(first ? prefix : pad + "  ");
+      first = false;
+      for (String word : clause.split(" ")) {
+        if (line.length() + word.length() + 1 > WIDTH && !line.toString().isBlank()
+            && line.length() > pad.length() + 2) {
+          out.println(line.toString().stripTrailing());
+          line = new StringBuilder(pad + "    ");
+        }
+        line.append(word).append(' ');
+      }
+      out.println(line.toString().stripTrailing());
+    }
+  }
+
+  /**
+   * The most telling clause of an admission denial, for the one-line form: a signature that does
+   * not verify outranks a missing attestation; only the last, most specific part of it is kept.
+   */
+  static String gist(String reason) {
+    String text = FULL_DIGEST.matcher(reason).replaceAll("sha256:$1");
+    String[] clauses = text.split("; |, (?=attestation:|signature)");
+    String best = clauses[0];
+    for (String c : clauses) {
+      if (c.contains("does not verify")) {
+        best = c;
+        break;
+      }
+    }
+    int colon = best.lastIndexOf(": ");
+    String gist = colon >= 0 ? best.substring(colon + 2) : best;
+    int aside = gist.indexOf(" (");
+    if (gist.length() > 64 && aside > 0) {
+      gist = gist.substring(0, aside);
+    }
+    int cut = gist.lastIndexOf(' ', 60);
+    return gist.length() <= 64 ? gist : gist.substring(0, cut > 0 ? cut : 60) + " ...";
   }
 
   private static void indent(PrintWriter out, String text) {

@@ -10,12 +10,14 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /** {@code attest demo}. */
 @Command(
     name = "demo",
+    header = "Run attested delivery end to end on embedded registries.",
     mixinStandardHelpOptions = true,
     versionProvider = AttestCommand.Version.class,
     description = {
@@ -33,11 +35,17 @@ import picocli.CommandLine.Spec;
       "  9. show the referrer tree at prod;",
       " 10. admission: a Pod with the promoted digest is allowed; Pods with an image whose SBOM",
       "     referrer was removed, or whose provenance has one byte changed, are denied with the reason.",
-      "Prints a timing summary; exits 0 only if every step's expected outcome happened."
+      "Prints one line per step (about a screen); --verbose prints everything each step did: the",
+      "manifests, signed bundles, verification report, promotion plan, progress and report, the",
+      "referrer tree and the full admission reasons, then a timing summary.",
+      "Exits 0 only if every step's expected outcome happened."
     })
 final class DemoCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin OutputOptions output;
+
+  @Option(names = {"-v", "--verbose"}, description = "Print everything each step did, not one line per step.")
+  boolean verbose;
 
   @Override
   public Integer call() {
@@ -47,8 +55,9 @@ final class DemoCommand implements Callable<Integer> {
     int planned;
     try (Demo demo = new Demo()) {
       planned = demo.steps().size();
-      story.println("attest demo: attested delivery on two embedded registries");
-      outcomes = demo.run(story);
+      story.println("attest demo: attested delivery on two embedded registries"
+          + (verbose ? "" : " (--verbose for every detail)"));
+      outcomes = demo.run(story, verbose);
     }
     boolean ok = outcomes.size() == planned && outcomes.stream().allMatch(Demo.Outcome::ok);
     long total = outcomes.stream().mapToLong(Demo.Outcome::millis).sum();
@@ -67,6 +76,9 @@ final class DemoCommand implements Callable<Integer> {
       m.put("millis", total);
       m.put("steps", steps);
       OutputOptions.printJson(out, m);
+    } else if (!verbose) {
+      out.printf("%-93s %6d ms%n", "    total", total);
+      out.println(ok ? "Demo OK: every step did what it should." : "Demo FAILED.");
     } else {
       out.println();
       out.println("== Summary");

@@ -18,6 +18,7 @@ import picocli.CommandLine.Model.CommandSpec;
 /** {@code attest digest FILE|-}. */
 @Command(
     name = "digest",
+    header = "Print the sha256 digest of a file or of standard input.",
     mixinStandardHelpOptions = true,
     versionProvider = AttestCommand.Version.class,
     description = "Print the sha256 digest of a file, or of standard input with '-'. The input is streamed.")

@@ -24,6 +24,7 @@ import picocli.CommandLine.Spec;
 /** {@code attest keys generate|import-cosign}. */
 @Command(
     name = "keys",
+    header = "Create or import ECDSA P-256 signing keys.",
     mixinStandardHelpOptions = true,
     versionProvider = AttestCommand.Version.class,
     description = "Create or import ECDSA P-256 signing keys.",
@@ -69,14 +70,16 @@ final class KeysCommand implements Runnable {
     @Spec CommandSpec spec;
     @Mixin OutputOptions output;
 
-    @Option(names = "--out-dir", paramLabel = "DIR", defaultValue = ".", description = "Where to write the keys (default: the current directory).")
+    @Option(names = "--out-dir", paramLabel = "DIR", defaultValue = ".", description = "Where to write the keys, created if missing (default: the current directory).")
     Path outDir = Path.of(".");
 
     @Override
     public Integer call() throws IOException {
-      if (!Files.isDirectory(outDir)) {
+      if (Files.exists(outDir) && !Files.isDirectory(outDir)) {
         throw new UsageException("not a directory: " + outDir);
       }
+      // A directory that does not exist yet is created, with its parents, as mkdir -p does.
+      Files.createDirectories(outDir);
       Path priv = outDir.resolve("attest.key");
       Path pub = outDir.resolve("attest.pub");
       for (Path p : new Path[] {priv, pub}) {

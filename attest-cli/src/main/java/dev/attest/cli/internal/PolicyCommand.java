@@ -15,6 +15,7 @@ import picocli.CommandLine.Spec;
 /** {@code attest policy export}. */
 @Command(
     name = "policy",
+    header = "Work with attest policy files.",
     mixinStandardHelpOptions = true,
     versionProvider = AttestCommand.Version.class,
     description = "Work with attest policy files (docs/specs/policy-format.md).",

@@ -32,6 +32,7 @@ import picocli.CommandLine.Spec;
 /** {@code attest promote REF --to REPO [--tag T] --policy FILE [--plan] [--key KEY]}. */
 @Command(
     name = "promote",
+    header = "Promote an image digest with all its referrers.",
     mixinStandardHelpOptions = true,
     versionProvider = AttestCommand.Version.class,
     description = {
@@ -51,6 +52,7 @@ import picocli.CommandLine.Spec;
     })
 final class PromoteCommand implements Callable<Integer> {
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** Per verification: the command line is not a webhook with a deadline (the library defaults to 8 s). */
   static final java.time.Duration VERIFY_TIMEOUT = java.time.Duration.ofSeconds(60);
 
   @Spec CommandSpec spec;

@@ -18,6 +18,7 @@ import picocli.CommandLine.Spec;
 /** {@code attest registry serve}. */
 @Command(
     name = "registry",
+    header = "Run attest's embedded OCI registry.",
     mixinStandardHelpOptions = true,
     versionProvider = AttestCommand.Version.class,
     description = "Run attest's embedded OCI registry.",

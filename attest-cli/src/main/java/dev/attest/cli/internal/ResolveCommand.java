@@ -16,6 +16,7 @@ import picocli.CommandLine.Spec;
 /** {@code attest resolve REF}. */
 @Command(
     name = "resolve",
+    header = "Resolve an image reference to its digest.",
     mixinStandardHelpOptions = true,
     versionProvider = AttestCommand.Version.class,
     description = {

@@ -22,6 +22,7 @@ import picocli.CommandLine.Spec;
 /** {@code attest sign-blob FILE --key K --bundle OUT}. */
 @Command(
     name = "sign-blob",
+    header = "Sign a file into a Sigstore bundle, as cosign sign-blob does.",
     mixinStandardHelpOptions = true,
     versionProvider = AttestCommand.Version.class,
     description = {

@@ -19,6 +19,7 @@ import picocli.CommandLine.Spec;
 /** {@code attest sign REF --key KEY [--recursive]}. */
 @Command(
     name = "sign",
+    header = "Sign an image with a key, as cosign sign does.",
     mixinStandardHelpOptions = true,
     versionProvider = AttestCommand.Version.class,
     description = {

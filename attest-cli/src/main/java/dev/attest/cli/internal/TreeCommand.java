@@ -25,6 +25,7 @@ import picocli.CommandLine.Spec;
 /** {@code attest tree REF}: the referrer graph of a digest. */
 @Command(
     name = "tree",
+    header = "Show the referrer graph of an image.",
     mixinStandardHelpOptions = true,
     versionProvider = AttestCommand.Version.class,
     description = {

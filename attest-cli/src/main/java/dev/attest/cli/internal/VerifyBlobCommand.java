@@ -26,6 +26,7 @@ import picocli.CommandLine.Spec;
 /** {@code attest verify-blob FILE --bundle B (--key K | --certificate-identity I --certificate-oidc-issuer O --trusted-root T)}. */
 @Command(
     name = "verify-blob",
+    header = "Verify a Sigstore bundle over a file, offline.",
     mixinStandardHelpOptions = true,
     versionProvider = AttestCommand.Version.class,
     description = {

@@ -23,6 +23,7 @@ import picocli.CommandLine.Spec;
 /** {@code attest verify REF --policy FILE}. */
 @Command(
     name = "verify",
+    header = "Verify an image against a policy.",
     mixinStandardHelpOptions = true,
     versionProvider = AttestCommand.Version.class,
     description = {
@@ -59,7 +60,7 @@ final class VerifyCommand implements Callable<Integer> {
     }
     List<Registry> opened = new ArrayList<>();
     VerificationReport report;
-    try (PolicyVerifier verifier = PolicyVerifier.builder(policy).registries(host -> {
+    try (PolicyVerifier verifier = PolicyVerifier.builder(policy).timeout(PromoteCommand.VERIFY_TIMEOUT).registries(host -> {
           Registry r = registryOptions.open(host);
           synchronized (opened) {
             opened.add(r);
