@@ -152,7 +152,9 @@ class PromotionTest extends TwoRegistries {
 
     PromotionReport rerun = Promotion.of(index.digest()).from(src, "dev/api").to(dst, "prod/api").tags("v1").execute();
     assertThat(rerun.blobsCopied()).as("blobs were all copied by the first run").isZero();
-    assertThat(rerun.manifestsWritten()).isEqualTo(14 - 5);
+    // The plan in the message: this assertion still failed once in 7 loaded runs after the
+    // counter and in-flight fixes (issue 14); the table shows which manifest was written again.
+    assertThat(rerun.manifestsWritten()).as(rerun.plan().toTable()).isEqualTo(14 - 5);
     Content.assertPromoted(src, "dev/api", dst, "prod/api", index.digest());
     assertThat(Promotion.of(index.digest()).from(src, "dev/api").to(dst, "prod/api").tags("v1").execute().writes())
         .isZero();
