@@ -36,6 +36,9 @@ import org.jspecify.annotations.Nullable;
  * @param attestations the required attestations, one per predicate type
  * @param indexSemantics where attestations of a multi-platform image must be found
  * @param allowTagOnly whether a reference with a tag and no digest is accepted as input
+ * @param outOfScope what happens to an image that matches none of {@code images}: denied (the
+ *     default, fail closed) or left alone for other policies; the webhook and both exports apply
+ *     the same choice
  */
 public record Policy(
     String name,
@@ -45,7 +48,8 @@ public record Policy(
     String signatureTrust,
     List<AttestationRule> attestations,
     IndexSemantics indexSemantics,
-    boolean allowTagOnly) {
+    boolean allowTagOnly,
+    OutOfScope outOfScope) {
 
   private static final Pattern DNS_1123 =
       Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
@@ -68,6 +72,17 @@ public record Policy(
     EITHER
   }
 
+  /**
+   * What a policy with {@code images} globs does with an image outside them. The in-process
+   * verifier, the admission webhook and the exports share it (docs/specs/policy-format.md).
+   */
+  public enum OutOfScope {
+    /** The image is denied: no policy speaks for it (the default; fail closed). */
+    DENY,
+    /** The image is admitted without any check or registry call: another policy governs it. */
+    ALLOW
+  }
+
   /** Vulnerability severities, most severe first. */
   public enum Severity {
     CRITICAL,
@@ -81,6 +96,7 @@ public record Policy(
     Objects.requireNonNull(mode, "mode");
     Objects.requireNonNull(signatureTrust, "signatureTrust");
     Objects.requireNonNull(indexSemantics, "indexSemantics");
+    Objects.requireNonNull(outOfScope, "outOfScope");
     if (name.length() > 253 || !DNS_1123.matcher(name).matches()) {
       throw new IllegalArgumentException(
           "policy name '" + name + "' must be a DNS-1123 subdomain (lowercase letters, digits, '-', '.')");
@@ -179,18 +195,50 @@ public record Policy(
 
   /** This policy in another mode. */
   public Policy withMode(Mode newMode) {
-    return new Policy(name, newMode, images, trust, signatureTrust, attestations, indexSemantics, allowTagOnly);
+    return new Policy(name, newMode, images, trust, signatureTrust, attestations, indexSemantics, allowTagOnly,
+        outOfScope);
+  }
+
+  /**
+   * Whether the image named {@code name} ({@code registry/repository}, normalised as {@link
+   * dev.attest.core.ImageRef} does: {@code docker.io/library/alpine}) is within {@link #images()};
+   * a policy without globs covers every image.
+   */
+  public boolean covers(String name) {
+    return images.isEmpty() || images.stream().anyMatch(g -> SbomRule.globMatches(g, name));
   }
 
   /**
    * A set of trusted signers: public keys and keyless identities. Either kind may sign.
    *
+   * <p>What a signature needs beyond itself is part of the trust: a transparency log entry
+   * ({@code transparencyLog}; by default required for keyless identities and verified where
+   * present for keys, when a trusted root is given), the certificate's SCT ({@code
+   * certificateTransparency}; by default required for keyless identities), and a number of
+   * verified RFC 3161 timestamps ({@code signedTimestamps}, default 0). A keyless signature always
+   * needs at least one verified time: a log's signed entry timestamp or a timestamp. GitHub's
+   * Sigstore instance for private repositories logs nowhere and has no CT log: trust it with both
+   * requirements {@link LogRequirement#IGNORED} and {@code signedTimestamps} 1.
+   *
    * @param publicKeys trusted keys
    * @param keyless trusted Fulcio certificate identities
    * @param trustedRoot a Sigstore {@code trusted_root.json}, required when {@code keyless} is not
-   *     empty; verification reads it offline, with no TUF fetch
+   *     empty or a log entry or timestamp is required; verification reads it offline, with no TUF
+   *     fetch
+   * @param transparencyLog whether a Rekor entry is required, verified where present, or ignored;
+   *     null for the default of each signer kind
+   * @param certificateTransparency whether the certificate's SCT is required, verified where
+   *     present, or ignored; null for the default ({@code required})
+   * @param signedTimestamps how many verified RFC 3161 timestamps each signature needs (0 to 32)
+   * @see <a href="https://docs.sigstore.dev/about/security/">Sigstore verification</a>
    */
-  public record Trust(List<TrustedKey> publicKeys, List<KeylessIdentity> keyless, @Nullable Path trustedRoot) {
+  public record Trust(
+      List<TrustedKey> publicKeys,
+      List<KeylessIdentity> keyless,
+      @Nullable Path trustedRoot,
+      @Nullable LogRequirement transparencyLog,
+      @Nullable LogRequirement certificateTransparency,
+      int signedTimestamps) {
     public Trust {
       publicKeys = List.copyOf(publicKeys);
       keyless = List.copyOf(keyless);
@@ -200,6 +248,18 @@ public record Policy(
       if (!keyless.isEmpty() && trustedRoot == null) {
         throw new IllegalArgumentException("keyless identities need a trustedRoot (trusted_root.json)");
       }
+      if (signedTimestamps < 0 || signedTimestamps > 32) {
+        throw new IllegalArgumentException("signedTimestamps must be 0 to 32, got " + signedTimestamps);
+      }
+      if (trustedRoot == null && (transparencyLog == LogRequirement.REQUIRED || signedTimestamps > 0)) {
+        throw new IllegalArgumentException("a required transparency log entry or signed timestamp needs a trustedRoot"
+            + " (trusted_root.json) to verify it against");
+      }
+    }
+
+    /** Trust in these signers, with the default log, SCT and timestamp requirements. */
+    public Trust(List<TrustedKey> publicKeys, List<KeylessIdentity> keyless, @Nullable Path trustedRoot) {
+      this(publicKeys, keyless, trustedRoot, null, null, 0);
     }
 
     /** Trust in these keys. */
@@ -210,6 +270,36 @@ public record Policy(
     /** Trust in these keyless identities, under the certificate authorities and logs of {@code trustedRoot}. */
     public static Trust ofKeyless(Path trustedRoot, KeylessIdentity... identities) {
       return new Trust(List.of(), List.of(identities), trustedRoot);
+    }
+
+    /** This trust with its keys' log entries checked against {@code root} (and keyless signers under it). */
+    public Trust withTrustedRoot(Path root) {
+      return new Trust(publicKeys, keyless, root, transparencyLog, certificateTransparency, signedTimestamps);
+    }
+
+    /** This trust with a transparency log entry {@code required}, {@code optional} or {@code ignored}. */
+    public Trust withTransparencyLog(LogRequirement requirement) {
+      return new Trust(publicKeys, keyless, trustedRoot, requirement, certificateTransparency, signedTimestamps);
+    }
+
+    /** This trust with the keyless certificate's SCT {@code required}, {@code optional} or {@code ignored}. */
+    public Trust withCertificateTransparency(LogRequirement requirement) {
+      return new Trust(publicKeys, keyless, trustedRoot, transparencyLog, requirement, signedTimestamps);
+    }
+
+    /** This trust requiring {@code count} verified RFC 3161 timestamps per signature. */
+    public Trust withSignedTimestamps(int count) {
+      return new Trust(publicKeys, keyless, trustedRoot, transparencyLog, certificateTransparency, count);
+    }
+
+    /** The log requirement for keyless signers: as set, else {@code required}. */
+    public LogRequirement keylessTransparencyLog() {
+      return transparencyLog != null ? transparencyLog : LogRequirement.REQUIRED;
+    }
+
+    /** The log requirement for keys: as set, else {@code optional} (verified where present, with a root). */
+    public LogRequirement keyTransparencyLog() {
+      return transparencyLog != null ? transparencyLog : LogRequirement.OPTIONAL;
     }
   }
 
@@ -583,6 +673,7 @@ public record Policy(
     private final List<AttestationRule> attestations = new ArrayList<>();
     private IndexSemantics indexSemantics = IndexSemantics.EITHER;
     private boolean allowTagOnly;
+    private OutOfScope outOfScope = OutOfScope.DENY;
 
     private Builder(String name) {
       this.name = name;
@@ -630,12 +721,19 @@ public record Policy(
       return this;
     }
 
+    /** What happens to images outside the {@link #image globs}; defaults to {@link OutOfScope#DENY}. */
+    public Builder outOfScope(OutOfScope o) {
+      this.outOfScope = Objects.requireNonNull(o);
+      return this;
+    }
+
     /** The policy; throws {@link IllegalArgumentException} naming what is inconsistent. */
     public Policy build() {
       if (signatureTrust == null) {
         throw new IllegalArgumentException("policy '" + name + "': call signedBy(trust) to require an image signature");
       }
-      return new Policy(name, mode, images, trust, signatureTrust, attestations, indexSemantics, allowTagOnly);
+      return new Policy(name, mode, images, trust, signatureTrust, attestations, indexSemantics, allowTagOnly,
+          outOfScope);
     }
   }
 }

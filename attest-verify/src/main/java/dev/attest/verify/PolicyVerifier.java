@@ -25,7 +25,12 @@ import dev.attest.verify.VerificationReport.Check;
 import dev.attest.verify.VerificationReport.VerifiedStatement;
 import dev.attest.verify.internal.ContentRules;
 import dev.attest.verify.internal.PrefetchingRegistry;
+import dev.attest.verify.internal.keyless.ArtifactDigests;
 import dev.attest.verify.internal.keyless.KeylessBundleVerifier;
+import dev.attest.verify.internal.keyless.SigstoreOptions;
+import dev.attest.verify.internal.sigstore.SignatureAlgorithm;
+import dev.attest.verify.internal.sigstore.TrustedRoot;
+import dev.attest.verify.internal.sigstore.VerificationFailure;
 import dev.attest.verify.internal.keyless.KeylessIdentity;
 import dev.attest.verify.internal.keyless.KeylessResult;
 import java.nio.file.Path;
@@ -90,7 +95,7 @@ public final class PolicyVerifier implements ImageVerifier, AutoCloseable {
   private final Duration timeout;
   private final ExecutorService fetchPool;
   private final ExecutorService callPool;
-  private final Map<Path, Object> keyless = new ConcurrentHashMap<>();
+  private final Map<Path, KeylessRoot> keyless = new ConcurrentHashMap<>();
 
   private PolicyVerifier(Builder b) {
     this.policy = b.policy;
@@ -132,7 +137,12 @@ public final class PolicyVerifier implements ImageVerifier, AutoCloseable {
     } catch (IllegalArgumentException e) {
       return VerificationReport.denied(imageReference, null, policyHash, "input", e.getMessage(), clock.instant());
     }
-    Optional<VerificationReport> hit = cached(imageReference, ref.digest());
+    String name = ref.registry() + "/" + ref.repository();
+    VerificationReport outside = outOfScope(imageReference, name, ref.digest());
+    if (outside != null) {
+      return outside;
+    }
+    Optional<VerificationReport> hit = cached(imageReference, name, ref.digest());
     if (hit.isPresent()) {
       return hit.get();
     }
@@ -178,18 +188,53 @@ public final class PolicyVerifier implements ImageVerifier, AutoCloseable {
         return VerificationReport.denied(input, null, policyHash, "input", e.getMessage(), clock.instant());
       }
     }
-    Optional<VerificationReport> hit = cached(input, pinned);
+    String name = registry.name() + "/" + repository;
+    VerificationReport outside = outOfScope(input, name, pinned);
+    if (outside != null) {
+      return outside;
+    }
+    Optional<VerificationReport> hit = cached(input, name, pinned);
     if (hit.isPresent()) {
       return hit.get();
     }
-    return run(input, registry.name() + "/" + repository, registry, repository, reference, pinned);
+    return run(input, name, registry, repository, reference, pinned);
   }
 
-  private Optional<VerificationReport> cached(String input, @Nullable Digest digest) {
+  /**
+   * The decision for an image outside the policy's globs, made before the cache and before any
+   * registry is contacted; null when the image is in scope. The cache is keyed by digest, so a
+   * digest once verified under an in-scope name must not answer for an out-of-scope one.
+   */
+  private @Nullable VerificationReport outOfScope(String input, String name, @Nullable Digest pinned) {
+    if (policy.covers(name)) {
+      return null;
+    }
+    if (policy.outOfScope() == Policy.OutOfScope.ALLOW) {
+      return VerificationReport.outOfScope(input, policyHash, name + " is outside the images of policy "
+          + policy.name() + " " + policy.images() + "; outOfScope: allow leaves it to other policies", clock.instant());
+    }
+    return VerificationReport.denied(input, pinned, policyHash, "scope", name + " is outside the images of policy "
+        + policy.name() + " " + policy.images() + ": no policy applies to it (outOfScope: deny)", clock.instant());
+  }
+
+  /** A cached report for {@code digest}, its scope check restated for {@code name}. */
+  private Optional<VerificationReport> cached(String input, String name, @Nullable Digest digest) {
     if (cache == null || digest == null) {
       return Optional.empty();
     }
-    return cache.get(digest, policyHash).map(r -> r.input().equals(input) ? r : r.withInput(input));
+    return cache.get(digest, policyHash).map(r -> {
+      VerificationReport named = r.input().equals(input) ? r : r.withInput(input);
+      List<Check> checks = new ArrayList<>();
+      for (Check c : named.checks()) {
+        checks.add(c.name().equals("scope") ? scopePass(name) : c);
+      }
+      return new VerificationReport(named.input(), named.subject(), named.decision(), checks, named.statements(),
+          named.policyHash(), named.verifiedAt());
+    });
+  }
+
+  private Check scopePass(String name) {
+    return Check.pass("scope", name + " is within the images of policy " + policy.name());
   }
 
   /** Runs one verification under the deadline; {@code pinned} is the input's digest, null for a tag. */
@@ -285,17 +330,14 @@ public final class PolicyVerifier implements ImageVerifier, AutoCloseable {
       }
       List<Check> checks = new ArrayList<>();
       if (!policy.images().isEmpty()) {
-        // An image no policy speaks for is not admitted by default (fail closed).
-        checks.add(policy.images().stream().anyMatch(g -> Policy.SbomRule.globMatches(g, name))
-            ? Check.pass("scope", name + " is within the images of policy " + policy.name())
-            : Check.fail("scope", name + " is outside the images of policy " + policy.name() + " " + policy.images()
-                + ": no policy applies to it"));
+        // Out-of-scope input never gets here (outOfScope decides it before any network call).
+        checks.add(scopePass(name));
       }
       if (tagOnly) {
         checks.add(policy.allowTagOnly()
             ? Check.pass("input", "tag " + reference + " resolved to " + subject)
             : Check.fail("input", "tag-only reference " + input + " (resolved to " + subject
-                + ") is not allowed by policy " + policy.name() + ": pin it as " + repository + "@" + subject));
+                + ") is not allowed by policy " + policy.name() + ": pin it as " + name + "@" + subject));
       }
       List<VerifiedStatement> statements = new ArrayList<>();
       try {
@@ -520,11 +562,12 @@ public final class PolicyVerifier implements ImageVerifier, AutoCloseable {
       List<String> tried = new ArrayList<>();
       if (certificate) {
         for (Policy.KeylessIdentity id : trust.keyless()) {
-          Object v = keylessVerifier(Objects.requireNonNull(trust.trustedRoot()));
-          if (v instanceof String problem) {
-            return Outcome.fail(problem);
+          KeylessRoot v = keylessVerifier(Objects.requireNonNull(trust.trustedRoot()));
+          if (v.verifier() == null) {
+            return Outcome.fail(Objects.requireNonNull(v.problem()));
           }
-          KeylessResult r = ((KeylessBundleVerifier) v).verifyDsse(a.raw(), subject, predicateType, internal(id));
+          KeylessResult r = v.verifier().verifyDsse(
+              a.raw(), subject, predicateType, internal(id), keylessOptions(trust));
           if (r.ok()) {
             return Outcome.pass(r.reason() + " (" + where(a) + ", trust '" + trustName + "')",
                 new VerifiedStatement(predicateType, env.payload()));
@@ -537,7 +580,7 @@ public final class PolicyVerifier implements ImageVerifier, AutoCloseable {
         }
       } else {
         for (TrustedKey k : trust.publicKeys()) {
-          String problem = verifyEnvelope(env, k);
+          String problem = verifyEnvelope(env, bundle, k, trust);
           if (problem == null) {
             String statementProblem = statementProblem(env, subject, predicateType);
             if (statementProblem != null) {
@@ -555,13 +598,34 @@ public final class PolicyVerifier implements ImageVerifier, AutoCloseable {
       return Outcome.fail("does not verify under trust '" + trustName + "': " + String.join("; ", tried));
     }
 
-    private @Nullable String verifyEnvelope(DsseEnvelope env, TrustedKey k) {
+    /** The envelope's signature by {@code k} and, for a bundle, its log entries and timestamps. */
+    private @Nullable String verifyEnvelope(DsseEnvelope env, @Nullable SigstoreBundle bundle, TrustedKey k,
+        Trust trust) {
+      if (bundle != null) {
+        String problem = KeylessBundleVerifier.keyed(bundle, k.publicKey(), null, keyRoot(trust), keyOptions(trust));
+        return problem == null ? null : "key " + k + ": " + problem;
+      }
+      if (trust.keyTransparencyLog() == LogRequirement.REQUIRED || trust.signedTimestamps() > 0) {
+        return "key " + k + ": a bare DSSE envelope carries no transparency log entry or timestamp, and trust requires"
+            + " them";
+      }
+      return signatureProblem(k, env.pae(), env.signatures().isEmpty() ? new byte[0] : env.signatures().get(0).sig(),
+          env.signatures().size() == 1 ? null : "DSSE envelope has " + env.signatures().size()
+              + " signatures, expected exactly one");
+    }
+
+    /** {@code signature} by {@code k} over {@code message}, with Sigstore's algorithm for the key. */
+    private @Nullable String signatureProblem(TrustedKey k, byte[] message, byte[] signature,
+        @Nullable String structural) {
+      if (structural != null) {
+        return "key " + k + ": " + structural;
+      }
       try {
-        env.verify(Keys.verifier(publicKey(k)));
-        return null;
-      } catch (AttestException e) {
-        return "key " + k + ": " + e.getMessage();
-      } catch (IllegalArgumentException e) {
+        java.security.PublicKey key = k.publicKey();
+        return SignatureAlgorithm.forKey(key).verify(key, message, signature)
+            ? null
+            : "key " + k + ": signature does not verify";
+      } catch (VerificationFailure e) {
         return "key " + k + " is not supported: " + e.getMessage();
       }
     }
@@ -593,11 +657,12 @@ public final class PolicyVerifier implements ImageVerifier, AutoCloseable {
       if (bundle.verificationMaterial().kind() != SigstoreBundle.VerificationMaterial.Kind.PUBLIC_KEY) {
         List<String> tried = new ArrayList<>();
         for (Policy.KeylessIdentity id : trust.keyless()) {
-          Object v = keylessVerifier(Objects.requireNonNull(trust.trustedRoot()));
-          if (v instanceof String problem) {
-            return Outcome.fail(problem);
+          KeylessRoot v = keylessVerifier(Objects.requireNonNull(trust.trustedRoot()));
+          if (v.verifier() == null) {
+            return Outcome.fail(Objects.requireNonNull(v.problem()));
           }
-          KeylessResult r = ((KeylessBundleVerifier) v).verifyMessageSignature(a.raw(), f.digest(), internal(id));
+          KeylessResult r = v.verifier().verifyMessageSignature(
+              a.raw(), ArtifactDigests.of(f.manifestBytes()), internal(id), keylessOptions(trust));
           if (r.ok()) {
             return Outcome.pass(r.reason() + " (" + where(a) + ")", null);
           }
@@ -613,14 +678,12 @@ public final class PolicyVerifier implements ImageVerifier, AutoCloseable {
       }
       List<String> tried = new ArrayList<>();
       for (TrustedKey k : trust.publicKeys()) {
-        try {
-          if (Keys.verifier(publicKey(k)).verify(f.manifestBytes(), ms.signature())) {
-            return Outcome.pass("message signature over " + f.digest() + " by key " + k + " (" + where(a) + ")", null);
-          }
-          tried.add("key " + k + ": signature does not verify over the manifest");
-        } catch (AttestException | IllegalArgumentException e) {
-          tried.add("key " + k + ": " + e.getMessage());
+        String problem = KeylessBundleVerifier.keyed(bundle, k.publicKey(), ArtifactDigests.of(f.manifestBytes()),
+            keyRoot(trust), keyOptions(trust));
+        if (problem == null) {
+          return Outcome.pass("message signature over " + f.digest() + " by key " + k + " (" + where(a) + ")", null);
         }
+        tried.add("key " + k + ": " + problem);
       }
       return Outcome.fail("does not verify under trust '" + trustName + "': "
           + (tried.isEmpty() ? "it has no public key" : String.join("; ", tried)));
@@ -650,14 +713,16 @@ public final class PolicyVerifier implements ImageVerifier, AutoCloseable {
       }
       List<String> tried = new ArrayList<>();
       for (TrustedKey k : trust.publicKeys()) {
-        try {
-          if (Keys.verifier(publicKey(k)).verify(payload, signature)) {
-            return Outcome.pass("legacy cosign signature by key " + k + " (" + where(a) + ")", null);
-          }
-          tried.add("key " + k + ": signature does not verify");
-        } catch (AttestException | IllegalArgumentException e) {
-          tried.add("key " + k + ": " + e.getMessage());
+        if (trust.keyTransparencyLog() == LogRequirement.REQUIRED || trust.signedTimestamps() > 0) {
+          tried.add("key " + k + ": a legacy signature's log entry and timestamps are not verified here, and trust"
+              + " requires them; sign with a Sigstore bundle");
+          continue;
         }
+        String problem = signatureProblem(k, payload, signature, null);
+        if (problem == null) {
+          return Outcome.pass("legacy cosign signature by key " + k + " (" + where(a) + ")", null);
+        }
+        tried.add(problem);
       }
       return Outcome.fail("does not verify under trust '" + policy.signatureTrust() + "': "
           + (tried.isEmpty() ? "legacy keyless signatures are not supported; use a key or a bundle" : String.join("; ", tried)));
@@ -666,17 +731,37 @@ public final class PolicyVerifier implements ImageVerifier, AutoCloseable {
 
   // ------------------------------------------------------------------ helpers
 
-  private static PublicKey publicKey(TrustedKey k) throws AttestException {
-    return Keys.publicKeyFromSpki(k.spki());
+  private static SigstoreOptions keylessOptions(Trust t) {
+    return new SigstoreOptions(t.keylessTransparencyLog(),
+        t.certificateTransparency() != null ? t.certificateTransparency() : LogRequirement.REQUIRED,
+        t.signedTimestamps());
   }
 
-  /** The keyless verifier of {@code root}, loaded once, or the reason it cannot be loaded. */
-  private Object keylessVerifier(Path root) {
+  private static SigstoreOptions keyOptions(Trust t) {
+    return new SigstoreOptions(t.keyTransparencyLog(), LogRequirement.IGNORED, t.signedTimestamps());
+  }
+
+  /** The trusted root a trust's keys are checked against, or null (no root, or one that cannot load). */
+  private @Nullable TrustedRoot keyRoot(Trust t) {
+    if (t.trustedRoot() == null || t.keyTransparencyLog() == LogRequirement.IGNORED && t.signedTimestamps() == 0) {
+      return null;
+    }
+    KeylessBundleVerifier k = keylessVerifier(t.trustedRoot()).verifier();
+    return k != null ? k.trustedRoot() : BROKEN_ROOT;
+  }
+
+  /** A root with no logs or authorities: what an unloadable root verifies like, so that entries fail closed. */
+  private static final TrustedRoot BROKEN_ROOT = new TrustedRoot(List.of(), List.of(), List.of(), List.of());
+
+  /** A trusted root loaded once: its keyless verifier, or the reason it cannot be loaded. */
+  private record KeylessRoot(@Nullable KeylessBundleVerifier verifier, @Nullable String problem) {}
+
+  private KeylessRoot keylessVerifier(Path root) {
     return keyless.computeIfAbsent(root, r -> {
       try {
-        return KeylessBundleVerifier.of(r);
+        return new KeylessRoot(KeylessBundleVerifier.of(r), null);
       } catch (AttestException | RuntimeException e) {
-        return "trusted root " + r + " cannot be loaded: " + e.getMessage();
+        return new KeylessRoot(null, "trusted root " + r + " cannot be loaded: " + e.getMessage());
       }
     });
   }

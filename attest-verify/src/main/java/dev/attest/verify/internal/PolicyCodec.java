@@ -17,6 +17,7 @@ import dev.attest.verify.Policy.KeylessIdentity;
 import dev.attest.verify.Policy.SbomRule;
 import dev.attest.verify.Policy.Severity;
 import dev.attest.verify.Policy.SlsaRule;
+import dev.attest.verify.LogRequirement;
 import dev.attest.verify.Policy.Trust;
 import dev.attest.verify.Policy.VulnerabilityRule;
 import dev.attest.verify.PolicyException;
@@ -127,6 +128,10 @@ public final class PolicyCodec {
     m.put("mode", p.mode().name());
     m.put("images", p.images());
     m.put("allowTagOnly", p.allowTagOnly());
+    if (p.outOfScope() != Policy.OutOfScope.DENY) {
+      // Written only when not the default, so policies from before the field keep their hash.
+      m.put("outOfScope", p.outOfScope().name());
+    }
     m.put("indexSemantics", p.indexSemantics().name());
     Map<String, Object> trust = new TreeMap<>();
     p.trust().forEach((k, v) -> trust.put(k, trust(v, forHash)));
@@ -194,6 +199,16 @@ public final class PolicyCodec {
     if (t.trustedRoot() != null) {
       m.put("trustedRoot", forHash ? rootContentHash(t.trustedRoot()) : t.trustedRoot().toString());
     }
+    // Written only when set, so that a policy without them keeps its hash.
+    if (t.transparencyLog() != null) {
+      m.put("transparencyLog", t.transparencyLog().spelling());
+    }
+    if (t.certificateTransparency() != null) {
+      m.put("certificateTransparency", t.certificateTransparency().spelling());
+    }
+    if (t.signedTimestamps() != 0) {
+      m.put("signedTimestamps", t.signedTimestamps());
+    }
     return m;
   }
 
@@ -229,7 +244,8 @@ public final class PolicyCodec {
 
     Policy policy(JsonNode root) throws PolicyException {
       ObjectNode o = object(root, "", "policy");
-      keys(o, "", Set.of("name", "mode", "images", "trust", "signature", "attestations", "indexSemantics", "allowTagOnly"));
+      keys(o, "", Set.of("name", "mode", "images", "trust", "signature", "attestations", "indexSemantics", "allowTagOnly",
+          "outOfScope"));
       String name = string(o, "", "name", true);
       Policy.Mode mode = enumValue(o, "", "mode", Policy.Mode.class, Policy.Mode.ENFORCE);
       List<String> images = strings(o, "", "images");
@@ -260,7 +276,9 @@ public final class PolicyCodec {
       Policy.IndexSemantics idx =
           enumValue(o, "", "indexSemantics", Policy.IndexSemantics.class, Policy.IndexSemantics.EITHER);
       boolean allowTagOnly = bool(o, "", "allowTagOnly", false);
-      return new Policy(name, mode, images, trust, sigTrust, atts, idx, allowTagOnly);
+      Policy.OutOfScope outOfScope =
+          enumValue(o, "", "outOfScope", Policy.OutOfScope.class, Policy.OutOfScope.DENY);
+      return new Policy(name, mode, images, trust, sigTrust, atts, idx, allowTagOnly, outOfScope);
     }
 
     private static void checkRef(Map<String, Trust> trust, String ref, String path) throws PolicyException {
@@ -271,7 +289,8 @@ public final class PolicyCodec {
 
     Trust trust(JsonNode n, String path) throws PolicyException {
       ObjectNode o = object(n, path, null);
-      keys(o, path, Set.of("publicKeys", "keyless", "trustedRoot"));
+      keys(o, path, Set.of("publicKeys", "keyless", "trustedRoot", "transparencyLog", "certificateTransparency",
+          "signedTimestamps"));
       List<TrustedKey> keys = new ArrayList<>();
       JsonNode kn = o.get("publicKeys");
       if (kn != null) {
@@ -289,10 +308,26 @@ public final class PolicyCodec {
         }
       }
       String root = string(o, path, "trustedRoot", false);
+      LogRequirement tlog = requirement(o, path, "transparencyLog");
+      LogRequirement sct = requirement(o, path, "certificateTransparency");
+      int timestamps = o.has("signedTimestamps") ? integer(o.get("signedTimestamps"), path + ".signedTimestamps") : 0;
       try {
-        return new Trust(keys, ids, root == null ? null : baseDir.resolve(root).normalize());
+        return new Trust(keys, ids, root == null ? null : baseDir.resolve(root).normalize(), tlog, sct, timestamps);
       } catch (IllegalArgumentException e) {
         throw new PolicyException(path + ": " + e.getMessage(), e);
+      }
+    }
+
+    private static @Nullable LogRequirement requirement(ObjectNode o, String path, String field)
+        throws PolicyException {
+      String v = string(o, path, field, false);
+      if (v == null) {
+        return null;
+      }
+      try {
+        return LogRequirement.parse(v);
+      } catch (IllegalArgumentException e) {
+        throw new PolicyException(path + "." + field + ": " + e.getMessage(), e);
       }
     }
 
