@@ -7,6 +7,7 @@ import dev.attest.promote.PromotionDeniedException;
 import dev.attest.promote.PromotionException;
 import dev.attest.promote.TagConflictException;
 import dev.attest.registry.RegistryException;
+import dev.attest.verify.KeylessSigningException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -115,6 +116,10 @@ public final class AttestCommand implements Runnable {
       return Main.FAILURE;
     }
     if (e instanceof RegistryException || e instanceof IOException || e instanceof UncheckedIOException) {
+      return Main.FAILURE;
+    }
+    if (e instanceof KeylessSigningException k && k.step() != KeylessSigningException.Step.SIGNING) {
+      // The token source, Fulcio or Rekor failed or refused: nothing was signed.
       return Main.FAILURE;
     }
     if (e instanceof AttestException || e instanceof IllegalArgumentException) {
