@@ -1,6 +1,5 @@
 package dev.attest.core;
 
-import dev.attest.core.internal.Json;
 import dev.attest.core.internal.OrderedMaps;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

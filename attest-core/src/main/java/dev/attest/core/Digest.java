@@ -1,6 +1,5 @@
 package dev.attest.core;
 
-import dev.attest.core.internal.VerifyingInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.security.MessageDigest;

@@ -4,8 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.attest.core.internal.Base64s;
-import dev.attest.core.internal.Json;
-import dev.attest.core.internal.JsonReads;
 import dev.attest.core.internal.Pae;
 import java.io.IOException;
 import java.util.ArrayList;

@@ -47,6 +47,46 @@ public final class ImageIndex implements Manifest {
     this.unknownFields = OrderedMaps.orderedCopy(unknownFields, "unknownFields");
   }
 
+  /**
+   * The most bytes of an OCI image layout's {@code index.json}, which may list far more entries
+   * than an index in a registry.
+   */
+  public static final int MAX_LAYOUT_BYTES = 16 * 1024 * 1024;
+
+  /**
+   * Parses the {@code index.json} of an OCI image layout: an OCI image index (its {@code mediaType}
+   * may be absent), read as strictly as any index, up to {@link #MAX_LAYOUT_BYTES}.
+   *
+   * @throws InvalidContentException if it is not a valid image index
+   * @see <a href="https://github.com/opencontainers/image-spec/blob/v1.1.1/image-layout.md#indexjson-file">image layout index.json</a>
+   */
+  public static ImageIndex parseLayoutIndex(byte[] raw) throws InvalidContentException {
+    Manifest m;
+    try {
+      m = ManifestParser.parse(raw, MediaTypes.OCI_INDEX, MAX_LAYOUT_BYTES);
+    } catch (UnsupportedContentException e) {
+      throw new InvalidContentException(e.getMessage(), e);
+    }
+    if (!(m instanceof ImageIndex index) || !MediaTypes.OCI_INDEX.equals(index.mediaType())) {
+      throw new InvalidContentException("must be an OCI image index (" + MediaTypes.OCI_INDEX + "), got " + m.mediaType());
+    }
+    return index;
+  }
+
+  /**
+   * A new layout {@code index.json}: an OCI image index of {@code manifests} with top-level
+   * {@code annotations}, up to {@link #MAX_LAYOUT_BYTES}.
+   *
+   * @throws IllegalArgumentException if it would be larger
+   */
+  public static ImageIndex layoutIndex(List<Descriptor> manifests, Map<String, String> annotations) {
+    byte[] raw = ManifestWriter.index(MediaTypes.OCI_INDEX, null, manifests, null, annotations);
+    if (raw.length > MAX_LAYOUT_BYTES) {
+      throw new IllegalArgumentException("index.json would be " + raw.length + " bytes, over " + MAX_LAYOUT_BYTES);
+    }
+    return new ImageIndex(raw, MediaTypes.OCI_INDEX, manifests, null, null, annotations, Map.of());
+  }
+
   /** A builder for a new OCI image index. */
   public static Builder builder() {
     return new Builder();

@@ -1,7 +1,6 @@
 package dev.attest.core;
 
 import dev.attest.core.internal.EncryptedKey;
-import dev.attest.core.internal.Pem;
 import java.math.BigInteger;
 import java.security.AlgorithmParameters;
 import java.security.GeneralSecurityException;

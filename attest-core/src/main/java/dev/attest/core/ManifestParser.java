@@ -1,7 +1,6 @@
 package dev.attest.core;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.attest.core.internal.Json;
 import dev.attest.core.internal.OciJson;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -23,9 +22,14 @@ final class ManifestParser {
 
   static Manifest parse(byte[] input, @Nullable String contentType)
       throws InvalidContentException, UnsupportedContentException {
-    if (input.length > Manifest.MAX_BYTES) {
+    return parse(input, contentType, Manifest.MAX_BYTES);
+  }
+
+  static Manifest parse(byte[] input, @Nullable String contentType, int maxBytes)
+      throws InvalidContentException, UnsupportedContentException {
+    if (input.length > maxBytes) {
       throw new InvalidContentException(
-          "manifest is " + input.length + " bytes, over the " + Manifest.MAX_BYTES + " byte limit");
+          "manifest is " + input.length + " bytes, over the " + maxBytes + " byte limit");
     }
     byte[] raw = input.clone();
     JsonNode n;

@@ -3,8 +3,6 @@ package dev.attest.core;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.attest.core.internal.Base64s;
-import dev.attest.core.internal.Json;
-import dev.attest.core.internal.JsonReads;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -5,8 +5,6 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.attest.core.internal.Json;
-import dev.attest.core.internal.JsonReads;
 import dev.attest.core.internal.OrderedMaps;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

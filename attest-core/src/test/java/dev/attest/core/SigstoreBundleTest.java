@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.attest.core.SigstoreBundle.InclusionProof;
 import dev.attest.core.SigstoreBundle.TlogEntry;
 import dev.attest.core.SigstoreBundle.VerificationMaterial;
-import dev.attest.core.internal.Json;
+import dev.attest.core.Json;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;

@@ -1,7 +1,7 @@
 package dev.attest.promote;
 
 import dev.attest.core.AttestException;
-import dev.attest.core.internal.DaemonThreads;
+import dev.attest.core.DaemonThreads;
 import dev.attest.promote.internal.SharedTransfers;
 import java.util.ArrayList;
 import java.util.List;

@@ -5,7 +5,7 @@ import dev.attest.core.Digest;
 import dev.attest.core.GenericPredicate;
 import dev.attest.core.InvalidContentException;
 import dev.attest.core.Predicate;
-import dev.attest.core.internal.Json;
+import dev.attest.core.Json;
 import java.io.IOException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;

@@ -8,7 +8,7 @@ import dev.attest.core.Descriptor;
 import dev.attest.core.Digest;
 import dev.attest.core.ImageManifest;
 import dev.attest.core.MediaTypes;
-import dev.attest.core.internal.VerifyingInputStream;
+import dev.attest.core.VerifyingInputStream;
 import dev.attest.promote.PromotionPlan.Item;
 import dev.attest.promote.internal.Executor;
 import dev.attest.registry.BlobSource;

@@ -2,7 +2,9 @@ package dev.attest.registry;
 
 import dev.attest.core.AttestException;
 import dev.attest.core.CycloneDxSbom;
+import dev.attest.core.Descriptor;
 import dev.attest.core.Digest;
+import dev.attest.core.ImageManifest;
 import dev.attest.core.ImageRef;
 import dev.attest.core.Predicate;
 import dev.attest.core.SigstoreBundle;
@@ -118,6 +120,37 @@ public final class Attestations {
   public static List<DiscoveredAttestation> read(Registry registry, String repository, Digest digest)
       throws AttestException {
     return Discovery.read(registry, repository, digest);
+  }
+
+  // ---- what read() reads, for a Registry view that fetches ahead (ADR 0018) ----
+
+  /**
+   * cosign's legacy tags of {@code subject} that {@link #read} looks up, in order: {@code
+   * sha256-<hex>.sig}, then {@code sha256-<hex>.att}. A view that fetches ahead, or a promotion that
+   * copies what verification would read, asks this instead of copying the rule.
+   *
+   * @see <a href="https://github.com/sigstore/cosign/blob/main/specs/SIGNATURE_SPEC.md">cosign
+   *     signature tags</a>
+   */
+  public static List<String> legacyTags(Digest subject) {
+    return Discovery.legacyTags(subject);
+  }
+
+  /**
+   * The entries of a referrers listing that {@link #read} opens, in listing order: those whose
+   * artifact type is a Sigstore bundle, in-toto or DSSE type, at most 256.
+   */
+  public static List<Descriptor> referrersToRead(List<Descriptor> listing) {
+    return Discovery.referrersToRead(listing);
+  }
+
+  /**
+   * The layers of a referrer's manifest that {@link #read} downloads, in order: Sigstore bundles
+   * and DSSE envelopes (at most 64 per manifest), except content embedded in the descriptor
+   * ({@code data}) and layers over {@value #MAX_BUNDLE_BYTES} bytes, which it never fetches.
+   */
+  public static List<Descriptor> layersToDownload(ImageManifest referrer) {
+    return Discovery.layersToDownload(referrer);
   }
 
   /** Adds a SLSA provenance predicate. */

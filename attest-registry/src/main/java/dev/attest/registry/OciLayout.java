@@ -10,7 +10,7 @@ import dev.attest.core.ImageManifest;
 import dev.attest.core.InvalidContentException;
 import dev.attest.core.Manifest;
 import dev.attest.core.MediaTypes;
-import dev.attest.core.internal.Json;
+import dev.attest.core.Json;
 import dev.attest.registry.internal.layout.BlobStore;
 import dev.attest.registry.internal.layout.LayoutIndex;
 import java.io.ByteArrayInputStream;

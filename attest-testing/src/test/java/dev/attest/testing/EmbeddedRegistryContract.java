@@ -12,7 +12,7 @@ import dev.attest.core.ImageManifest;
 import dev.attest.core.Manifest;
 import dev.attest.core.MediaTypes;
 import dev.attest.core.Platform;
-import dev.attest.core.internal.Json;
+import dev.attest.core.Json;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;

@@ -3,7 +3,9 @@ package dev.attest.verify;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
-import dev.attest.verify.internal.Pem;
+import dev.attest.core.InvalidContentException;
+import dev.attest.core.Pem;
+import dev.attest.verify.internal.PemKeys;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -239,7 +241,7 @@ public final class AdmissionServer implements AutoCloseable {
       String chainText = Files.readString(chainPem, StandardCharsets.US_ASCII);
       CertificateFactory cf = CertificateFactory.getInstance("X.509");
       List<Certificate> chain = new ArrayList<>();
-      for (Pem.Block b : Pem.decodeAll(chainText)) {
+      for (Pem b : Pem.readAll(chainText.getBytes(StandardCharsets.US_ASCII), chainPem.toString())) {
         if (b.label().equals("CERTIFICATE")) {
           chain.add(cf.generateCertificate(new java.io.ByteArrayInputStream(b.der())));
         }
@@ -247,7 +249,7 @@ public final class AdmissionServer implements AutoCloseable {
       if (chain.isEmpty()) {
         throw new IOException(chainPem + ": no PEM CERTIFICATE");
       }
-      PrivateKey key = Pem.privateKey(Files.readString(keyPem, StandardCharsets.US_ASCII));
+      PrivateKey key = PemKeys.privateKey(Files.readString(keyPem, StandardCharsets.US_ASCII));
       char[] pw = new char[0];
       KeyStore ks = KeyStore.getInstance("PKCS12");
       ks.load(null, null);
@@ -257,7 +259,7 @@ public final class AdmissionServer implements AutoCloseable {
       SSLContext ctx = SSLContext.getInstance("TLS");
       ctx.init(kmf.getKeyManagers(), null, null);
       return ctx;
-    } catch (GeneralSecurityException | IllegalArgumentException e) {
+    } catch (GeneralSecurityException | InvalidContentException | IllegalArgumentException e) {
       throw new IOException("TLS material " + chainPem + ", " + keyPem + ": " + e.getMessage(), e);
     }
   }

@@ -8,7 +8,7 @@ import dev.attest.core.InvalidContentException;
 import dev.attest.core.SlsaProvenance;
 import dev.attest.core.SigstoreBundle;
 import dev.attest.core.Statement;
-import dev.attest.core.internal.Json;
+import dev.attest.core.Json;
 import dev.attest.verify.internal.keyless.FulcioOids;
 import dev.attest.verify.internal.keyless.KeylessBundleVerifier;
 import dev.attest.verify.internal.keyless.KeylessSigning;

@@ -1,6 +1,8 @@
 package dev.attest.verify;
 
-import dev.attest.verify.internal.Pem;
+import dev.attest.core.InvalidContentException;
+import dev.attest.core.Pem;
+import dev.attest.verify.internal.PemKeys;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,7 +24,7 @@ public record TrustedKey(byte[] spki, String algorithm) {
     Objects.requireNonNull(spki, "spki");
     Objects.requireNonNull(algorithm, "algorithm");
     spki = spki.clone();
-    String parsed = Pem.publicKeyAlgorithm(spki);
+    String parsed = PemKeys.publicKeyAlgorithm(spki);
     if (!parsed.equals(algorithm)) {
       throw new IllegalArgumentException(
           "public key is " + parsed + ", not " + algorithm);
@@ -31,7 +33,7 @@ public record TrustedKey(byte[] spki, String algorithm) {
 
   /** The key in a SubjectPublicKeyInfo DER encoding, of any supported algorithm. */
   public static TrustedKey ofSpki(byte[] spki) {
-    return new TrustedKey(spki, Pem.publicKeyAlgorithm(spki));
+    return new TrustedKey(spki, PemKeys.publicKeyAlgorithm(spki));
   }
 
   /**
@@ -40,7 +42,11 @@ public record TrustedKey(byte[] spki, String algorithm) {
    * @throws IllegalArgumentException if the text is not one PEM public key of a supported type
    */
   public static TrustedKey fromPem(String pem) {
-    return ofSpki(Pem.decodeSingle(pem, "PUBLIC KEY"));
+    try {
+      return ofSpki(Pem.readSingle(pem.getBytes(java.nio.charset.StandardCharsets.US_ASCII), "PUBLIC KEY", "public key"));
+    } catch (InvalidContentException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
+    }
   }
 
   /** The key in a PEM file such as {@code cosign.pub}. */

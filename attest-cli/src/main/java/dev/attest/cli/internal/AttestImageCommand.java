@@ -113,17 +113,10 @@ final class AttestImageCommand implements Callable<Integer> {
 
   /** A Trivy or Grype report through the cosign builder, else a cosign vuln/v1 predicate. */
   private static VulnerabilityScan scan(Path file) throws IOException {
-    byte[] json = Files2.read(file, Attestations.MAX_PREDICATE_BYTES, "vulnerability scan");
     try {
-      return VulnerabilityScan.cosignBuilder(json).build();
-    } catch (UnsupportedContentException notAReport) {
-      try {
-        return VulnerabilityScan.parse(VulnerabilityScan.COSIGN_VULN_V1, json);
-      } catch (AttestException e) {
-        throw new UsageException("vulnerability scan " + file + " is neither a Trivy or Grype JSON report nor a"
-            + " cosign vuln/v1 predicate: " + e.getMessage(), e);
-      }
-    } catch (AttestException | IllegalStateException e) {
+      return VulnerabilityScan.fromReportOrPredicate(
+          Files2.read(file, Attestations.MAX_PREDICATE_BYTES, "vulnerability scan"));
+    } catch (InvalidContentException e) {
       throw new UsageException("vulnerability scan " + file + ": " + e.getMessage(), e);
     }
   }

@@ -1,5 +1,7 @@
 package dev.attest.core.internal;
 
+import dev.attest.core.JsonReads;
+import dev.attest.core.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.attest.core.InvalidContentException;

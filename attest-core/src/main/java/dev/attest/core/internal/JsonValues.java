@@ -1,5 +1,6 @@
 package dev.attest.core.internal;
 
+import dev.attest.core.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;

@@ -1,5 +1,6 @@
 package dev.attest.core.internal;
 
+import dev.attest.core.Json;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.attest.core.Descriptor;
 import java.io.ByteArrayOutputStream;

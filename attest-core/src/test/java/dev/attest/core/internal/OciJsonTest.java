@@ -1,5 +1,6 @@
 package dev.attest.core.internal;
 
+import dev.attest.core.Json;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -7,7 +7,7 @@ import dev.attest.core.ImageIndex;
 import dev.attest.core.ImageManifest;
 import dev.attest.core.Manifest;
 import dev.attest.core.MediaTypes;
-import dev.attest.core.internal.DaemonThreads;
+import dev.attest.core.DaemonThreads;
 import dev.attest.promote.PromotionException;
 import dev.attest.promote.PromotionPlan.Item;
 import dev.attest.promote.PromotionPlan.Kind;
@@ -15,12 +15,12 @@ import dev.attest.promote.PromotionPlan.TagAction;
 import dev.attest.promote.PromotionPlan;
 import dev.attest.promote.RepositoryRef;
 import dev.attest.promote.TagConflictException;
+import dev.attest.registry.Attestations;
 import dev.attest.registry.NotFoundException;
 import dev.attest.registry.Registry;
 import dev.attest.registry.RegistryException;
 import dev.attest.registry.RemoteRegistry;
 import dev.attest.registry.UnauthorizedException;
-import dev.attest.registry.internal.attest.Discovery;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -168,8 +168,7 @@ public final class Planner {
           tasks.add(() -> read(new ManifestRead(d)));
         }
         tasks.add(() -> read(new ReferrersRead(d)));
-        for (String suffix : Discovery.LEGACY_SUFFIXES) {
-          String tag = d.tagSchemaTag() + suffix;
+        for (String tag : Attestations.legacyTags(d)) {
           if (mayExistAtSource(tag)) {
             tasks.add(() -> read(new TagRead(tag)));
           }
@@ -228,8 +227,8 @@ public final class Planner {
         out.add(((Descriptor) o).digest());
       }
     }
-    for (String suffix : Discovery.LEGACY_SUFFIXES) {
-      Result t = reads.get(new TagRead(d.tagSchemaTag() + suffix));
+    for (String tag : Attestations.legacyTags(d)) {
+      Result t = reads.get(new TagRead(tag));
       if (t != null && t.value() instanceof Descriptor legacy) {
         out.add(legacy.digest());
       }
@@ -429,8 +428,7 @@ public final class Planner {
     for (Descriptor r : referrers) {
       visit(r.digest(), Kind.REFERRER, digest, depth + 1, null, listedAtDestination(digest, r) ? r : null);
     }
-    for (String suffix : Discovery.LEGACY_SUFFIXES) {
-      String tag = digest.tagSchemaTag() + suffix;
+    for (String tag : Attestations.legacyTags(digest)) {
       Descriptor legacy = (Descriptor) value(new TagRead(tag));
       if (legacy == null) {
         continue;

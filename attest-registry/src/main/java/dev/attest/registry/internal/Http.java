@@ -1,7 +1,7 @@
 package dev.attest.registry.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.attest.core.internal.Json;
+import dev.attest.core.Json;
 import dev.attest.registry.NotFoundException;
 import dev.attest.registry.RegistryEvent;
 import dev.attest.registry.RegistryException;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import dev.attest.core.internal.Json;
+import dev.attest.core.Json;
 import dev.attest.registry.internal.auth.Scope;
 import java.io.IOException;
 import java.io.InputStream;

@@ -3,7 +3,7 @@ package dev.attest.registry.testing;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.attest.core.internal.Json;
+import dev.attest.core.Json;
 import java.nio.charset.StandardCharsets;
 import java.security.Signature;
 import java.util.Base64;

@@ -6,7 +6,7 @@ import dev.attest.core.ImageIndex;
 import dev.attest.core.ImageManifest;
 import dev.attest.core.MediaTypes;
 import dev.attest.core.Platform;
-import dev.attest.core.internal.Json;
+import dev.attest.core.Json;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;

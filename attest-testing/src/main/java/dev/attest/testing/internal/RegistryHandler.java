@@ -10,7 +10,7 @@ import dev.attest.core.Digest;
 import dev.attest.core.ImageIndex;
 import dev.attest.core.Manifest;
 import dev.attest.core.MediaTypes;
-import dev.attest.core.internal.Json;
+import dev.attest.core.Json;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

@@ -7,7 +7,7 @@ import dev.attest.core.ImageIndex;
 import dev.attest.core.ImageManifest;
 import dev.attest.core.Manifest;
 import dev.attest.core.MediaTypes;
-import dev.attest.core.internal.Json;
+import dev.attest.core.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.util.ArrayList;

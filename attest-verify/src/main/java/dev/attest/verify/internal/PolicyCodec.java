@@ -10,7 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.attest.core.Digest;
-import dev.attest.core.internal.Json;
+import dev.attest.core.Json;
 import dev.attest.verify.Policy;
 import dev.attest.verify.Policy.AttestationRule;
 import dev.attest.verify.Policy.KeylessIdentity;

@@ -10,7 +10,6 @@ import dev.attest.registry.BlobSource;
 import dev.attest.registry.PushOptions;
 import dev.attest.registry.PushResult;
 import dev.attest.registry.Registry;
-import dev.attest.registry.internal.attest.Discovery;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -63,19 +62,16 @@ public final class PrefetchingRegistry implements Registry {
     return listings.computeIfAbsent(key, k -> {
       if (artifactType == null) {
         // cosign's legacy tags are looked up after the referrers are read; ask for them now.
-        for (String suffix : Discovery.LEGACY_SUFFIXES) {
-          String tag = subject.tagSchemaTag() + suffix;
+        for (String tag : Attestations.legacyTags(subject)) {
           manifests.computeIfAbsent(key(repository, tag), m -> CompletableFuture.supplyAsync(
               () -> unchecked(() -> delegate.fetchManifest(repository, tag)), executor));
         }
       }
       return CompletableFuture.supplyAsync(() -> {
         List<Descriptor> list = unchecked(() -> delegate.referrers(repository, subject, artifactType));
-        for (Descriptor r : list) {
-          if (Discovery.mayHoldAttestations(r)) {
-            manifests.computeIfAbsent(key(repository, r.digest().toString()),
-                m -> CompletableFuture.supplyAsync(() -> prefetchReferrer(repository, r), executor));
-          }
+        for (Descriptor r : Attestations.referrersToRead(list)) {
+          manifests.computeIfAbsent(key(repository, r.digest().toString()),
+              m -> CompletableFuture.supplyAsync(() -> prefetchReferrer(repository, r), executor));
         }
         return list;
       }, executor);
@@ -85,12 +81,8 @@ public final class PrefetchingRegistry implements Registry {
   private Manifest prefetchReferrer(String repository, Descriptor r) {
     Manifest m = unchecked(() -> delegate.fetchManifest(repository, r.digest().toString()));
     if (m instanceof ImageManifest im) {
-      for (Descriptor layer : im.layers()) {
-        // Embedded content (descriptor data) was checked against the digest when parsed: no request.
-        if (layer.size() <= Attestations.MAX_BUNDLE_BYTES && layer.data() == null
-            && Discovery.isBundleOrEnvelope(layer)) {
-          blobs.computeIfAbsent(layer.digest(), d -> CompletableFuture.supplyAsync(() -> read(repository, layer), executor));
-        }
+      for (Descriptor layer : Attestations.layersToDownload(im)) {
+        blobs.computeIfAbsent(layer.digest(), d -> CompletableFuture.supplyAsync(() -> read(repository, layer), executor));
       }
     }
     return m;

@@ -44,7 +44,7 @@ public final class Discovery {
       MediaTypes.DSSE_ENVELOPE);
 
   /** cosign's legacy tag suffixes after {@code sha256-<hex>}: signatures, then attestations. */
-  public static final List<String> LEGACY_SUFFIXES = List.of(".sig", ".att");
+  private static final List<String> LEGACY_SUFFIXES = List.of(".sig", ".att");
 
   private Discovery() {}
 
@@ -62,18 +62,35 @@ public final class Discovery {
     return layer.mediaType().startsWith("application/vnd.dev.sigstore.bundle");
   }
 
+  /** cosign's legacy tags of {@code subject} that {@link #read} looks up, in order. */
+  public static List<String> legacyTags(Digest subject) {
+    return LEGACY_SUFFIXES.stream().map(s -> subject.tagSchemaTag() + s).toList();
+  }
+
+  /** The entries of a referrers listing that {@link #read} opens, in order, at most {@value #MAX_REFERRERS}. */
+  public static List<Descriptor> referrersToRead(List<Descriptor> listing) {
+    return listing.stream().filter(Discovery::mayHoldAttestations).limit(MAX_REFERRERS).toList();
+  }
+
+  /** The layers of a referrer manifest that {@link #read} reads, in order, at most {@value #MAX_LAYERS}. */
+  public static List<Descriptor> layersToRead(ImageManifest referrer) {
+    return referrer.layers().stream().filter(Discovery::isBundleOrEnvelope).limit(MAX_LAYERS).toList();
+  }
+
+  /**
+   * The layers of a referrer manifest that {@link #read} downloads: those it reads, except
+   * content embedded in the descriptor and layers over {@link Attestations#MAX_BUNDLE_BYTES}.
+   */
+  public static List<Descriptor> layersToDownload(ImageManifest referrer) {
+    return layersToRead(referrer).stream()
+        .filter(l -> l.data() == null && l.size() <= Attestations.MAX_BUNDLE_BYTES)
+        .toList();
+  }
+
   public static List<DiscoveredAttestation> read(Registry registry, String repository, Digest digest)
       throws AttestException {
     List<DiscoveredAttestation> out = new ArrayList<>();
-    List<Descriptor> referrers = registry.referrers(repository, digest, null);
-    int inspected = 0;
-    for (Descriptor r : referrers) {
-      if (!mayHoldAttestations(r)) {
-        continue;
-      }
-      if (++inspected > MAX_REFERRERS) {
-        break;
-      }
+    for (Descriptor r : referrersToRead(registry.referrers(repository, digest, null))) {
       readReferrer(registry, repository, digest, r, out);
     }
     readLegacy(registry, repository, digest, Source.LEGACY_SIG, out);
@@ -105,15 +122,8 @@ public final class Discovery {
           + (subj == null ? "none" : subj.digest().toString()) + ", not " + subject));
       return;
     }
-    int layers = 0;
-    for (Descriptor layer : im.layers()) {
-      if (!isBundleOrEnvelope(layer)) {
-        continue;
-      }
+    for (Descriptor layer : layersToRead(im)) {
       boolean bundle = isBundle(layer);
-      if (++layers > MAX_LAYERS) {
-        break;
-      }
       Map<String, String> annotations = im.annotations();
       byte[] raw;
       try {
@@ -143,7 +153,7 @@ public final class Discovery {
   private static void readLegacy(
       Registry registry, String repository, Digest digest, Source source, List<DiscoveredAttestation> out)
       throws AttestException {
-    String tag = digest.tagSchemaTag() + LEGACY_SUFFIXES.get(source == Source.LEGACY_SIG ? 0 : 1);
+    String tag = legacyTags(digest).get(source == Source.LEGACY_SIG ? 0 : 1);
     Manifest m;
     try {
       m = registry.fetchManifest(repository, tag);

@@ -1,7 +1,7 @@
 package dev.attest.registry.internal.auth;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.attest.core.internal.Json;
+import dev.attest.core.Json;
 import dev.attest.registry.CredentialStore;
 import dev.attest.registry.Credentials;
 import dev.attest.registry.RegistryException;

@@ -1,13 +1,8 @@
 package dev.attest.registry.internal.layout;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.attest.core.Descriptor;
+import dev.attest.core.ImageIndex;
 import dev.attest.core.InvalidContentException;
-import dev.attest.core.MediaTypes;
-import dev.attest.core.internal.Json;
-import dev.attest.core.internal.ManifestWriter;
-import dev.attest.core.internal.OciJson;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -30,7 +25,7 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class LayoutIndex {
   /** index.json may list far more entries than a manifest, but not without bound. */
-  public static final int MAX_BYTES = 16 * 1024 * 1024;
+  public static final int MAX_BYTES = ImageIndex.MAX_LAYOUT_BYTES;
 
   // One lock per layout directory for every instance in this JVM: FileLock alone would throw
   // OverlappingFileLockException between two threads of one JVM.
@@ -66,32 +61,12 @@ public final class LayoutIndex {
     if (bytes.length > MAX_BYTES) {
       throw new InvalidContentException(file + " is over the " + MAX_BYTES + " byte limit");
     }
-    JsonNode n;
     try {
-      n = Json.read(bytes);
-    } catch (JsonProcessingException e) {
-      throw new InvalidContentException(file + " is not valid JSON: " + e.getOriginalMessage(), e);
+      ImageIndex index = ImageIndex.parseLayoutIndex(bytes);
+      return new Contents(index.manifests(), index.annotations());
+    } catch (InvalidContentException e) {
+      throw new InvalidContentException(file + ": " + e.getMessage(), e);
     }
-    if (!n.isObject()) {
-      throw new InvalidContentException(file + " must be a JSON object (an OCI image index)");
-    }
-    JsonNode sv = n.get("schemaVersion");
-    if (sv == null || !sv.isIntegralNumber() || !sv.canConvertToInt() || sv.asInt() != 2) {
-      throw new InvalidContentException(file + ": schemaVersion must be 2");
-    }
-    String mediaType = OciJson.text(n, "mediaType", file.toString(), false);
-    if (mediaType != null && !MediaTypes.OCI_INDEX.equals(mediaType)) {
-      throw new InvalidContentException(file + ": mediaType must be " + MediaTypes.OCI_INDEX + ", got " + mediaType);
-    }
-    JsonNode m = n.get("manifests");
-    if (m == null || !m.isArray()) {
-      throw new InvalidContentException(file + ": 'manifests' must be an array");
-    }
-    List<Descriptor> entries = new ArrayList<>(m.size());
-    for (int i = 0; i < m.size(); i++) {
-      entries.add(OciJson.descriptor(m.get(i), file + " manifests[" + i + "]"));
-    }
-    return new Contents(entries, OciJson.stringMap(n.get("annotations"), file + " annotations"));
   }
 
   /** Replaces the file atomically. Call only while holding {@link #lock()}. */
@@ -99,7 +74,7 @@ public final class LayoutIndex {
     if (!lock.isHeldByCurrentThread()) {
       throw new IllegalStateException("index.json is written only under its lock");
     }
-    byte[] bytes = ManifestWriter.index(MediaTypes.OCI_INDEX, null, manifests, null, annotations);
+    byte[] bytes = ImageIndex.layoutIndex(manifests, annotations).bytes();
     writeAtomically(root, file, bytes);
   }
 

@@ -25,7 +25,7 @@ import dev.sigstore.timestamp.client.TimestampVerificationException;
 import dev.sigstore.timestamp.client.TimestampVerifier;
 import dev.sigstore.trustroot.SigstoreTrustedRoot;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.attest.core.internal.JsonReads;
+import dev.attest.core.JsonReads;
 import dev.sigstore.strings.RegexSyntaxException;
 import dev.sigstore.strings.StringMatcher;
 import java.io.ByteArrayInputStream;
@@ -522,7 +522,7 @@ public final class KeylessBundleVerifier {
         return "the DSSE signature in the bundle is not the signature in the log entry";
       }
       byte[] verifierPem = JsonReads.bytes(sigs.get(0), "verifier", w + " signature");
-      byte[] der = dev.attest.core.internal.Pem.read(verifierPem, w + " verifier").der();
+      byte[] der = dev.attest.core.Pem.read(verifierPem, w + " verifier").der();
       if (!java.util.Arrays.equals(der, leaf.getEncoded())) {
         return "the certificate in the log entry is not the bundle's certificate";
       }

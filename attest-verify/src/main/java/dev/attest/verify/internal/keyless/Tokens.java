@@ -3,7 +3,7 @@ package dev.attest.verify.internal.keyless;
 import static dev.attest.verify.KeylessSigningException.Step.TOKEN;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.attest.core.internal.Json;
+import dev.attest.core.Json;
 import dev.attest.verify.KeylessSigningException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -2,7 +2,7 @@ package dev.attest.verify.internal.sigstore;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.attest.core.InvalidContentException;
-import dev.attest.core.internal.JsonReads;
+import dev.attest.core.JsonReads;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.PublicKey;

@@ -134,6 +134,40 @@ class Rfc3161Test {
     refused(rebuilt, signature(PROD), tsas(PROD), "status 2, not granted");
   }
 
+  /** The signer identifier is not signed: a token naming its signer by subject key identifier verifies, a wrong one does not. */
+  @Test
+  void identifiesTheSignerBySubjectKeyIdentifier() throws Exception {
+    X509Certificate tsaLeaf = Rfc3161.verifyDetailed(token(PROD), signature(PROD), tsas(PROD)).path().get(0);
+    byte[] ski = Der.parse(X509Parts.parse(tsaLeaf.getEncoded(), "tsa").extension(X509Parts.OID_SUBJECT_KEY_ID).value(), "ski")
+        .octets("ski");
+    assertThat(Rfc3161.verify(withSki(token(PROD), ski), signature(PROD), tsas(PROD))).isNotNull();
+    refused(withSki(token(PROD), Vectors.flip(ski, 0)), signature(PROD), tsas(PROD), "by subject key identifier");
+  }
+
+  /** The TimeStampResp with its SignerInfo's sid replaced by [0] subjectKeyIdentifier (and version 3). */
+  static byte[] withSki(byte[] resp, byte[] ski) throws Exception {
+    List<Der.Value> r = Der.parse(resp, "t").children();
+    List<Der.Value> ci = r.get(1).children();
+    List<Der.Value> sd = ci.get(1).single("content").children();
+    List<byte[]> sdParts = new ArrayList<>();
+    for (Der.Value v : sd) {
+      if (v.tag == Der.SET && v == sd.get(sd.size() - 1)) {
+        List<Der.Value> si = v.single("signerInfo").children();
+        List<byte[]> siParts = new ArrayList<>();
+        siParts.add(Der.tlv(Der.INTEGER, new byte[] {3}));
+        siParts.add(Der.tlv(Der.contextPrimitive(0), ski));
+        for (Der.Value f : si.subList(2, si.size())) {
+          siParts.add(f.encoded());
+        }
+        sdParts.add(Der.tlv(Der.SET, Der.tlv(Der.SEQUENCE, siParts)));
+      } else {
+        sdParts.add(v.encoded());
+      }
+    }
+    byte[] contentInfo = Der.tlv(Der.SEQUENCE, List.of(ci.get(0).encoded(), Der.tlv(Der.context(0), Der.tlv(Der.SEQUENCE, sdParts))));
+    return Der.tlv(Der.SEQUENCE, List.of(r.get(0).encoded(), contentInfo));
+  }
+
   /** The TimeStampResp rebuilt without SignedData's certificates [0]. */
   static byte[] withoutCertificates(byte[] resp) throws Exception {
     List<Der.Value> r = Der.parse(resp, "t").children();

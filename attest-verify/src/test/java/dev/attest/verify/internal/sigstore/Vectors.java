@@ -1,7 +1,7 @@
 package dev.attest.verify.internal.sigstore;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.attest.core.internal.Json;
+import dev.attest.core.Json;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;

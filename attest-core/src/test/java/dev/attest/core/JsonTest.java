@@ -1,4 +1,4 @@
-package dev.attest.core.internal;
+package dev.attest.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

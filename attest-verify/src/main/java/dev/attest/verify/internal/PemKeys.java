@@ -1,78 +1,25 @@
 package dev.attest.verify.internal;
 
+import dev.attest.core.InvalidContentException;
+import dev.attest.core.Pem;
 import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.PrivateKey;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.X509EncodedKeySpec;
-import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 
 /**
- * PEM (RFC 7468) text and the few DER structures attest reads with {@code java.security} alone:
- * public keys, PKCS#8 private keys and SEC1 {@code EC PRIVATE KEY}s.
+ * The keys attest reads from PEM with {@code java.security} alone: public keys of any supported
+ * algorithm, PKCS#8 private keys and SEC1 {@code EC PRIVATE KEY}s. The PEM text itself is read by
+ * {@link Pem}, attest's one PEM reader.
  */
-public final class Pem {
-  private Pem() {}
+public final class PemKeys {
+  private PemKeys() {}
 
   private static final String[] KEY_ALGORITHMS = {"EC", "RSA", "Ed25519"};
-
-  /** One PEM block: its label and its DER bytes. */
-  public record Block(String label, byte[] der) {}
-
-  /** Every PEM block in {@code text}, in order; text outside blocks is ignored (RFC 7468 §2). */
-  public static List<Block> decodeAll(String text) {
-    List<Block> blocks = new ArrayList<>();
-    int pos = 0;
-    while (true) {
-      int begin = text.indexOf("-----BEGIN ", pos);
-      if (begin < 0) {
-        return blocks;
-      }
-      int labelEnd = text.indexOf("-----", begin + 11);
-      if (labelEnd < 0) {
-        throw new IllegalArgumentException("PEM: unterminated BEGIN line");
-      }
-      String label = text.substring(begin + 11, labelEnd);
-      String endLine = "-----END " + label + "-----";
-      int end = text.indexOf(endLine, labelEnd + 5);
-      if (end < 0) {
-        throw new IllegalArgumentException("PEM: no '" + endLine + "' line");
-      }
-      String body = text.substring(labelEnd + 5, end).replaceAll("\\s", "");
-      byte[] der;
-      try {
-        der = Base64.getDecoder().decode(body);
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("PEM " + label + ": invalid base64: " + e.getMessage());
-      }
-      blocks.add(new Block(label, der));
-      pos = end + endLine.length();
-    }
-  }
-
-  /** The DER bytes of the one block labelled {@code label}; anything else is an error. */
-  public static byte[] decodeSingle(String text, String label) {
-    List<Block> blocks = decodeAll(text);
-    if (blocks.size() != 1) {
-      throw new IllegalArgumentException(
-          "expected exactly one PEM '" + label + "' block, found " + blocks.size() + " blocks");
-    }
-    Block b = blocks.get(0);
-    if (!b.label().equals(label)) {
-      throw new IllegalArgumentException(
-          "expected a PEM '" + label + "' block, found '" + b.label() + "'");
-    }
-    return b.der();
-  }
-
-  /** PEM text with 64-character base64 lines and a final newline. */
-  public static String encode(String label, byte[] der) {
-    String b64 = Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der);
-    return "-----BEGIN " + label + "-----\n" + b64 + "\n-----END " + label + "-----\n";
-  }
 
   /** The JCA algorithm name a SubjectPublicKeyInfo parses as, or an error. */
   public static String publicKeyAlgorithm(byte[] spki) {
@@ -89,12 +36,17 @@ public final class Pem {
 
   /** A private key from PEM: {@code PRIVATE KEY} (PKCS#8) or {@code EC PRIVATE KEY} (SEC1). */
   public static PrivateKey privateKey(String text) {
-    List<Block> blocks = decodeAll(text);
-    List<Block> keys = blocks.stream().filter(b -> b.label().endsWith("PRIVATE KEY")).toList();
+    List<Pem> blocks;
+    try {
+      blocks = Pem.readAll(text.getBytes(StandardCharsets.US_ASCII), "private key");
+    } catch (InvalidContentException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
+    }
+    List<Pem> keys = blocks.stream().filter(b -> b.label().endsWith("PRIVATE KEY")).toList();
     if (keys.size() != 1) {
       throw new IllegalArgumentException("expected exactly one PEM private key, found " + keys.size());
     }
-    Block b = keys.get(0);
+    Pem b = keys.get(0);
     byte[] pkcs8 =
         switch (b.label()) {
           case "PRIVATE KEY" -> b.der();

@@ -1,4 +1,4 @@
-package dev.attest.core.internal;
+package dev.attest.core;
 
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
@@ -21,6 +21,13 @@ import org.jspecify.annotations.Nullable;
 /**
  * The one strict JSON reader of attest. Duplicate keys, trailing data and deep nesting are
  * errors: two parsers that disagree on which duplicate wins is how signed JSON gets smuggled.
+ *
+ * <p>Public API (ADR 0018) because every attest module, and any verifier or registry built on
+ * attest, must read signed and registry JSON with exactly this reader: one parser, no parser
+ * differentials. It is the one place attest's API names Jackson types, which attest-core depends
+ * on anyway. {@link #MAPPER} is shared: never reconfigure it.
+ *
+ * @see <a href="https://www.rfc-editor.org/rfc/rfc8259">RFC 8259, JSON</a>
  */
 public final class Json {
   private Json() {}
@@ -35,6 +42,7 @@ public final class Json {
    */
   private static final @Nullable JsonWriteFeature COMBINE_SURROGATES = writeFeature("COMBINE_UNICODE_SURROGATES_IN_UTF8");
 
+  /** The strict, shared mapper behind {@link #read}; for writing JSON and for tree models. */
   public static final ObjectMapper MAPPER =
       JsonMapper.builder(factory())
           .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)

@@ -1,9 +1,15 @@
-package dev.attest.core.internal;
+package dev.attest.core;
 
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** Thread factories for the library's own pools: daemon threads, so they never keep a JVM alive. */
+/**
+ * Thread factories for attest's own pools: daemon threads, so they never keep a JVM alive. Public
+ * (ADR 0018) because each module's pools (verification, admission, promotion) use it; an
+ * application that runs attest work on its own pools may too.
+ *
+ * @see <a href="https://docs.oracle.com/en/java/javase/17/docs/api/java.base/java/lang/Thread.html#setDaemon(boolean)">Thread.setDaemon</a>
+ */
 public final class DaemonThreads {
   private DaemonThreads() {}
 

@@ -3,13 +3,14 @@ package dev.attest.verify.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.attest.core.Pem;
 import dev.attest.verify.TrustedKey;
 import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
 import java.util.Base64;
 import org.junit.jupiter.api.Test;
 
-class PemTest {
+class PemKeysTest {
 
   @Test
   void acceptsRsaAndEd25519PublicKeys() throws Exception {
@@ -29,10 +30,10 @@ class PemTest {
     assertThatThrownBy(() -> TrustedKey.fromPem(twoKeys)).hasMessageContaining("found 2 blocks");
     assertThatThrownBy(() -> TrustedKey.fromPem(Pem.encode("CERTIFICATE", new byte[] {1})))
         .hasMessageContaining("found 'CERTIFICATE'");
-    assertThatThrownBy(() -> Pem.decodeAll("-----BEGIN PUBLIC KEY-----\n!!!\n-----END PUBLIC KEY-----\n"))
-        .hasMessageContaining("invalid base64");
-    assertThatThrownBy(() -> Pem.decodeAll("-----BEGIN PUBLIC KEY-----\nAAAA\n"))
-        .hasMessageContaining("no '-----END PUBLIC KEY-----' line");
+    assertThatThrownBy(() -> TrustedKey.fromPem("-----BEGIN PUBLIC KEY-----\n!!!\n-----END PUBLIC KEY-----\n"))
+        .hasMessageContaining("malformed base64");
+    assertThatThrownBy(() -> TrustedKey.fromPem("-----BEGIN PUBLIC KEY-----\nAAAA\n"))
+        .hasMessageContaining("has no matching END line");
   }
 
   @Test
@@ -44,9 +45,9 @@ class PemTest {
         + "AwEHoUQDQgAEiEDpDEqFtkAlTDQc9ZR14mj8nSp2s3DjCgRWANAWlOIYggIGpu20\n"
         + "pxVi5NEP4KA7eOkHrNmIEbckWL3/YGFEKQ==\n"
         + "-----END EC PRIVATE KEY-----\n";
-    PrivateKey k = Pem.privateKey(sec1);
+    PrivateKey k = PemKeys.privateKey(sec1);
     assertThat(k.getAlgorithm()).isEqualTo("EC");
-    PrivateKey again = Pem.privateKey(Pem.encode("PRIVATE KEY", k.getEncoded()));
+    PrivateKey again = PemKeys.privateKey(Pem.encode("PRIVATE KEY", k.getEncoded()));
     assertThat(again.getEncoded()).isEqualTo(k.getEncoded());
   }
 
@@ -62,11 +63,11 @@ class PemTest {
     noCurve[5] = 0x04;
     noCurve[6] = 32;
     noCurve[7] = 1;
-    assertThatThrownBy(() -> Pem.privateKey(Pem.encode("EC PRIVATE KEY", noCurve)))
+    assertThatThrownBy(() -> PemKeys.privateKey(Pem.encode("EC PRIVATE KEY", noCurve)))
         .hasMessageContaining("no curve parameters");
-    assertThatThrownBy(() -> Pem.privateKey(Pem.encode("RSA PRIVATE KEY", new byte[] {0x30, 0})))
+    assertThatThrownBy(() -> PemKeys.privateKey(Pem.encode("RSA PRIVATE KEY", new byte[] {0x30, 0})))
         .hasMessageContaining("use PKCS#8");
-    assertThatThrownBy(() -> Pem.privateKey(Base64.getEncoder().encodeToString(new byte[] {1})))
+    assertThatThrownBy(() -> PemKeys.privateKey(Base64.getEncoder().encodeToString(new byte[] {1})))
         .hasMessageContaining("found 0");
   }
 }

@@ -1,13 +1,20 @@
-package dev.attest.core.internal;
+package dev.attest.core;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.attest.core.InvalidContentException;
+import dev.attest.core.internal.Base64s;
 import java.io.IOException;
 import java.math.BigInteger;
 import org.jspecify.annotations.Nullable;
 
-/** Small strict accessors over {@link JsonNode}s, each naming the field in its error. */
+/**
+ * Small strict accessors over {@link JsonNode}s read by {@link Json}, each naming the field in its
+ * error, so that every module reports malformed input the same way. Public with {@link Json}
+ * (ADR 0018).
+ *
+ * @see <a href="https://protobuf.dev/programming-guides/json/">protobuf JSON mapping</a> (bytes and
+ *     int64 fields of Sigstore's JSON)
+ */
 public final class JsonReads {
   private JsonReads() {}
 

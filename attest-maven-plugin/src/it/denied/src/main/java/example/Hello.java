@@ -1,0 +1,7 @@
+package example;
+
+public final class Hello {
+  public static void main(String[] args) {
+    System.out.println("hello");
+  }
+}
