@@ -122,6 +122,7 @@ public final class AdmissionHandler implements AutoCloseable {
       return this;
     }
 
+    /** The handler, with its own verification pool; close it when done. */
     public AdmissionHandler build() {
       return new AdmissionHandler(this);
     }

@@ -70,12 +70,17 @@ public record Policy(
 
   /** Vulnerability severities, most severe first. */
   public enum Severity {
+    /** Critical. */
     CRITICAL,
+    /** High. */
     HIGH,
+    /** Medium. */
     MEDIUM,
+    /** Low. */
     LOW
   }
 
+  /** Validates the policy: a DNS-1123 name, declared trust sets, one rule per predicate type. */
   public Policy {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(mode, "mode");
@@ -191,6 +196,7 @@ public record Policy(
    *     empty; verification reads it offline, with no TUF fetch
    */
   public record Trust(List<TrustedKey> publicKeys, List<KeylessIdentity> keyless, @Nullable Path trustedRoot) {
+    /** Validates the set: at least one signer, and a trusted root for keyless identities. */
     public Trust {
       publicKeys = List.copyOf(publicKeys);
       keyless = List.copyOf(keyless);
@@ -245,6 +251,7 @@ public record Policy(
     /** Fulcio extension: Source Repository Ref. */
     public static final String OID_SOURCE_REPOSITORY_REF = "1.3.6.1.4.1.57264.1.14";
 
+    /** Validates the identity: an issuer and exactly one of subject and subjectRegExp. */
     public KeylessIdentity {
       Objects.requireNonNull(issuer, "issuer");
       if (issuer.isBlank()) {
@@ -341,6 +348,7 @@ public record Policy(
       @Nullable SlsaRule slsa,
       @Nullable SbomRule sbom,
       @Nullable VulnerabilityRule vulnerabilities) {
+    /** Validates the rule: content rules only for the predicate types they read. */
     public AttestationRule {
       Objects.requireNonNull(predicateType, "predicateType");
       Objects.requireNonNull(trust, "trust");
@@ -418,6 +426,7 @@ public record Policy(
             "https://actions.github.io/buildtypes/workflow/v1",
             "https://github.com/actions/buildtypes/workflow/v1");
 
+    /** Validates the rule: at least one builder id, well-formed parameter paths. */
     public SlsaRule {
       builderIds = List.copyOf(builderIds);
       buildTypes = buildTypes.isEmpty() ? GITHUB_BUILD_TYPES : List.copyOf(buildTypes);
@@ -457,6 +466,7 @@ public record Policy(
    * @param denyLicenses SPDX license ids that must not appear, compared exactly
    */
   public record SbomRule(List<String> denyPurls, List<String> denyLicenses) {
+    /** Validates the rule: no blank purl pattern. */
     public SbomRule {
       denyPurls = List.copyOf(denyPurls);
       denyLicenses = List.copyOf(denyLicenses);
@@ -542,6 +552,7 @@ public record Policy(
    */
   public record VulnerabilityRule(
       Map<Severity, Integer> maxCounts, @Nullable Integer maxAgeHours, List<String> scannerUris) {
+    /** Validates the rule: counts and the age are not negative. */
     public VulnerabilityRule {
       EnumMap<Severity, Integer> m = new EnumMap<>(Severity.class);
       m.putAll(maxCounts);
