@@ -36,6 +36,7 @@ public record PromotionReport(
     int attestationWrites,
     @Nullable Descriptor attestation) {
 
+  /** Validates the counts. */
   public PromotionReport {
     Objects.requireNonNull(plan, "plan");
     if (blobsCopied < 0 || blobsMounted < 0 || bytesCopied < 0 || manifestsWritten < 0 || referrerIndexUpdates < 0
