@@ -319,7 +319,9 @@ public final class Promotion {
 
   private VerificationReport verify(String where, RepositoryRef at) throws AttestException {
     ImageVerifier v = Objects.requireNonNull(verifier);
-    VerificationReport r = v.verify(at.registry().name() + "/" + at.repository() + "@" + digest);
+    // The side's own Registry, never a host name a verifier maps back: a verifier built for the
+    // source (PolicyVerifier.builder(p).registry(dev)) still reads the destination here.
+    VerificationReport r = v.verify(at.registry(), at.repository(), digest);
     Objects.requireNonNull(r, "the verifier returned no report");
     if (r.subject() != null && !r.subject().equals(digest)) {
       throw new PromotionException("the verifier at the " + where + " verified " + r.subject() + ", not " + digest);
@@ -352,8 +354,21 @@ public final class Promotion {
     if (verifyAfter && verifier == null) {
       throw new IllegalStateException("verifyAfter() needs a gate(...)");
     }
+    if (verifier != null) {
+      refuseUnserved("source", source.registry());
+      if (verifyAfter) {
+        refuseUnserved("destination", destination.registry());
+      }
+    }
     if (source.equals(destination)) {
       throw new IllegalStateException("source and destination are the same repository: " + source);
+    }
+  }
+
+  private void refuseUnserved(String where, Registry registry) {
+    if (!Objects.requireNonNull(verifier).serves(registry)) {
+      throw new IllegalStateException("the gate's verifier cannot verify at the " + where + " '" + registry.name()
+          + "': it takes image references only; use a PolicyVerifier, which verifies on any Registry");
     }
   }
 

@@ -6,10 +6,13 @@ import dev.attest.core.DsseEnvelope;
 import dev.attest.core.InvalidContentException;
 import dev.attest.core.Keys;
 import dev.attest.core.SigstoreBundle;
-import dev.attest.core.Statement;
+import dev.attest.verify.internal.keyless.ArtifactDigests;
 import dev.attest.verify.internal.keyless.KeylessBundleVerifier;
 import dev.attest.verify.internal.keyless.KeylessIdentity;
 import dev.attest.verify.internal.keyless.KeylessResult;
+import dev.attest.verify.internal.keyless.SigstoreOptions;
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Path;
 import java.security.PublicKey;
 import java.util.Objects;
@@ -55,25 +58,37 @@ public final class BlobVerifier {
     }
   }
 
-  private final @Nullable PublicKey key;
-  private final @Nullable KeylessBundleVerifier keyless;
-  private final @Nullable KeylessIdentity identity;
+  private static final String IN_TOTO = "application/vnd.in-toto+json";
 
-  private BlobVerifier(@Nullable PublicKey key, @Nullable KeylessBundleVerifier keyless,
-      @Nullable KeylessIdentity identity) {
+  private final @Nullable PublicKey key;
+  private final @Nullable Path trustedRoot;
+  private final @Nullable KeylessBundleVerifier roots;
+  private final @Nullable KeylessIdentity identity;
+  private final SigstoreOptions options;
+
+  private BlobVerifier(@Nullable PublicKey key, @Nullable Path trustedRoot, @Nullable KeylessBundleVerifier roots,
+      @Nullable KeylessIdentity identity, SigstoreOptions options) {
     this.key = key;
-    this.keyless = keyless;
+    this.trustedRoot = trustedRoot;
+    this.roots = roots;
     this.identity = identity;
+    this.options = options;
   }
 
-  /** Verifies key-signed bundles with {@code publicKey}. */
+  /**
+   * Verifies key-signed bundles with {@code publicKey} (ECDSA P-256/P-384/P-521, RSA 2048-4096 or
+   * Ed25519, with Sigstore's algorithm for the key). Their transparency log entries are checked
+   * only with a {@linkplain #withTrustedRoot trusted root}.
+   */
   public static BlobVerifier withKey(PublicKey publicKey) {
-    return new BlobVerifier(Objects.requireNonNull(publicKey, "publicKey"), null, null);
+    return new BlobVerifier(Objects.requireNonNull(publicKey, "publicKey"), null, null, null, SigstoreOptions.KEYED);
   }
 
   /**
    * Verifies keyless bundles whose Fulcio certificate names exactly {@code certificateIdentity}
    * (the SAN: an email address or a URI) and {@code oidcIssuer}, chaining to {@code trustedRoot}.
+   * A transparency log entry and an SCT are required unless {@link #transparencyLog} and {@link
+   * #certificateTransparency} say otherwise.
    *
    * @throws InvalidContentException if the trusted root cannot be read or is not valid
    * @throws IllegalArgumentException if the identity or issuer is blank
@@ -81,11 +96,57 @@ public final class BlobVerifier {
   public static BlobVerifier keyless(Path trustedRoot, String certificateIdentity, String oidcIssuer)
       throws InvalidContentException {
     KeylessIdentity id = KeylessIdentity.exact(oidcIssuer, certificateIdentity);
-    return new BlobVerifier(null, KeylessBundleVerifier.of(trustedRoot), id);
+    return new BlobVerifier(null, trustedRoot, KeylessBundleVerifier.of(trustedRoot), id, SigstoreOptions.KEYLESS);
   }
 
-  /** Verifies {@code bundleJson} (its exact bytes) over the artifact whose digest is {@code artifact}. */
+  /**
+   * This verifier, checking a key-signed bundle's log entries and timestamps against {@code
+   * trustedRoot}'s transparency logs and timestamp authorities (as {@code cosign verify-blob --key}
+   * does). For keyless verifiers, the root is the one given to {@link #keyless}.
+   *
+   * @throws InvalidContentException if the trusted root cannot be read or is not valid
+   */
+  public BlobVerifier withTrustedRoot(Path trustedRoot) throws InvalidContentException {
+    return new BlobVerifier(key, trustedRoot, KeylessBundleVerifier.of(trustedRoot), identity, options);
+  }
+
+  /**
+   * This verifier with a transparency log entry {@code required}, verified where present ({@code
+   * optional}, the default for keys), or {@code ignored}. Keyless verification requires one by
+   * default; ignoring it is only for private Sigstore instances without a log.
+   */
+  public BlobVerifier transparencyLog(LogRequirement requirement) {
+    return new BlobVerifier(key, trustedRoot, roots, identity,
+        new SigstoreOptions(requirement, options.sct(), options.minTimestamps()));
+  }
+
+  /** This verifier with the certificate's SCT {@code required} (keyless default), {@code optional} or {@code ignored}. */
+  public BlobVerifier certificateTransparency(LogRequirement requirement) {
+    return new BlobVerifier(key, trustedRoot, roots, identity,
+        new SigstoreOptions(options.tlog(), requirement, options.minTimestamps()));
+  }
+
+  /** This verifier requiring at least {@code count} verified RFC 3161 timestamps (default 0). */
+  public BlobVerifier minTimestamps(int count) {
+    return new BlobVerifier(key, trustedRoot, roots, identity,
+        new SigstoreOptions(options.tlog(), options.sct(), count));
+  }
+
+  /**
+   * Verifies {@code bundleJson} (its exact bytes) over the artifact whose digest is {@code
+   * artifact}. A message signature whose algorithm signs another digest (ECDSA P-384 with
+   * SHA-384, for example) needs the artifact itself: {@link #verify(byte[], InputStream)}.
+   */
   public Result verify(byte[] bundleJson, Digest artifact) {
+    return verify(bundleJson, ArtifactDigests.of(artifact));
+  }
+
+  /** Verifies {@code bundleJson} over the artifact read from {@code artifact}, which is not closed. */
+  public Result verify(byte[] bundleJson, InputStream artifact) throws IOException {
+    return verify(bundleJson, ArtifactDigests.read(artifact));
+  }
+
+  private Result verify(byte[] bundleJson, ArtifactDigests artifact) {
     SigstoreBundle bundle;
     try {
       bundle = SigstoreBundle.parse(bundleJson);
@@ -93,10 +154,20 @@ public final class BlobVerifier {
       return new Result(false, e.getMessage(), null, null);
     }
     String content = bundle.contentKind();
-    if (keyless != null) {
+    Digest sha256 = artifact.primary();
+    Optional<DsseEnvelope> env = bundle.dsseEnvelope();
+    // A DSSE payload that is not an in-toto statement is itself the artifact.
+    boolean rawPayload = env.isPresent() && !IN_TOTO.equals(env.get().payloadType());
+    if (key == null) {
+      KeylessBundleVerifier keyless = Objects.requireNonNull(roots);
       KeylessResult r;
-      Optional<DsseEnvelope> env = bundle.dsseEnvelope();
-      if (env.isPresent()) {
+      if (rawPayload) {
+        r = keyless.verifyDsseEnvelope(bundleJson, identity, options);
+        if (r.ok() && !payloadIs(env.get(), sha256)) {
+          return new Result(false, "the DSSE payload (" + env.get().payloadType() + ") is not the artifact " + sha256,
+              content, null);
+        }
+      } else if (env.isPresent()) {
         // The expected predicate type is the one signed: a blob has no policy naming one.
         String predicateType;
         try {
@@ -104,45 +175,38 @@ public final class BlobVerifier {
         } catch (AttestException e) {
           return new Result(false, "the DSSE payload is not an in-toto statement: " + e.getMessage(), content, null);
         }
-        r = keyless.verifyDsse(bundleJson, artifact, predicateType, identity);
+        r = keyless.verifyDsse(bundleJson, sha256, predicateType, identity, options);
       } else {
-        r = keyless.verifyMessageSignature(bundleJson, artifact, identity);
+        r = keyless.verifyMessageSignature(bundleJson, artifact, identity, options);
       }
       return new Result(r.ok(), r.reason(), content, r.ok() && r.identity() != null ? r.identity().san() : null);
     }
-    PublicKey k = Objects.requireNonNull(key);
-    try {
-      String problem = keyProblem(bundle, artifact, k);
-      return problem == null
-          ? new Result(true, "verified " + content + " bundle over " + artifact + " with key " + Keys.hint(k), content,
-              Keys.hint(k))
-          : new Result(false, problem, content, null);
-    } catch (AttestException e) {
-      return new Result(false, e.getMessage(), content, null);
+    PublicKey k = key;
+    String problem = KeylessBundleVerifier.keyed(bundle, k, artifact, roots == null ? null : roots.trustedRoot(),
+        options);
+    if (problem == null && rawPayload) {
+      if (!payloadIs(env.get(), sha256)) {
+        problem = "the DSSE payload (" + env.get().payloadType() + ") is not the artifact " + sha256;
+      }
+    } else if (problem == null && env.isPresent()) {
+      try {
+        if (!bundle.dsseEnvelope().get().statement().covers(sha256)) {
+          problem = "the signed statement's subjects do not include " + sha256;
+        }
+      } catch (AttestException e) {
+        problem = "the DSSE payload is not an in-toto statement: " + e.getMessage();
+      }
     }
+    return problem == null
+        ? new Result(true, "verified " + content + " bundle over " + sha256 + " with key " + Keys.hint(k)
+            + (roots != null && !bundle.verificationMaterial().tlogEntries().isEmpty()
+                && options.tlog() != LogRequirement.IGNORED ? ", its transparency log entry verified" : ""),
+            content, Keys.hint(k))
+        : new Result(false, problem, content, null);
   }
 
-  private static @Nullable String keyProblem(SigstoreBundle b, Digest digest, PublicKey key) throws AttestException {
-    if (b.verificationMaterial().kind() != SigstoreBundle.VerificationMaterial.Kind.PUBLIC_KEY) {
-      return "the bundle is signed with a certificate (" + b.verificationMaterial().kind()
-          + "); verify it keyless, with a certificate identity and OIDC issuer";
-    }
-    Optional<SigstoreBundle.MessageSignature> ms = b.messageSignature();
-    if (ms.isPresent()) {
-      Optional<Digest> signed = ms.get().digest();
-      if (signed.isPresent() && !signed.get().equals(digest)) {
-        return "the bundle signs " + signed.get() + ", not " + digest;
-      }
-      return Keys.verifyPrehashed(key, digest, ms.get().signature())
-          ? null
-          : "the message signature does not verify with the key (hint " + Keys.hint(key) + ") over " + digest;
-    }
-    DsseEnvelope envelope = b.dsseEnvelope().orElseThrow();
-    envelope.verify(Keys.verifier(key));
-    Statement statement = envelope.statement();
-    if (!statement.covers(digest)) {
-      return "the signed statement's subjects do not include " + digest;
-    }
-    return null;
+  private static boolean payloadIs(DsseEnvelope env, Digest artifact) {
+    java.security.MessageDigest md = artifact.algorithm().newMessageDigest();
+    return java.security.MessageDigest.isEqual(md.digest(env.payload()), artifact.hash());
   }
 }

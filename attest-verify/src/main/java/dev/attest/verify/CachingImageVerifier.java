@@ -1,6 +1,7 @@
 package dev.attest.verify;
 
 import dev.attest.core.Digest;
+import dev.attest.registry.Registry;
 import dev.attest.verify.internal.ImageRefs;
 import java.util.Objects;
 import java.util.Optional;
@@ -43,7 +44,10 @@ public final class CachingImageVerifier implements ImageVerifier {
         return hit.get().input().equals(imageReference) ? hit.get() : hit.get().withInput(imageReference);
       }
     }
-    VerificationReport report = delegate.verify(imageReference);
+    return checked(imageReference, pinned, delegate.verify(imageReference));
+  }
+
+  private VerificationReport checked(String imageReference, Optional<Digest> pinned, VerificationReport report) {
     if (!report.policyHash().equals(policyHash)) {
       return VerificationReport.denied(imageReference, report.subject(), policyHash, "policy",
           "the verifier applied policy " + report.policyHash() + ", expected " + policyHash, report.verifiedAt());
@@ -55,5 +59,21 @@ public final class CachingImageVerifier implements ImageVerifier {
     }
     cache.put(report);
     return report;
+  }
+
+  /** As {@link #verify(String)}, for the object form: the delegate verifies on {@code registry}. */
+  @Override
+  public VerificationReport verify(Registry registry, String repository, Digest digest) {
+    String input = registry.name() + "/" + repository + "@" + digest;
+    Optional<VerificationReport> hit = cache.get(digest, policyHash);
+    if (hit.isPresent()) {
+      return hit.get().input().equals(input) ? hit.get() : hit.get().withInput(input);
+    }
+    return checked(input, Optional.of(digest), delegate.verify(registry, repository, digest));
+  }
+
+  @Override
+  public boolean serves(Registry registry) {
+    return delegate.serves(registry);
   }
 }

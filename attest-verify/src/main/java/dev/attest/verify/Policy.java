@@ -190,13 +190,35 @@ public record Policy(
   /**
    * A set of trusted signers: public keys and keyless identities. Either kind may sign.
    *
+   * <p>What a signature needs beyond itself is part of the trust: a transparency log entry
+   * ({@code transparencyLog}; by default required for keyless identities and verified where
+   * present for keys, when a trusted root is given), the certificate's SCT ({@code
+   * certificateTransparency}; by default required for keyless identities), and a number of
+   * verified RFC 3161 timestamps ({@code signedTimestamps}, default 0). A keyless signature always
+   * needs at least one verified time: a log's signed entry timestamp or a timestamp. GitHub's
+   * Sigstore instance for private repositories logs nowhere and has no CT log: trust it with both
+   * requirements {@link LogRequirement#IGNORED} and {@code signedTimestamps} 1.
+   *
    * @param publicKeys trusted keys
    * @param keyless trusted Fulcio certificate identities
    * @param trustedRoot a Sigstore {@code trusted_root.json}, required when {@code keyless} is not
-   *     empty; verification reads it offline, with no TUF fetch
+   *     empty or a log entry or timestamp is required; verification reads it offline, with no TUF
+   *     fetch
+   * @param transparencyLog whether a Rekor entry is required, verified where present, or ignored;
+   *     null for the default of each signer kind
+   * @param certificateTransparency whether the certificate's SCT is required, verified where
+   *     present, or ignored; null for the default ({@code required})
+   * @param signedTimestamps how many verified RFC 3161 timestamps each signature needs (0 to 32)
+   * @see <a href="https://docs.sigstore.dev/about/security/">Sigstore verification</a>
    */
-  public record Trust(List<TrustedKey> publicKeys, List<KeylessIdentity> keyless, @Nullable Path trustedRoot) {
-    /** Validates the set: at least one signer, and a trusted root for keyless identities. */
+  public record Trust(
+      List<TrustedKey> publicKeys,
+      List<KeylessIdentity> keyless,
+      @Nullable Path trustedRoot,
+      @Nullable LogRequirement transparencyLog,
+      @Nullable LogRequirement certificateTransparency,
+      int signedTimestamps) {
+    /** Validates the set: at least one signer, a trusted root where one is needed, 0 to 32 timestamps. */
     public Trust {
       publicKeys = List.copyOf(publicKeys);
       keyless = List.copyOf(keyless);
@@ -206,6 +228,18 @@ public record Policy(
       if (!keyless.isEmpty() && trustedRoot == null) {
         throw new IllegalArgumentException("keyless identities need a trustedRoot (trusted_root.json)");
       }
+      if (signedTimestamps < 0 || signedTimestamps > 32) {
+        throw new IllegalArgumentException("signedTimestamps must be 0 to 32, got " + signedTimestamps);
+      }
+      if (trustedRoot == null && (transparencyLog == LogRequirement.REQUIRED || signedTimestamps > 0)) {
+        throw new IllegalArgumentException("a required transparency log entry or signed timestamp needs a trustedRoot"
+            + " (trusted_root.json) to verify it against");
+      }
+    }
+
+    /** Trust in these signers, with the default log, SCT and timestamp requirements. */
+    public Trust(List<TrustedKey> publicKeys, List<KeylessIdentity> keyless, @Nullable Path trustedRoot) {
+      this(publicKeys, keyless, trustedRoot, null, null, 0);
     }
 
     /** Trust in these keys. */
@@ -216,6 +250,36 @@ public record Policy(
     /** Trust in these keyless identities, under the certificate authorities and logs of {@code trustedRoot}. */
     public static Trust ofKeyless(Path trustedRoot, KeylessIdentity... identities) {
       return new Trust(List.of(), List.of(identities), trustedRoot);
+    }
+
+    /** This trust with its keys' log entries checked against {@code root} (and keyless signers under it). */
+    public Trust withTrustedRoot(Path root) {
+      return new Trust(publicKeys, keyless, root, transparencyLog, certificateTransparency, signedTimestamps);
+    }
+
+    /** This trust with a transparency log entry {@code required}, {@code optional} or {@code ignored}. */
+    public Trust withTransparencyLog(LogRequirement requirement) {
+      return new Trust(publicKeys, keyless, trustedRoot, requirement, certificateTransparency, signedTimestamps);
+    }
+
+    /** This trust with the keyless certificate's SCT {@code required}, {@code optional} or {@code ignored}. */
+    public Trust withCertificateTransparency(LogRequirement requirement) {
+      return new Trust(publicKeys, keyless, trustedRoot, transparencyLog, requirement, signedTimestamps);
+    }
+
+    /** This trust requiring {@code count} verified RFC 3161 timestamps per signature. */
+    public Trust withSignedTimestamps(int count) {
+      return new Trust(publicKeys, keyless, trustedRoot, transparencyLog, certificateTransparency, count);
+    }
+
+    /** The log requirement for keyless signers: as set, else {@code required}. */
+    public LogRequirement keylessTransparencyLog() {
+      return transparencyLog != null ? transparencyLog : LogRequirement.REQUIRED;
+    }
+
+    /** The log requirement for keys: as set, else {@code optional} (verified where present, with a root). */
+    public LogRequirement keyTransparencyLog() {
+      return transparencyLog != null ? transparencyLog : LogRequirement.OPTIONAL;
     }
   }
 

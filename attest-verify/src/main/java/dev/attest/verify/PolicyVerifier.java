@@ -25,7 +25,12 @@ import dev.attest.verify.VerificationReport.Check;
 import dev.attest.verify.VerificationReport.VerifiedStatement;
 import dev.attest.verify.internal.ContentRules;
 import dev.attest.verify.internal.PrefetchingRegistry;
+import dev.attest.verify.internal.keyless.ArtifactDigests;
 import dev.attest.verify.internal.keyless.KeylessBundleVerifier;
+import dev.attest.verify.internal.keyless.SigstoreOptions;
+import dev.attest.verify.internal.sigstore.SignatureAlgorithm;
+import dev.attest.verify.internal.sigstore.TrustedRoot;
+import dev.attest.verify.internal.sigstore.VerificationFailure;
 import dev.attest.verify.internal.keyless.KeylessIdentity;
 import dev.attest.verify.internal.keyless.KeylessResult;
 import java.nio.file.Path;
@@ -145,6 +150,23 @@ public final class PolicyVerifier implements ImageVerifier, AutoCloseable {
     }
     return run(imageReference, ref.registry() + "/" + ref.repository(), registry, ref.repository(), ref.reference(),
         ref.digest());
+  }
+
+  /**
+   * Verifies {@code digest} in {@code repository} on {@code registry}, whatever registry or
+   * resolver this verifier was built with: the promotion gate and verify-after pass each side's
+   * {@code Registry}, so a verifier built for the source still checks the destination. Never throws
+   * for a policy failure or an unreachable registry: the report denies with the reason.
+   */
+  @Override
+  public VerificationReport verify(Registry registry, String repository, Digest digest) {
+    return verify(registry, repository, digest.toString());
+  }
+
+  /** Always: this verifier reads whatever {@code Registry} it is given. */
+  @Override
+  public boolean serves(Registry registry) {
+    return true;
   }
 
   /**
@@ -507,7 +529,8 @@ public final class PolicyVerifier implements ImageVerifier, AutoCloseable {
           if (v instanceof String problem) {
             return Outcome.fail(problem);
           }
-          KeylessResult r = ((KeylessBundleVerifier) v).verifyDsse(a.raw(), subject, predicateType, internal(id));
+          KeylessResult r = ((KeylessBundleVerifier) v).verifyDsse(
+              a.raw(), subject, predicateType, internal(id), keylessOptions(trust));
           if (r.ok()) {
             return Outcome.pass(r.reason() + " (" + where(a) + ", trust '" + trustName + "')",
                 new VerifiedStatement(predicateType, env.payload()));
@@ -520,7 +543,7 @@ public final class PolicyVerifier implements ImageVerifier, AutoCloseable {
         }
       } else {
         for (TrustedKey k : trust.publicKeys()) {
-          String problem = verifyEnvelope(env, k);
+          String problem = verifyEnvelope(env, bundle, k, trust);
           if (problem == null) {
             String statementProblem = statementProblem(env, subject, predicateType);
             if (statementProblem != null) {
@@ -538,13 +561,34 @@ public final class PolicyVerifier implements ImageVerifier, AutoCloseable {
       return Outcome.fail("does not verify under trust '" + trustName + "': " + String.join("; ", tried));
     }
 
-    private @Nullable String verifyEnvelope(DsseEnvelope env, TrustedKey k) {
+    /** The envelope's signature by {@code k} and, for a bundle, its log entries and timestamps. */
+    private @Nullable String verifyEnvelope(DsseEnvelope env, @Nullable SigstoreBundle bundle, TrustedKey k,
+        Trust trust) {
+      if (bundle != null) {
+        String problem = KeylessBundleVerifier.keyed(bundle, k.publicKey(), null, keyRoot(trust), keyOptions(trust));
+        return problem == null ? null : "key " + k + ": " + problem;
+      }
+      if (trust.keyTransparencyLog() == LogRequirement.REQUIRED || trust.signedTimestamps() > 0) {
+        return "key " + k + ": a bare DSSE envelope carries no transparency log entry or timestamp, and trust requires"
+            + " them";
+      }
+      return signatureProblem(k, env.pae(), env.signatures().isEmpty() ? new byte[0] : env.signatures().get(0).sig(),
+          env.signatures().size() == 1 ? null : "DSSE envelope has " + env.signatures().size()
+              + " signatures, expected exactly one");
+    }
+
+    /** {@code signature} by {@code k} over {@code message}, with Sigstore's algorithm for the key. */
+    private @Nullable String signatureProblem(TrustedKey k, byte[] message, byte[] signature,
+        @Nullable String structural) {
+      if (structural != null) {
+        return "key " + k + ": " + structural;
+      }
       try {
-        env.verify(Keys.verifier(publicKey(k)));
-        return null;
-      } catch (AttestException e) {
-        return "key " + k + ": " + e.getMessage();
-      } catch (IllegalArgumentException e) {
+        java.security.PublicKey key = k.publicKey();
+        return SignatureAlgorithm.forKey(key).verify(key, message, signature)
+            ? null
+            : "key " + k + ": signature does not verify";
+      } catch (VerificationFailure e) {
         return "key " + k + " is not supported: " + e.getMessage();
       }
     }
@@ -580,7 +624,8 @@ public final class PolicyVerifier implements ImageVerifier, AutoCloseable {
           if (v instanceof String problem) {
             return Outcome.fail(problem);
           }
-          KeylessResult r = ((KeylessBundleVerifier) v).verifyMessageSignature(a.raw(), f.digest(), internal(id));
+          KeylessResult r = ((KeylessBundleVerifier) v).verifyMessageSignature(
+              a.raw(), ArtifactDigests.of(f.manifestBytes()), internal(id), keylessOptions(trust));
           if (r.ok()) {
             return Outcome.pass(r.reason() + " (" + where(a) + ")", null);
           }
@@ -596,14 +641,12 @@ public final class PolicyVerifier implements ImageVerifier, AutoCloseable {
       }
       List<String> tried = new ArrayList<>();
       for (TrustedKey k : trust.publicKeys()) {
-        try {
-          if (Keys.verifier(publicKey(k)).verify(f.manifestBytes(), ms.signature())) {
-            return Outcome.pass("message signature over " + f.digest() + " by key " + k + " (" + where(a) + ")", null);
-          }
-          tried.add("key " + k + ": signature does not verify over the manifest");
-        } catch (AttestException | IllegalArgumentException e) {
-          tried.add("key " + k + ": " + e.getMessage());
+        String problem = KeylessBundleVerifier.keyed(bundle, k.publicKey(), ArtifactDigests.of(f.manifestBytes()),
+            keyRoot(trust), keyOptions(trust));
+        if (problem == null) {
+          return Outcome.pass("message signature over " + f.digest() + " by key " + k + " (" + where(a) + ")", null);
         }
+        tried.add("key " + k + ": " + problem);
       }
       return Outcome.fail("does not verify under trust '" + trustName + "': "
           + (tried.isEmpty() ? "it has no public key" : String.join("; ", tried)));
@@ -633,14 +676,16 @@ public final class PolicyVerifier implements ImageVerifier, AutoCloseable {
       }
       List<String> tried = new ArrayList<>();
       for (TrustedKey k : trust.publicKeys()) {
-        try {
-          if (Keys.verifier(publicKey(k)).verify(payload, signature)) {
-            return Outcome.pass("legacy cosign signature by key " + k + " (" + where(a) + ")", null);
-          }
-          tried.add("key " + k + ": signature does not verify");
-        } catch (AttestException | IllegalArgumentException e) {
-          tried.add("key " + k + ": " + e.getMessage());
+        if (trust.keyTransparencyLog() == LogRequirement.REQUIRED || trust.signedTimestamps() > 0) {
+          tried.add("key " + k + ": a legacy signature's log entry and timestamps are not verified here, and trust"
+              + " requires them; sign with a Sigstore bundle");
+          continue;
         }
+        String problem = signatureProblem(k, payload, signature, null);
+        if (problem == null) {
+          return Outcome.pass("legacy cosign signature by key " + k + " (" + where(a) + ")", null);
+        }
+        tried.add(problem);
       }
       return Outcome.fail("does not verify under trust '" + policy.signatureTrust() + "': "
           + (tried.isEmpty() ? "legacy keyless signatures are not supported; use a key or a bundle" : String.join("; ", tried)));
@@ -649,9 +694,27 @@ public final class PolicyVerifier implements ImageVerifier, AutoCloseable {
 
   // ------------------------------------------------------------------ helpers
 
-  private static PublicKey publicKey(TrustedKey k) throws AttestException {
-    return Keys.publicKeyFromSpki(k.spki());
+  private static SigstoreOptions keylessOptions(Trust t) {
+    return new SigstoreOptions(t.keylessTransparencyLog(),
+        t.certificateTransparency() != null ? t.certificateTransparency() : LogRequirement.REQUIRED,
+        t.signedTimestamps());
   }
+
+  private static SigstoreOptions keyOptions(Trust t) {
+    return new SigstoreOptions(t.keyTransparencyLog(), LogRequirement.IGNORED, t.signedTimestamps());
+  }
+
+  /** The trusted root a trust's keys are checked against, or null (no root, or one that cannot load). */
+  private @Nullable TrustedRoot keyRoot(Trust t) {
+    if (t.trustedRoot() == null || t.keyTransparencyLog() == LogRequirement.IGNORED && t.signedTimestamps() == 0) {
+      return null;
+    }
+    Object v = keylessVerifier(t.trustedRoot());
+    return v instanceof KeylessBundleVerifier k ? k.trustedRoot() : BROKEN_ROOT;
+  }
+
+  /** A root with no logs or authorities: what an unloadable root verifies like, so that entries fail closed. */
+  private static final TrustedRoot BROKEN_ROOT = new TrustedRoot(List.of(), List.of(), List.of(), List.of());
 
   /** The keyless verifier of {@code root}, loaded once, or the reason it cannot be loaded. */
   private Object keylessVerifier(Path root) {

@@ -69,6 +69,17 @@ public record TrustedKey(byte[] spki, String algorithm) {
     return spki.clone();
   }
 
+  /** The key as a JCA {@link java.security.PublicKey} of its {@link #algorithm()}. */
+  public java.security.PublicKey publicKey() {
+    try {
+      return java.security.KeyFactory.getInstance(algorithm)
+          .generatePublic(new java.security.spec.X509EncodedKeySpec(spki));
+    } catch (java.security.GeneralSecurityException e) {
+      // The constructor parsed the same bytes with the same algorithm.
+      throw new IllegalStateException("trusted key no longer parses: " + e.getMessage(), e);
+    }
+  }
+
   /** The key as PEM text, {@code -----BEGIN PUBLIC KEY-----} with 64-character lines. */
   public String toPem() {
     return Pem.encode("PUBLIC KEY", spki);

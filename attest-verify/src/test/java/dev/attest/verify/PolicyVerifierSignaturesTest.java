@@ -66,7 +66,7 @@ class PolicyVerifierSignaturesTest {
       Digest bad = pushMessageSignature(registry, image, "not the manifest".getBytes(StandardCharsets.UTF_8));
       VerificationReport denied = verify(registry, SIGNED_ONLY, image.digest());
       assertThat(denied.decision()).isEqualTo(Decision.DENY);
-      assertThat(denied.failures().get(0).reason()).contains("referrer " + bad, "does not verify over the manifest");
+      assertThat(denied.failures().get(0).reason()).contains("referrer " + bad, "message signature does not verify");
 
       pushMessageSignature(registry, image, image.bytes());
       assertThat(verify(registry, SIGNED_ONLY, image.digest()).decision()).isEqualTo(Decision.ALLOW);

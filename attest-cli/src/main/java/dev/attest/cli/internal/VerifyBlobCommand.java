@@ -3,9 +3,10 @@ package dev.attest.cli.internal;
 import dev.attest.cli.Main;
 import dev.attest.core.AttestException;
 import dev.attest.core.Digest;
-import dev.attest.core.Keys;
 import dev.attest.core.SigstoreBundle;
 import dev.attest.verify.BlobVerifier;
+import dev.attest.verify.LogRequirement;
+import dev.attest.verify.TrustedKey;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -23,7 +24,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code attest verify-blob FILE --bundle B (--key K | --certificate-identity I --certificate-oidc-issuer O --trusted-root T)}. */
+/**
+ * {@code attest verify-blob FILE --bundle B (--key K [--trusted-root T] | --certificate-identity I
+ * --certificate-oidc-issuer O --trusted-root T) [--tlog R] [--sct R] [--min-timestamps N]}.
+ */
 @Command(
     name = "verify-blob",
     header = "Verify a Sigstore bundle over a file, offline.",
@@ -36,10 +40,13 @@ import picocli.CommandLine.Spec;
           + " whose subject is the file's sha256.",
       "Keyless (--certificate-identity and --certificate-oidc-issuer, instead of --key): the Fulcio"
           + " certificate must name exactly that identity (SAN) and issuer and chain to the"
-          + " --trusted-root trusted_root.json; its SCT, the signed entry timestamp, the inclusion"
-          + " proof and checkpoint of its one tlog entry are checked, and the log's integrated time"
-          + " must lie within the certificate's validity. These are the checks 'attest verify' makes."
-          + " Nothing is fetched, so the trusted root is required.",
+          + " --trusted-root trusted_root.json; its SCT, every transparency log entry (Rekor v1 or v2:"
+          + " the entry's content, inclusion proof, signed checkpoint, signed entry timestamp) and every"
+          + " RFC 3161 timestamp are checked, and each verified time must lie within the certificate's"
+          + " validity. These are the checks 'attest verify' makes. Nothing is fetched, so the trusted"
+          + " root is required.",
+      "With --key, a --trusted-root has the bundle's transparency log entries and timestamps checked"
+          + " too (--tlog optional by default: verified where present).",
       "FILE may be given as sha256:<hex> instead of a file. Exits 0 if valid, 1 (with the reason)"
           + " if not."
     })
@@ -55,7 +62,7 @@ final class VerifyBlobCommand implements Callable<Integer> {
   @Option(names = "--bundle", required = true, paramLabel = "BUNDLE", description = "The Sigstore bundle JSON.")
   Path bundle;
 
-  @Option(names = "--key", paramLabel = "KEY", description = "The public key: SPKI PEM (attest.pub, cosign.pub), ECDSA P-256. Not with the keyless options.")
+  @Option(names = "--key", paramLabel = "KEY", description = "The public key: SPKI PEM (attest.pub, cosign.pub): ECDSA P-256/P-384/P-521, RSA 2048-4096 or Ed25519. Not with the keyless options.")
   @Nullable Path key;
 
   @Option(names = "--certificate-identity", paramLabel = "SAN", description = "Keyless: the exact identity (email or URI SAN) the certificate must name.")
@@ -64,15 +71,33 @@ final class VerifyBlobCommand implements Callable<Integer> {
   @Option(names = "--certificate-oidc-issuer", paramLabel = "URL", description = "Keyless: the exact OIDC issuer the certificate must name, e.g. https://token.actions.githubusercontent.com.")
   @Nullable String issuer;
 
-  @Option(names = "--trusted-root", paramLabel = "JSON", description = "Keyless: the Sigstore trusted_root.json (CAs, CT logs, transparency logs) to verify against, offline.")
+  @Option(names = "--trusted-root", paramLabel = "JSON", description = "The Sigstore trusted_root.json (CAs, CT logs, transparency logs, timestamp authorities) to verify against, offline. Required keyless; with --key, checks the bundle's log entries and timestamps.")
   @Nullable Path trustedRoot;
+
+  @Option(names = "--tlog", paramLabel = "REQ", description = "Transparency log entry: required (keyless default), optional (verified where present; --key default) or ignored (private instances without a log).")
+  @Nullable String tlog;
+
+  @Option(names = "--sct", paramLabel = "REQ", description = "Keyless: the certificate's SCT: required (default), optional or ignored (private CAs without CT).")
+  @Nullable String sct;
+
+  @Option(names = "--min-timestamps", paramLabel = "N", description = "Require at least N verified RFC 3161 timestamps (default 0).")
+  int minTimestamps;
 
   @Override
   public Integer call() throws IOException, AttestException {
-    BlobVerifier verifier = verifier();
-    Digest digest = digest();
+    BlobVerifier verifier = requirements(verifier());
     byte[] json = Files2.read(bundle, SigstoreBundle.MAX_BYTES, "bundle");
-    BlobVerifier.Result r = verifier.verify(json, digest);
+    Digest digest;
+    BlobVerifier.Result r;
+    if (SHA256.matcher(file).matches() && !Files.exists(Path.of(file))) {
+      digest = Digest.parse(file);
+      r = verifier.verify(json, digest);
+    } else {
+      digest = digest();
+      try (InputStream in = Files.newInputStream(Path.of(file))) {
+        r = verifier.verify(json, in);
+      }
+    }
     var out = spec.commandLine().getOut();
     if (output.json()) {
       Map<String, Object> m = new LinkedHashMap<>();
@@ -92,17 +117,46 @@ final class VerifyBlobCommand implements Callable<Integer> {
     return r.valid() ? Main.OK : Main.INVALID;
   }
 
+  private BlobVerifier requirements(BlobVerifier v) {
+    try {
+      if (tlog != null) {
+        v = v.transparencyLog(LogRequirement.parse(tlog));
+      }
+      if (sct != null) {
+        if (key != null) {
+          throw new UsageException("--sct is for keyless verification: a key has no certificate");
+        }
+        v = v.certificateTransparency(LogRequirement.parse(sct));
+      }
+      if (minTimestamps != 0) {
+        v = v.minTimestamps(minTimestamps);
+      }
+      return v;
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(e.getMessage(), e);
+    }
+  }
+
   private BlobVerifier verifier() throws IOException {
-    boolean keyless = identity != null || issuer != null || trustedRoot != null;
+    boolean keyless = identity != null || issuer != null;
     if (key != null && keyless) {
-      throw new UsageException("--key and the keyless options (--certificate-identity, --certificate-oidc-issuer,"
-          + " --trusted-root) are mutually exclusive");
+      throw new UsageException("--key and the keyless options (--certificate-identity, --certificate-oidc-issuer)"
+          + " are mutually exclusive");
+    }
+    if (trustedRoot != null && !Files.isRegularFile(trustedRoot)) {
+      throw new UsageException("trusted root not found: " + trustedRoot);
     }
     if (key != null) {
+      BlobVerifier v;
       try {
-        return BlobVerifier.withKey(Keys.readPublicKeyPem(Files2.read(key, 64 * 1024, "public key")));
+        v = BlobVerifier.withKey(TrustedKey.load(key).publicKey());
+      } catch (IOException e) {
+        throw new UsageException("public key " + e.getMessage(), e);
+      }
+      try {
+        return trustedRoot == null ? v : v.withTrustedRoot(trustedRoot);
       } catch (AttestException e) {
-        throw new UsageException("public key " + key + ": " + e.getMessage(), e);
+        throw new UsageException(e.getMessage(), e);
       }
     }
     if (!keyless) {
@@ -114,9 +168,6 @@ final class VerifyBlobCommand implements Callable<Integer> {
     }
     if (trustedRoot == null) {
       throw new UsageException("keyless verification is offline: give --trusted-root trusted_root.json");
-    }
-    if (!Files.isRegularFile(trustedRoot)) {
-      throw new UsageException("trusted root not found: " + trustedRoot);
     }
     try {
       return BlobVerifier.keyless(trustedRoot, identity, issuer);

@@ -17,6 +17,7 @@ import dev.attest.verify.Policy.KeylessIdentity;
 import dev.attest.verify.Policy.SbomRule;
 import dev.attest.verify.Policy.Severity;
 import dev.attest.verify.Policy.SlsaRule;
+import dev.attest.verify.LogRequirement;
 import dev.attest.verify.Policy.Trust;
 import dev.attest.verify.Policy.VulnerabilityRule;
 import dev.attest.verify.PolicyException;
@@ -194,6 +195,16 @@ public final class PolicyCodec {
     if (t.trustedRoot() != null) {
       m.put("trustedRoot", forHash ? rootContentHash(t.trustedRoot()) : t.trustedRoot().toString());
     }
+    // Written only when set, so that a policy without them keeps its hash.
+    if (t.transparencyLog() != null) {
+      m.put("transparencyLog", t.transparencyLog().spelling());
+    }
+    if (t.certificateTransparency() != null) {
+      m.put("certificateTransparency", t.certificateTransparency().spelling());
+    }
+    if (t.signedTimestamps() != 0) {
+      m.put("signedTimestamps", t.signedTimestamps());
+    }
     return m;
   }
 
@@ -271,7 +282,8 @@ public final class PolicyCodec {
 
     Trust trust(JsonNode n, String path) throws PolicyException {
       ObjectNode o = object(n, path, null);
-      keys(o, path, Set.of("publicKeys", "keyless", "trustedRoot"));
+      keys(o, path, Set.of("publicKeys", "keyless", "trustedRoot", "transparencyLog", "certificateTransparency",
+          "signedTimestamps"));
       List<TrustedKey> keys = new ArrayList<>();
       JsonNode kn = o.get("publicKeys");
       if (kn != null) {
@@ -289,10 +301,26 @@ public final class PolicyCodec {
         }
       }
       String root = string(o, path, "trustedRoot", false);
+      LogRequirement tlog = requirement(o, path, "transparencyLog");
+      LogRequirement sct = requirement(o, path, "certificateTransparency");
+      int timestamps = o.has("signedTimestamps") ? integer(o.get("signedTimestamps"), path + ".signedTimestamps") : 0;
       try {
-        return new Trust(keys, ids, root == null ? null : baseDir.resolve(root).normalize());
+        return new Trust(keys, ids, root == null ? null : baseDir.resolve(root).normalize(), tlog, sct, timestamps);
       } catch (IllegalArgumentException e) {
         throw new PolicyException(path + ": " + e.getMessage(), e);
+      }
+    }
+
+    private static @Nullable LogRequirement requirement(ObjectNode o, String path, String field)
+        throws PolicyException {
+      String v = string(o, path, field, false);
+      if (v == null) {
+        return null;
+      }
+      try {
+        return LogRequirement.parse(v);
+      } catch (IllegalArgumentException e) {
+        throw new PolicyException(path + "." + field + ": " + e.getMessage(), e);
       }
     }
 

@@ -17,10 +17,22 @@ final class InclusionProofs {
 
   static @Nullable String problem(
       byte[] leaf, long index, long treeSize, List<byte[]> path, byte[] rootHash, String checkpoint) {
+    String rootProblem = rootProblem(leaf, index, treeSize, path, rootHash);
+    if (rootProblem != null) {
+      return rootProblem;
+    }
+    return checkpointProblem(treeSize, rootHash, checkpoint);
+  }
+
+  /**
+   * Whether the audit {@code path} of the entry {@code leaf} (its canonicalized body) at {@code
+   * index} rebuilds {@code rootHash} for a tree of {@code treeSize}: null if so, else the reason.
+   */
+  static @Nullable String rootProblem(byte[] leaf, long index, long treeSize, List<byte[]> path, byte[] rootHash) {
     if (rootHash.length != 32) {
       return "root hash is " + rootHash.length + " bytes, expected 32";
     }
-    if (index >= treeSize) {
+    if (index < 0 || index >= treeSize) {
       return "index " + index + " is not below the tree size " + treeSize;
     }
     long fn = index;
@@ -53,6 +65,10 @@ final class InclusionProofs {
     if (!Arrays.equals(r, rootHash)) {
       return "the computed root hash is not the proof's root hash";
     }
+    return null;
+  }
+
+  private static @Nullable String checkpointProblem(long treeSize, byte[] rootHash, String checkpoint) {
     String[] lines = checkpoint.split("\n", -1);
     if (lines.length < 3) {
       return "the checkpoint is not a signed note";

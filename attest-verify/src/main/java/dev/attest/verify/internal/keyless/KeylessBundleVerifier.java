@@ -4,42 +4,26 @@ import dev.attest.core.AttestException;
 import dev.attest.core.Digest;
 import dev.attest.core.DsseEnvelope;
 import dev.attest.core.InvalidContentException;
-import dev.attest.core.Keys;
-import dev.attest.core.Statement;
 import dev.attest.core.SigstoreBundle;
-import dev.attest.core.SigstoreBundle.InclusionProof;
 import dev.attest.core.SigstoreBundle.TlogEntry;
 import dev.attest.core.SigstoreBundle.VerificationMaterial;
-import dev.sigstore.KeylessVerificationException;
-import dev.sigstore.KeylessVerifier;
-import dev.sigstore.TrustedRootProvider;
-import dev.sigstore.VerificationOptions;
-import dev.sigstore.bundle.Bundle;
-import dev.sigstore.bundle.BundleParseException;
-import dev.sigstore.fulcio.client.FulcioVerificationException;
-import dev.sigstore.fulcio.client.FulcioVerifier;
-import dev.sigstore.rekor.client.RekorVerificationException;
-import dev.sigstore.rekor.client.RekorVerifier;
-import dev.sigstore.timestamp.client.ImmutableTimestampResponse;
-import dev.sigstore.timestamp.client.TimestampVerificationException;
-import dev.sigstore.timestamp.client.TimestampVerifier;
-import dev.sigstore.trustroot.SigstoreTrustedRoot;
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.attest.core.JsonReads;
-import dev.sigstore.strings.RegexSyntaxException;
-import dev.sigstore.strings.StringMatcher;
+import dev.attest.core.Statement;
+import dev.attest.verify.LogRequirement;
+import dev.attest.verify.internal.sigstore.CertificateChains;
+import dev.attest.verify.internal.sigstore.Rfc3161;
+import dev.attest.verify.internal.sigstore.Scts;
+import dev.attest.verify.internal.sigstore.SignatureAlgorithm;
+import dev.attest.verify.internal.sigstore.TrustedRoot;
+import dev.attest.verify.internal.sigstore.VerificationFailure;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.Reader;
 import java.nio.ByteBuffer;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
 import java.security.PublicKey;
-import java.security.Signature;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.CertificateParsingException;
@@ -59,52 +43,46 @@ import org.bouncycastle.asn1.ASN1UTF8String;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Verifies keyless (Fulcio certificate) Sigstore bundles offline against a {@code
- * trusted_root.json}, with sigstore-java 2.0.0's {@link KeylessVerifier} for the certificate chain,
- * the SCT, the signed entry timestamp, the inclusion proof and the checkpoint, and with attest's own
- * checks for what sigstore-java leaves open:
+ * Verifies Sigstore bundles (v0.1 to v0.3) offline against a {@code trusted_root.json}, in pure
+ * JDK code (ADR 0022, ADR 0023): keyless bundles (a Fulcio certificate) and, through {@link
+ * #verifyWithKey}, the log entries and timestamps of key-signed bundles.
  *
  * <ul>
- *   <li>an identity is required: exact issuer and exact or fully-anchored SAN, never "any";
- *   <li>GitHub (Fulcio) extensions are matched by attest, read from the certificate;
- *   <li>the log's integrated time must lie within the certificate's validity;
- *   <li>exactly one tlog entry (sigstore-java checks only the first), of the kind the content
- *       needs, with an inclusion proof whose index is below its tree size;
- *   <li>the bundle is parsed strictly (duplicate keys, trailing data) before sigstore-java's lenient
- *       parser sees it;
- *   <li>the DSSE signature is checked over attest's byte PAE, and the statement's type, predicate
- *       type and subject (the image digest) are checked by attest's strict parser; for DSSE,
- *       sigstore-java's verifiers are called step by step instead of {@code KeylessVerifier.verify},
- *       whose statement parser refuses cosign 3's nameless subject and whose PAE counts characters;
- *   <li>every runtime exception becomes a denial with a reason; none escapes.
+ *   <li>an identity is required: exact issuer and exact or fully-anchored SAN, never "any"; the
+ *       GitHub (Fulcio) extensions are matched, read from the certificate;
+ *   <li>the signature is checked with the algorithm of the certificate's key (every Sigstore
+ *       {@code PublicKeyDetails} entry), over the artifact digest that algorithm uses, or over the
+ *       DSSE PAE of the exact payload bytes; the in-toto statement's type, predicate type and
+ *       subject are checked by attest's strict parser;
+ *   <li>every transparency log entry is checked against the content it logs and against the
+ *       trusted log: inclusion proof, signed checkpoint, SET ({@link TransparencyLogs});
+ *   <li>every RFC 3161 timestamp is verified against the trusted timestamp authorities;
+ *   <li>at least one verified time (a SET-backed integrated time or a timestamp) is required, and
+ *       the certificate must be valid, and chain to a trusted CA, at every verified time;
+ *   <li>the embedded SCT is verified against the trusted CT logs;
+ *   <li>whether a log entry and an SCT are required, and how many timestamps, is a {@link
+ *       SigstoreOptions} choice: by default both are required and no timestamp is;
+ *   <li>every failure, and every runtime exception, becomes a denial with a reason.
  * </ul>
  *
- * @see <a href="https://github.com/sigstore/sigstore-java">sigstore-java</a>
  * @see <a href="https://docs.sigstore.dev/about/security/">Sigstore verification</a>
+ * @see <a href="https://github.com/sigstore/protobuf-specs/blob/main/protos/sigstore_bundle.proto">Sigstore bundle</a>
+ * @see <a href="https://github.com/sigstore/architecture-docs/blob/main/client-spec.md">Sigstore client spec</a>
  */
 public final class KeylessBundleVerifier {
-  private static final String DSSE_KIND = "dsse";
-  private static final String HASHEDREKORD_KIND = "hashedrekord";
-  private static final String REKOR_VERSION = "0.0.1";
   /** A trusted root larger than this is refused. */
   static final long MAX_TRUSTED_ROOT_BYTES = 4L * 1024 * 1024;
+  private static final String SCT_OID = "1.3.6.1.4.1.11129.2.4.2";
 
-  private final KeylessVerifier verifier;
-  private final FulcioVerifier fulcio;
-  private final RekorVerifier rekor;
-  private final TimestampVerifier timestamps;
+  private final TrustedRoot root;
 
-  private KeylessBundleVerifier(SigstoreTrustedRoot root)
-      throws GeneralSecurityException, dev.sigstore.trustroot.SigstoreConfigurationException {
-    this.verifier = KeylessVerifier.builder().trustedRootProvider(() -> root).build();
-    this.fulcio = FulcioVerifier.newFulcioVerifier(root);
-    this.rekor = RekorVerifier.newRekorVerifier(root);
-    this.timestamps = TimestampVerifier.newTimestampVerifier(root);
+  private KeylessBundleVerifier(TrustedRoot root) {
+    this.root = root;
   }
 
   /**
-   * A verifier trusting exactly the CAs, CT logs and transparency logs of the {@code
-   * trusted_root.json} at {@code trustedRoot}. Nothing is fetched.
+   * A verifier trusting exactly the CAs, CT logs, transparency logs and timestamp authorities of
+   * the {@code trusted_root.json} at {@code trustedRoot}. Nothing is fetched.
    *
    * @throws InvalidContentException if the trusted root cannot be read or is not valid
    */
@@ -116,15 +94,25 @@ public final class KeylessBundleVerifier {
         throw new InvalidContentException(
             "trusted root " + trustedRoot + " is " + size + " bytes, more than the limit of " + MAX_TRUSTED_ROOT_BYTES);
       }
-      return new KeylessBundleVerifier(TrustedRootProvider.from(trustedRoot).get());
-    } catch (IOException | GeneralSecurityException | dev.sigstore.trustroot.SigstoreConfigurationException
-        | RuntimeException e) {
+      return new KeylessBundleVerifier(TrustedRoot.parse(Files.readAllBytes(trustedRoot)));
+    } catch (IOException | VerificationFailure | RuntimeException e) {
       throw new InvalidContentException("cannot load trusted root " + trustedRoot + ": " + messages(e), e);
     }
   }
 
+  /** The trusted root this verifier trusts. */
+  public TrustedRoot trustedRoot() {
+    return root;
+  }
+
+  /** A verifier of an already parsed trusted root. */
+  public static KeylessBundleVerifier of(TrustedRoot trustedRoot) {
+    return new KeylessBundleVerifier(Objects.requireNonNull(trustedRoot, "trustedRoot"));
+  }
+
   /**
-   * Verifies a DSSE bundle carrying an in-toto statement about {@code image}.
+   * Verifies a DSSE bundle carrying an in-toto statement about {@code image}, with the default
+   * requirements ({@link SigstoreOptions#KEYLESS}).
    *
    * @param bundleJson the bundle's exact bytes
    * @param image the image digest the statement must name as a subject (sha256)
@@ -133,50 +121,125 @@ public final class KeylessBundleVerifier {
    */
   public KeylessResult verifyDsse(
       byte[] bundleJson, Digest image, String predicateType, @Nullable KeylessIdentity identity) {
+    return verifyDsse(bundleJson, image, predicateType, identity, SigstoreOptions.KEYLESS);
+  }
+
+  /** {@link #verifyDsse(byte[], Digest, String, KeylessIdentity)} under {@code options}. */
+  public KeylessResult verifyDsse(byte[] bundleJson, Digest image, String predicateType,
+      @Nullable KeylessIdentity identity, SigstoreOptions options) {
     try {
       if (predicateType == null || predicateType.isEmpty()) {
         return KeylessResult.denied("refusing to verify a DSSE bundle without an expected predicate type");
       }
-      return verify(bundleJson, image, predicateType, identity, true);
+      if (image == null) {
+        return KeylessResult.denied("no bundle or no digest to verify against");
+      }
+      return verify(bundleJson, ArtifactDigests.of(image), predicateType, identity, true, options);
     } catch (RuntimeException e) {
       return KeylessResult.denied("keyless verification failed on malformed input: " + messages(e));
     }
   }
 
   /**
-   * Verifies a message-signature bundle over the artifact with digest {@code artifact}.
+   * Verifies a DSSE bundle whatever its payload: the signature over the PAE, the logs, timestamps,
+   * chain and identity, but not what the payload says. The result carries the payload, which the
+   * caller must check.
+   */
+  public KeylessResult verifyDsseEnvelope(byte[] bundleJson, @Nullable KeylessIdentity identity,
+      SigstoreOptions options) {
+    try {
+      return verify(bundleJson, null, null, identity, true, options);
+    } catch (RuntimeException e) {
+      return KeylessResult.denied("keyless verification failed on malformed input: " + messages(e));
+    }
+  }
+
+  /**
+   * Verifies a message-signature bundle over the artifact with digest {@code artifact}, with the
+   * default requirements. Only the SHA-256 is known, so a bundle signed with a key whose
+   * algorithm hashes otherwise (P-384, P-521) is refused; use {@link
+   * #verifyMessageSignature(byte[], ArtifactDigests, KeylessIdentity, SigstoreOptions)}.
    *
    * @param bundleJson the bundle's exact bytes
    * @param artifact the signed artifact's sha256 digest
    * @param identity the required certificate identity; null is refused
    */
   public KeylessResult verifyMessageSignature(byte[] bundleJson, Digest artifact, @Nullable KeylessIdentity identity) {
+    if (artifact == null) {
+      return KeylessResult.denied("no bundle or no digest to verify against");
+    }
+    return verifyMessageSignature(bundleJson, ArtifactDigests.of(artifact), identity, SigstoreOptions.KEYLESS);
+  }
+
+  /** Verifies a message-signature bundle over the artifact whose digests are {@code artifact}. */
+  public KeylessResult verifyMessageSignature(byte[] bundleJson, ArtifactDigests artifact,
+      @Nullable KeylessIdentity identity, SigstoreOptions options) {
     try {
-      return verify(bundleJson, artifact, null, identity, false);
+      return verify(bundleJson, artifact, null, identity, false, options);
     } catch (RuntimeException e) {
       return KeylessResult.denied("keyless verification failed on malformed input: " + messages(e));
     }
   }
 
+  /**
+   * The log entries and timestamps of a bundle signed by {@code key}, checked against this trusted
+   * root under {@code options}, and the signature itself: null if everything holds, else the
+   * reason. The caller checks what a DSSE statement must say.
+   */
+  public @Nullable String verifyWithKey(
+      SigstoreBundle bundle, PublicKey key, @Nullable ArtifactDigests artifact, SigstoreOptions options) {
+    return keyed(bundle, key, artifact, root, options);
+  }
+
+  /**
+   * A key-signed bundle's signature, and, when {@code root} is given, its log entries and
+   * timestamps under {@code options}: null if everything holds, else the reason. Without a root,
+   * log entries cannot be checked, so {@link LogRequirement#REQUIRED} and required timestamps are
+   * refused.
+   */
+  public static @Nullable String keyed(SigstoreBundle bundle, PublicKey key, @Nullable ArtifactDigests artifact,
+      @Nullable TrustedRoot root, SigstoreOptions options) {
+    try {
+      if (bundle.verificationMaterial().kind() != VerificationMaterial.Kind.PUBLIC_KEY) {
+        return "the bundle is signed with a certificate (" + bundle.verificationMaterial().kind()
+            + "); verify it keyless, with a certificate identity and OIDC issuer";
+      }
+      SignatureAlgorithm alg = SignatureAlgorithm.forKey(key);
+      LogEntryBodies.Signed signed = signed(bundle, alg, key, key.getEncoded(), false, artifact);
+      if (root == null) {
+        if (options.tlog() == LogRequirement.REQUIRED) {
+          return "a transparency log entry is required, but no trusted root was given to verify it against";
+        }
+        if (options.minTimestamps() > 0) {
+          return options.minTimestamps() + " signed timestamps are required, but no trusted root was given to verify"
+              + " them against";
+        }
+        return null;
+      }
+      new Times(bundle, signed, root, options).collect();
+      return null;
+    } catch (VerificationFailure e) {
+      return e.getMessage();
+    } catch (RuntimeException e) {
+      return "verification failed on malformed input: " + messages(e);
+    }
+  }
+
   private KeylessResult verify(
       byte[] bundleJson,
-      Digest digest,
+      @Nullable ArtifactDigests artifact,
       @Nullable String predicateType,
       @Nullable KeylessIdentity identity,
-      boolean dsse) {
+      boolean dsse,
+      SigstoreOptions options) {
     if (identity == null) {
       return KeylessResult.denied(
           "refusing to verify a keyless bundle without an expected OIDC issuer and SAN: empty identity options accept"
               + " anyone");
     }
-    if (bundleJson == null || digest == null) {
+    if (bundleJson == null) {
       return KeylessResult.denied("no bundle or no digest to verify against");
     }
-    if (digest.algorithm() != Digest.Algorithm.SHA256) {
-      return KeylessResult.denied("keyless verification needs a sha256 digest, got " + digest);
-    }
-
-    // 1. Our strict parse first: sigstore-java's parser is lenient (duplicate keys, trailing data).
     SigstoreBundle bundle;
     try {
       bundle = SigstoreBundle.parse(bundleJson);
@@ -190,25 +253,21 @@ public final class KeylessBundleVerifier {
     if (!dsse && bundle.messageSignature().isEmpty()) {
       return KeylessResult.denied("expected a message-signature bundle, got a DSSE bundle");
     }
-
-    // 2. Structure sigstore-java does not check.
     VerificationMaterial vm = bundle.verificationMaterial();
     if (vm.kind() == VerificationMaterial.Kind.PUBLIC_KEY) {
       return KeylessResult.denied("bundle is signed with a public key, not a Fulcio certificate");
     }
-    X509Certificate leaf;
+    List<X509Certificate> presented = new ArrayList<>();
     try {
-      leaf = certificate(vm.leafCertificate().orElseThrow());
+      for (byte[] der : vm.certificates()) {
+        presented.add(certificate(der));
+      }
     } catch (CertificateException e) {
       return KeylessResult.denied("bundle certificate is not a valid X.509 certificate: " + e.getMessage());
     }
-    String tlogProblem = tlogProblem(vm.tlogEntries(), dsse ? DSSE_KIND : HASHEDREKORD_KIND);
-    if (tlogProblem != null) {
-      return KeylessResult.denied(tlogProblem);
-    }
-    TlogEntry entry = vm.tlogEntries().get(0);
+    X509Certificate leaf = presented.get(0);
 
-    // 3. Identity, read from the certificate by us (sigstore-java matches issuer and SAN too).
+    // Identity, read from the certificate.
     CertificateIdentity actual;
     try {
       actual = identityOf(leaf);
@@ -220,80 +279,267 @@ public final class KeylessBundleVerifier {
       return KeylessResult.denied(identityProblem);
     }
 
-    // 4. The certificate must be valid when the log integrated the entry.
-    Instant integrated = Instant.ofEpochSecond(entry.integratedTime());
-    Instant notBefore = leaf.getNotBefore().toInstant();
-    Instant notAfter = leaf.getNotAfter().toInstant();
-    if (integrated.isBefore(notBefore)) {
-      return KeylessResult.denied(
-          "the log integrated the entry at " + integrated + ", before the certificate became valid at " + notBefore
-              + ": the integrated time is outside the certificate's validity");
-    }
-    if (integrated.isAfter(notAfter)) {
-      return KeylessResult.denied(
-          "the certificate expired at " + notAfter + ", before the log integrated the entry at " + integrated
-              + ": the integrated time is outside the certificate's validity");
-    }
-
-    // 5. The signature, over exact bytes, with the certificate's key.
-    byte[] statementBytes = null;
-    if (dsse) {
-      DsseEnvelope env = envelope.orElseThrow();
-      String problem = dsseProblem(env, leaf.getPublicKey(), digest, Objects.requireNonNull(predicateType));
-      if (problem != null) {
-        return KeylessResult.denied(problem);
+    try {
+      PublicKey key = leaf.getPublicKey();
+      SignatureAlgorithm alg;
+      try {
+        alg = SignatureAlgorithm.forKey(key);
+      } catch (VerificationFailure e) {
+        return KeylessResult.denied("certificate key is not supported: " + e.getMessage());
       }
-      statementBytes = env.payload();
-    } else {
-      String problem = messageSignatureProblem(bundle.messageSignature().orElseThrow(), leaf.getPublicKey(), digest);
-      if (problem != null) {
-        return KeylessResult.denied(problem);
+      // The signature, over exact bytes, with the certificate's key.
+      LogEntryBodies.Signed signed = signed(bundle, alg, key, leaf.getEncoded(), true, artifact);
+      if (dsse) {
+        String problem = predicateType == null
+            ? null
+            : statementProblem(envelope.orElseThrow(), Objects.requireNonNull(artifact).primary(), predicateType);
+        if (problem != null) {
+          return KeylessResult.denied(problem);
+        }
       }
-    }
 
-    // 6. sigstore-java: chain to the trusted CA, SCT, SET, inclusion proof, checkpoint, log body.
-    String sigstoreProblem = dsse
-        ? sigstoreJavaDsse(bundleJson, leaf, entry, envelope.orElseThrow(), identity)
-        : sigstoreJava(bundleJson, digest, identity);
-    if (sigstoreProblem != null) {
-      return KeylessResult.denied(sigstoreProblem);
+      // Logs and timestamps: every verified time.
+      Times times = new Times(bundle, signed, root, options);
+      times.collect();
+      if (times.all.isEmpty()) {
+        return KeylessResult.denied("the bundle has no verified time: no signed entry timestamp from a transparency"
+            + " log and no RFC 3161 timestamp, so the certificate's validity cannot be checked");
+      }
+      for (Instant t : times.all) {
+        String validity = validityProblem(leaf, t, times.integrated.contains(t));
+        if (validity != null) {
+          return KeylessResult.denied(validity);
+        }
+      }
+      // The chain to a trusted CA, valid at every verified time.
+      List<X509Certificate> path = null;
+      for (Instant t : times.all) {
+        try {
+          path = CertificateChains.verify(presented, root.certificateAuthorities(), t);
+        } catch (VerificationFailure e) {
+          return KeylessResult.denied("Fulcio certificate was not valid: " + e.getMessage());
+        }
+      }
+      String sct = sctProblem(leaf, presented, Objects.requireNonNull(path), options.sct());
+      if (sct != null) {
+        return KeylessResult.denied(sct);
+      }
+      return KeylessResult.allowed(
+          "verified " + (dsse ? "DSSE" : "message signature") + " bundle signed by " + actual.san() + " (issuer "
+              + actual.issuer() + "), " + times.describe(),
+          dsse ? envelope.orElseThrow().payload() : null,
+          actual);
+    } catch (VerificationFailure e) {
+      return KeylessResult.denied(e.getMessage());
+    } catch (CertificateException e) {
+      return KeylessResult.denied("bundle certificate cannot be encoded: " + e.getMessage());
     }
-    return KeylessResult.allowed(
-        "verified " + (dsse ? "DSSE" : "message signature") + " bundle signed by " + actual.san() + " (issuer "
-            + actual.issuer() + "), logged at " + integrated,
-        statementBytes,
-        actual);
   }
 
-  private static @Nullable String tlogProblem(List<TlogEntry> entries, String expectedKind) {
-    if (entries.isEmpty()) {
-      return "bundle has no transparency log entry";
+  /** Checks the bundle's signature with {@code key} and says what a log entry must record. */
+  static LogEntryBodies.Signed signed(SigstoreBundle bundle, SignatureAlgorithm alg, PublicKey key,
+      byte[] signerDer, boolean certificate, @Nullable ArtifactDigests artifact) throws VerificationFailure {
+    String who = certificate ? "certificate's" : "trusted";
+    Optional<DsseEnvelope> env = bundle.dsseEnvelope();
+    if (env.isPresent()) {
+      DsseEnvelope e = env.get();
+      if (e.signatures().size() != 1) {
+        throw new VerificationFailure("DSSE envelope has " + e.signatures().size() + " signatures, expected exactly one");
+      }
+      byte[] sig = e.signatures().get(0).sig();
+      if (!alg.verify(key, e.pae(), sig)) {
+        throw new VerificationFailure("DSSE payload does not match the signature: DSSE signature does not verify"
+            + " over the envelope's PAE with the " + who + " key (" + alg + ")");
+      }
+      String hash = alg.digestAlgorithm() == null ? "SHA-512" : alg.digestAlgorithm();
+      return new LogEntryBodies.Signed(alg, hash, sig, signerDer, key.getEncoded(), certificate, null, e);
     }
-    if (entries.size() > 1) {
-      // sigstore-java verifies only the first entry; the others would be trusted unchecked.
-      return "bundle has " + entries.size() + " transparency log entries; only one is verified, so extra entries"
-          + " are refused";
+    SigstoreBundle.MessageSignature ms = bundle.messageSignature().orElseThrow();
+    if (artifact == null) {
+      throw new VerificationFailure("no artifact digest to verify the message signature against");
     }
-    TlogEntry e = entries.get(0);
-    if (!expectedKind.equals(e.kind()) || !REKOR_VERSION.equals(e.version())) {
-      return "transparency log entry is " + e.kind() + " " + e.version() + ", expected " + expectedKind + " "
-          + REKOR_VERSION;
+    String hash = alg.digestAlgorithm();
+    if (hash == null) {
+      throw new VerificationFailure(alg + " signs the artifact itself, not its digest; attest verifies message"
+          + " signatures over digests only");
     }
-    if (e.integratedTime() <= 0) {
-      return "transparency log entry has no integrated time";
+    boolean ecdsa = alg.name().startsWith("PKIX_ECDSA_");
+    Optional<String> named = ms.digestAlgorithm();
+    if (ecdsa && named.isPresent()) {
+      // ECDSA signs whichever digest the signer chose; sigstore-python 1.x and 2.x signed SHA-256
+      // with P-384 keys. The bundle names it, and the log entry must name the same.
+      String h = LogEntryBodies.jcaHash(named.get());
+      if (h == null) {
+        throw new VerificationFailure("bundle message digest algorithm '" + named.get() + "' is not SHA2_256,"
+            + " SHA2_384 or SHA2_512");
+      }
+      hash = h;
     }
-    Optional<InclusionProof> proof = e.inclusionProof();
-    if (proof.isEmpty()) {
-      return "transparency log entry has no inclusion proof";
+    byte[] digest = artifact.get(hash);
+    if (digest == null) {
+      throw new VerificationFailure("the signature covers the artifact's " + hash + " digest, which is unknown here"
+          + " (only " + artifact.describe() + " was given): verify the file itself");
     }
-    InclusionProof p = proof.get();
-    if (p.logIndex() < 0 || p.logIndex() >= p.treeSize()) {
-      return "inclusion proof index " + p.logIndex() + " is not below the tree size " + p.treeSize();
+    Optional<byte[]> bundled = ms.digestBytes();
+    if (bundled.isPresent()) {
+      String want = LogEntryBodies.v2Name(hash);
+      if (!want.equals(named.orElse("")) || !MessageDigest.isEqual(bundled.get(), digest)) {
+        throw new VerificationFailure("bundle message digest: the bundle signs " + named.orElse("") + " "
+            + java.util.HexFormat.of().formatHex(bundled.get()) + ", not the artifact's " + want + " digest "
+            + java.util.HexFormat.of().formatHex(digest));
+      }
     }
-    if (p.checkpoint().isEmpty()) {
-      return "inclusion proof has no checkpoint";
+    byte[] sig = ms.signature();
+    boolean ok = hash.equals(alg.digestAlgorithm())
+        ? alg.verifyDigest(key, digest, sig)
+        : ecdsaOverDigest(alg, key, digest, sig);
+    if (!ok) {
+      throw new VerificationFailure("message signature does not verify over the artifact " + artifact.describe()
+          + " with the " + who + " key (" + alg + ", " + hash + ")");
+    }
+    return new LogEntryBodies.Signed(alg, hash, sig, signerDer, key.getEncoded(), certificate, digest, null);
+  }
+
+  private static boolean ecdsaOverDigest(SignatureAlgorithm alg, PublicKey key, byte[] digest, byte[] sig)
+      throws VerificationFailure {
+    alg.checkKey(key);
+    try {
+      java.security.Signature s = java.security.Signature.getInstance("NONEwithECDSA");
+      s.initVerify(key);
+      s.update(digest);
+      return s.verify(sig);
+    } catch (java.security.SignatureException e) {
+      return false;
+    } catch (java.security.GeneralSecurityException e) {
+      throw new VerificationFailure("ECDSA verification could not run: " + e.getMessage(), e);
+    }
+  }
+
+  /** Every verified time of a bundle: SET-backed integrated times and RFC 3161 timestamps. */
+  private static final class Times {
+    final SigstoreBundle bundle;
+    final LogEntryBodies.Signed signed;
+    final TrustedRoot root;
+    final SigstoreOptions options;
+    final List<Instant> all = new ArrayList<>();
+    final List<Instant> integrated = new ArrayList<>();
+    final List<Instant> timestamps = new ArrayList<>();
+    int entries;
+
+    Times(SigstoreBundle bundle, LogEntryBodies.Signed signed, TrustedRoot root, SigstoreOptions options) {
+      this.bundle = bundle;
+      this.signed = signed;
+      this.root = root;
+      this.options = options;
+    }
+
+    void collect() throws VerificationFailure {
+      VerificationMaterial vm = bundle.verificationMaterial();
+      List<TransparencyLogs.Verified> logs = new ArrayList<>();
+      if (options.tlog() != LogRequirement.IGNORED) {
+        List<TlogEntry> list = vm.tlogEntries();
+        if (list.isEmpty() && options.tlog() == LogRequirement.REQUIRED) {
+          throw new VerificationFailure("bundle has no transparency log entry, and one is required");
+        }
+        for (int i = 0; i < list.size(); i++) {
+          try {
+            logs.add(TransparencyLogs.verify(list.get(i), bundle.version(), signed, root));
+          } catch (VerificationFailure e) {
+            throw new VerificationFailure((list.size() > 1 ? "transparency log entry " + (i + 1) + " of "
+                + list.size() + ": " : "") + e.getMessage(), e);
+          }
+        }
+        entries = logs.size();
+        for (TransparencyLogs.Verified v : logs) {
+          if (v.integratedTime() != null) {
+            integrated.add(v.integratedTime());
+          }
+        }
+      }
+      List<byte[]> tokens = vm.rfc3161Timestamps();
+      if (!tokens.isEmpty() && root.timestampAuthorities().isEmpty()) {
+        throw new VerificationFailure("the bundle has " + tokens.size() + " RFC 3161 timestamp(s), but the trusted root"
+            + " has no timestamp authority to verify them against");
+      }
+      for (int i = 0; i < tokens.size(); i++) {
+        try {
+          timestamps.add(Rfc3161.verify(tokens.get(i), signed.signature(), root.timestampAuthorities()));
+        } catch (VerificationFailure e) {
+          throw new VerificationFailure("RFC 3161 timestamp " + (i + 1) + " of " + tokens.size() + " could not be"
+              + " verified: " + e.getMessage(), e);
+        }
+      }
+      if (timestamps.size() < options.minTimestamps()) {
+        throw new VerificationFailure("the policy requires " + options.minTimestamps() + " verified RFC 3161"
+            + " timestamp(s), the bundle has " + timestamps.size());
+      }
+      // A log entry without a SET (Rekor v2) proves inclusion, not time: its log must have been
+      // valid at the timestamps' times.
+      for (TransparencyLogs.Verified v : logs) {
+        if (v.integratedTime() == null) {
+          for (Instant t : timestamps) {
+            if (!v.log().validAt(t)) {
+              throw new VerificationFailure("the transparency log " + v.log().baseUrl() + " was not valid at the"
+                  + " timestamp " + t + " (its validity in the trusted root)");
+            }
+          }
+        }
+      }
+      all.addAll(integrated);
+      all.addAll(timestamps);
+    }
+
+    String describe() {
+      List<String> parts = new ArrayList<>();
+      if (!integrated.isEmpty()) {
+        parts.add("logged at " + String.join(", ", integrated.stream().map(Instant::toString).toList()));
+      } else if (entries > 0) {
+        parts.add("in " + entries + " transparency log(s)");
+      }
+      if (!timestamps.isEmpty()) {
+        parts.add("timestamped at " + String.join(", ", timestamps.stream().map(Instant::toString).toList()));
+      }
+      return String.join(", ", parts);
+    }
+  }
+
+  private static @Nullable String validityProblem(X509Certificate leaf, Instant t, boolean logged) {
+    Instant notBefore = leaf.getNotBefore().toInstant();
+    Instant notAfter = leaf.getNotAfter().toInstant();
+    String what = logged ? "the log integrated the entry at " + t : "the RFC 3161 timestamp says " + t;
+    String kind = logged ? "the integrated time" : "the timestamp";
+    if (t.isBefore(notBefore)) {
+      return what + ", before the certificate became valid at " + notBefore + ": " + kind
+          + " is outside the certificate's validity";
+    }
+    if (t.isAfter(notAfter)) {
+      return "the certificate expired at " + notAfter + ", before " + (logged
+          ? "the log integrated the entry at " + t
+          : "the RFC 3161 timestamp's time " + t) + ": " + kind + " is outside the certificate's validity";
     }
     return null;
+  }
+
+  private @Nullable String sctProblem(
+      X509Certificate leaf, List<X509Certificate> presented, List<X509Certificate> path, LogRequirement sct) {
+    if (sct == LogRequirement.IGNORED) {
+      return null;
+    }
+    if (leaf.getExtensionValue(SCT_OID) == null) {
+      return sct == LogRequirement.REQUIRED
+          ? "the certificate has no embedded SCT (certificate transparency proof), and one is required"
+          : null;
+    }
+    X509Certificate issuer = path.size() > 1 ? path.get(1) : presented.size() > 1 ? presented.get(1) : null;
+    if (issuer == null) {
+      return "the certificate's issuer is not known, so its SCT cannot be verified";
+    }
+    try {
+      Scts.verify(leaf, issuer, root.ctlogs(), 1);
+      return null;
+    } catch (VerificationFailure e) {
+      return "certificate transparency: " + e.getMessage();
+    }
   }
 
   private static @Nullable String identityProblem(CertificateIdentity actual, KeylessIdentity expected) {
@@ -329,18 +575,7 @@ public final class KeylessBundleVerifier {
     };
   }
 
-  private static @Nullable String dsseProblem(DsseEnvelope env, PublicKey key, Digest image, String predicateType) {
-    if (env.signatures().size() != 1) {
-      return "DSSE envelope has " + env.signatures().size() + " signatures, expected exactly one";
-    }
-    try {
-      // Our PAE over the payload bytes: sigstore-java builds it from characters.
-      env.verify(Keys.verifier(key));
-    } catch (IllegalArgumentException e) {
-      return "certificate key is not supported: " + e.getMessage();
-    } catch (AttestException e) {
-      return "DSSE payload does not match the signature: " + e.getMessage();
-    }
+  private static @Nullable String statementProblem(DsseEnvelope env, Digest image, String predicateType) {
     Statement statement;
     try {
       statement = env.statement();
@@ -356,179 +591,22 @@ public final class KeylessBundleVerifier {
     return null;
   }
 
-  private static @Nullable String messageSignatureProblem(
-      SigstoreBundle.MessageSignature ms, PublicKey key, Digest artifact) {
-    Optional<byte[]> bundled = ms.digestBytes();
-    if (bundled.isPresent()) {
-      if (!"SHA2_256".equals(ms.digestAlgorithm().orElse(""))
-          || !java.util.Arrays.equals(bundled.get(), artifact.hash())) {
-        return "bundle message digest is not the artifact's " + artifact;
-      }
-    }
-    try {
-      // ECDSA over the SHA-256 digest we were given, as hashedrekord signs.
-      Signature s = Signature.getInstance("NONEwithECDSA");
-      s.initVerify(key);
-      s.update(artifact.hash());
-      if (!s.verify(ms.signature())) {
-        return "message signature does not verify over the artifact " + artifact + " with the certificate's key";
-      }
-    } catch (GeneralSecurityException e) {
-      return "message signature does not verify over the artifact " + artifact + ": " + e.getMessage();
-    }
-    return null;
-  }
-
-  private @Nullable String sigstoreJava(byte[] bundleJson, Digest digest, KeylessIdentity identity) {
-    try {
-      return sigstoreJavaUnchecked(bundleJson, digest, identity);
-    } catch (RuntimeException e) {
-      // NPEs, index errors and IllegalStateExceptions on malformed input, from parsing or verifying.
-      return "sigstore-java failed on a malformed bundle: " + messages(e);
-    }
-  }
-
-  private @Nullable String sigstoreJavaUnchecked(byte[] bundleJson, Digest digest, KeylessIdentity identity) {
-    Bundle bundle;
-    try {
-      bundle = sigstoreBundle(bundleJson);
-    } catch (BundleParseException | IOException e) {
-      return "sigstore-java cannot read the bundle: " + messages(e);
-    }
-    VerificationOptions.CertificateMatcher matcher;
-    try {
-      matcher = matcher(identity);
-    } catch (RegexSyntaxException e) {
-      return "bad SAN regular expression: " + e.getMessage();
-    }
-    try {
-      verifier.verify(digest.hash(), bundle, VerificationOptions.builder().addCertificateMatchers(matcher).build());
-      return null;
-    } catch (KeylessVerificationException e) {
-      return "sigstore-java: " + messages(e);
-    }
-  }
-
-  private static Bundle sigstoreBundle(byte[] bundleJson) throws BundleParseException, IOException {
-    try (Reader r = new InputStreamReader(new ByteArrayInputStream(bundleJson), StandardCharsets.UTF_8)) {
-      return Bundle.from(r);
-    }
-  }
-
-  private static VerificationOptions.CertificateMatcher matcher(KeylessIdentity identity)
-      throws RegexSyntaxException {
-    StringMatcher san = identity.san() != null
-        ? StringMatcher.string(identity.san())
-        : StringMatcher.regex("^(?:" + identity.sanRegex() + ")$");
-    return VerificationOptions.CertificateMatcher.fulcio()
-        .issuer(StringMatcher.string(identity.issuer()))
-        .subjectAlternativeName(san)
-        .build();
-  }
-
   /**
-   * sigstore-java's checks for a DSSE bundle, without {@link KeylessVerifier#verify}: it parses the
-   * payload as an in-toto statement and refuses a subject without a name, which cosign 3's image
-   * signature ({@code https://sigstore.dev/cosign/sign/v1}) has. Everything else {@code verify}
-   * checks is done here, step by step, with the same sigstore-java verifiers: the chain and SCT
-   * (Fulcio), the certificate matcher, the RFC 3161 timestamps, the log body against the envelope,
-   * and the SET, inclusion proof and checkpoint (Rekor). The payload type, the single signature over
-   * the byte PAE and the statement (type, predicate type, subject digest) were checked by attest
-   * before this is called.
-   */
-  private @Nullable String sigstoreJavaDsse(
-      byte[] bundleJson, X509Certificate leaf, TlogEntry entry, DsseEnvelope envelope, KeylessIdentity identity) {
-    try {
-      Bundle bundle;
-      try {
-        bundle = sigstoreBundle(bundleJson);
-      } catch (BundleParseException | IOException e) {
-        return "sigstore-java cannot read the bundle: " + messages(e);
-      }
-      try {
-        fulcio.verifySigningCertificate(bundle.getCertPath());
-      } catch (FulcioVerificationException | IOException e) {
-        return "sigstore-java: Fulcio certificate was not valid: " + messages(e);
-      }
-      try {
-        if (!matcher(identity).test(leaf)) {
-          return "sigstore-java: certificate does not match the expected issuer and SAN";
-        }
-      } catch (RegexSyntaxException e) {
-        return "bad SAN regular expression: " + e.getMessage();
-      } catch (VerificationOptions.UncheckedCertificateException e) {
-        return "sigstore-java: certificate cannot be matched: " + messages(e);
-      }
-      String bodyProblem = dsseBodyProblem(entry.canonicalizedBody(), envelope, leaf);
-      if (bodyProblem != null) {
-        return bodyProblem;
-      }
-      byte[] signature = envelope.signatures().get(0).sig();
-      for (Bundle.Timestamp ts : bundle.getTimestamps()) {
-        byte[] token = ts.getRfc3161Timestamp();
-        if (token == null || token.length == 0) {
-          return "sigstore-java: found an empty RFC 3161 timestamp in the bundle";
-        }
-        try {
-          ImmutableTimestampResponse response = ImmutableTimestampResponse.builder().encoded(token).build();
-          timestamps.verify(response, signature);
-          leaf.checkValidity(response.getGenTime());
-        } catch (TimestampVerificationException | dev.sigstore.timestamp.client.TimestampException | CertificateException e) {
-          return "sigstore-java: RFC 3161 timestamp could not be verified: " + messages(e);
-        }
-      }
-      if (bundle.getEntries().size() != 1) {
-        return "sigstore-java sees " + bundle.getEntries().size() + " transparency log entries, expected one";
-      }
-      try {
-        rekor.verifyEntry(bundle.getEntries().get(0));
-      } catch (RekorVerificationException e) {
-        return "sigstore-java: transparency log entry could not be verified: " + messages(e);
-      }
-      return null;
-    } catch (RuntimeException e) {
-      return "sigstore-java failed on a malformed bundle: " + messages(e);
-    }
-  }
-
-  /**
-   * The Rekor {@code dsse} 0.0.1 body must be about this envelope: its payload hash, its one
-   * signature, and the bundle's certificate as the verifier. Read with attest's strict parser.
-   *
-   * @see <a href="https://github.com/sigstore/rekor/blob/main/pkg/types/dsse/v0.0.1/dsse_v0_0_1_schema.json">dsse 0.0.1</a>
+   * Whether the Rekor {@code dsse} 0.0.1 {@code body} logs this envelope signed with {@code leaf}:
+   * null if so, else the reason. The signing path checks what Rekor returns with it.
    */
   static @Nullable String dsseBodyProblem(byte[] body, DsseEnvelope envelope, X509Certificate leaf) {
-    String w = "transparency log entry body";
     try {
-      JsonNode n = JsonReads.object(body, w);
-      if (!"dsse".equals(JsonReads.text(n, "kind", w)) || !REKOR_VERSION.equals(JsonReads.text(n, "apiVersion", w))) {
-        return w + " is not a dsse " + REKOR_VERSION + " entry";
+      if (envelope.signatures().size() != 1) {
+        return "DSSE envelope has " + envelope.signatures().size() + " signatures, expected exactly one";
       }
-      JsonNode spec = JsonReads.object(n, "spec", w);
-      JsonNode payloadHash = JsonReads.object(spec, "payloadHash", w + " spec");
-      if (!"sha256".equals(JsonReads.text(payloadHash, "algorithm", w + " payloadHash"))) {
-        return w + " has a payload hash that is not sha256";
-      }
-      String expected = Digest.sha256(envelope.payload()).hex();
-      if (!expected.equals(JsonReads.text(payloadHash, "value", w + " payloadHash"))) {
-        return "digest of the DSSE payload in the bundle does not match the payload digest in the log entry";
-      }
-      JsonNode sigs = JsonReads.array(spec, "signatures", w + " spec", DsseEnvelope.MAX_SIGNATURES);
-      if (sigs.size() != 1) {
-        return w + " has " + sigs.size() + " signatures, expected exactly one";
-      }
-      byte[] logged = JsonReads.bytes(sigs.get(0), "signature", w + " signature");
-      if (!java.util.Arrays.equals(logged, envelope.signatures().get(0).sig())) {
-        return "the DSSE signature in the bundle is not the signature in the log entry";
-      }
-      byte[] verifierPem = JsonReads.bytes(sigs.get(0), "verifier", w + " signature");
-      byte[] der = dev.attest.core.Pem.read(verifierPem, w + " verifier").der();
-      if (!java.util.Arrays.equals(der, leaf.getEncoded())) {
-        return "the certificate in the log entry is not the bundle's certificate";
-      }
+      SignatureAlgorithm alg = SignatureAlgorithm.forKey(leaf.getPublicKey());
+      LogEntryBodies.check("dsse", "0.0.1", body, new LogEntryBodies.Signed(alg, "SHA-256",
+          envelope.signatures().get(0).sig(), leaf.getEncoded(), leaf.getPublicKey().getEncoded(), true, null,
+          envelope));
       return null;
-    } catch (AttestException e) {
-      return "malformed " + w + ": " + e.getMessage();
+    } catch (VerificationFailure e) {
+      return e.getMessage();
     } catch (CertificateException e) {
       return "bundle certificate cannot be encoded: " + e.getMessage();
     }

@@ -92,6 +92,24 @@ public final class Certificates {
    * refused, as Go's crypto/x509 (and so cosign and sigstore-go) refuses them.
    */
   static void verifySignature(X509Certificate cert, PublicKey issuerKey) throws VerificationFailure {
+    // The trusted root's CA certificates are checked on every verification with the same keys;
+    // a signature that verified once over these exact bytes with this exact key verifies again.
+    PublicKey known = VERIFIED.get(cert);
+    if (known != null && known.equals(issuerKey)) {
+      return;
+    }
+    checkSignature(cert, issuerKey);
+    VERIFIED.put(cert, issuerKey);
+  }
+
+  /**
+   * Certificates whose signature verified, with the key it verified with. X509Certificate and
+   * PublicKey compare by encoding; weak keys let unused certificates go.
+   */
+  private static final java.util.Map<X509Certificate, PublicKey> VERIFIED =
+      java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+
+  private static void checkSignature(X509Certificate cert, PublicKey issuerKey) throws VerificationFailure {
     String oid = cert.getSigAlgOID();
     String name = jcaSignatureName(oid);
     if (name.startsWith("unsupported")) {
@@ -132,6 +150,33 @@ public final class Certificates {
     } catch (GeneralSecurityException | java.io.IOException | RuntimeException e) {
       throw new VerificationFailure("the signature on certificate " + cert.getSubjectX500Principal()
           + " does not verify with its issuer's key (" + e.getMessage() + ")", e);
+    }
+  }
+
+  /**
+   * The DER value inside extension {@code oid}'s extnValue OCTET STRING (RFC 5280 section 4.1),
+   * or {@code null} when the certificate lacks it: how Fulcio's extensions are read without an
+   * ASN.1 library.
+   */
+  public static byte @Nullable [] extensionValue(X509Certificate c, String oid) throws VerificationFailure {
+    byte[] wrapped = c.getExtensionValue(oid);
+    return wrapped == null ? null : Der.parse(wrapped, "certificate extension " + oid).octets("extnValue");
+  }
+
+  /** The text of a DER UTF8String, which must be valid UTF-8 (Fulcio's v2 extensions, RFC 5280 DirectoryString). */
+  public static String utf8String(byte[] der, String what) throws VerificationFailure {
+    return utf8(Der.parse(der, what).expect(0x0c, what + " UTF8String").content(), what);
+  }
+
+  /** Strictly decoded UTF-8 (Fulcio's v1 extensions hold raw UTF-8 bytes). */
+  public static String utf8(byte[] bytes, String what) throws VerificationFailure {
+    try {
+      return java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+          .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+          .decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+    } catch (java.nio.charset.CharacterCodingException e) {
+      throw new VerificationFailure(what + " is not valid UTF-8", e);
     }
   }
 

@@ -101,6 +101,40 @@ class CertificateChainsTest {
         "restricts extended key usage to [1.3.6.1.5.5.7.3.3], which excludes timeStamping");
   }
 
+  /** Fulcio's extensions read without an ASN.1 library: v2 issuer (UTF8String) and v1 issuer (raw UTF-8). */
+  @Test
+  void readsFulcioExtensionsInPureJdk() throws Exception {
+    X509Certificate leaf = certs(PROD).get(0);
+    assertThat(Certificates.utf8String(Certificates.extensionValue(leaf, "1.3.6.1.4.1.57264.1.8"), "issuer v2"))
+        .isEqualTo("https://github.com/login/oauth");
+    assertThat(Certificates.utf8(Certificates.extensionValue(leaf, "1.3.6.1.4.1.57264.1.1"), "issuer v1"))
+        .isEqualTo("https://github.com/login/oauth");
+    assertThat(Certificates.extensionValue(leaf, "1.2.3.4")).isNull();
+    assertThatThrownBy(() -> Certificates.utf8String(Der.tlv(0x0c, new byte[] {(byte) 0xc3}), "x")).hasMessageContaining("not valid UTF-8");
+    assertThatThrownBy(() -> Certificates.utf8String(Der.tlv(Der.OCTET_STRING, new byte[] {0x41}), "x")).hasMessageContaining("UTF8String");
+  }
+
+  /** A verified signature is remembered only for the same certificate bytes and the same key. */
+  @Test
+  void aRememberedSignatureDoesNotVouchForAnotherKey() throws Exception {
+    List<X509Certificate> path = CertificateChains.verify(certs(PROD), Vectors.root(PROD).certificateAuthorities(),
+        during(certs(PROD).get(0)));
+    X509Certificate leaf = path.get(0);
+    Certificates.verifySignature(leaf, path.get(1).getPublicKey());
+    assertThatThrownBy(() -> Certificates.verifySignature(leaf, path.get(2).getPublicKey()))
+        .isInstanceOf(VerificationFailure.class).hasMessageContaining("does not verify with its issuer's key");
+    Certificates.verifySignature(Vectors.cert(leaf.getEncoded()), path.get(1).getPublicKey());
+  }
+
+  @Test
+  void parseRefusesTrailingDataThatTheJdkWouldIgnore() throws Exception {
+    byte[] der = certs(PROD).get(0).getEncoded();
+    byte[] longer = java.util.Arrays.copyOf(der, der.length + 1);
+    assertThat(Vectors.cert(longer)).isEqualTo(certs(PROD).get(0)); // the JDK alone accepts it
+    assertThatThrownBy(() -> Certificates.parse(longer, "bundle certificate")).isInstanceOf(VerificationFailure.class)
+        .hasMessageContaining("is not exactly one DER certificate");
+  }
+
   static void refused(List<X509Certificate> presented, List<CertificateAuthority> cas, Instant at, String reason) {
     refused(presented, cas, at, CertificateChains.Purpose.CODE_SIGNING, reason);
   }
