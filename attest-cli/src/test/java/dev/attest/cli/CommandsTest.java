@@ -337,7 +337,14 @@ class CommandsTest {
 
     Result pc = run("policy", "export", "--policy", policy.toString(), "--to", "policy-controller");
     assertThat(pc.exitCode()).as(pc.toString()).isZero();
-    assertThat(pc.out()).contains("ClusterImagePolicy");
+    assertThat(pc.out()).contains("ClusterImagePolicy").contains("signatureFormat: bundle");
+    // What policy-controller cannot enforce is on stderr; --strict makes it an error with no output.
+    assertThat(pc.err()).contains("not enforced by policy-controller: tag-only references are not rejected");
+    assertThat(pc.out() + pc.err()).doesNotContain(dir.toString());
+    Result strict = run("policy", "export", "--policy", policy.toString(), "--to", "policy-controller", "--strict");
+    assertThat(strict.exitCode()).isEqualTo(1);
+    assertThat(strict.out()).isEmpty();
+    assertThat(strict.err()).contains("cannot be enforced by policy-controller (--strict)");
 
     Files.writeString(policy, "name: x\nunknownKey: 1\n");
     Result bad = run("policy", "export", "--policy", policy.toString(), "--to", "kyverno");

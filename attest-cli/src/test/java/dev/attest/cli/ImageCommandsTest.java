@@ -256,6 +256,27 @@ class ImageCommandsTest {
         HttpResponse.BodyHandlers.ofString());
     assertThat(h.statusCode()).isEqualTo(200);
     assertThat(h.body()).isEqualTo("ok\n");
+    String base = "https://localhost:" + info.get("port").asInt();
+    assertThat(client.send(HttpRequest.newBuilder(URI.create(base + "/readyz")).GET().build(),
+        HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+
+    // A review that starts no image: allowed, logged as one JSON line, counted in /metrics.
+    String delete = "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":{"
+        + "\"uid\":\"u-1\",\"kind\":{\"group\":\"\",\"version\":\"v1\",\"kind\":\"Pod\"},\"operation\":\"DELETE\"}}";
+    HttpResponse<String> review = client.send(HttpRequest.newBuilder(URI.create(base + "/validate"))
+        .POST(HttpRequest.BodyPublishers.ofString(delete)).header("Content-Type", "application/json").build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(JSON.readTree(review.body()).at("/response/allowed").asBoolean()).isTrue();
+    String metrics = client.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).GET().build(),
+        HttpResponse.BodyHandlers.ofString()).body();
+    assertThat(metrics).contains("attest_admission_reviews_total{decision=\"skip\",kind=\"Pod\"} 1.0")
+        .contains("attest_admission_review_duration_seconds_bucket").contains("attest_verification_cache_hits")
+        .contains("attest_registry_errors_total");
+    String logLine = out.toString().lines().filter(l -> l.contains("\"uid\":\"u-1\"")).findFirst().orElseThrow();
+    JsonNode logged = JSON.readTree(logLine);
+    assertThat(logged.get("decision").asText()).isEqualTo("skip");
+    assertThat(logged.get("reasons").get(0).asText()).isEqualTo("operation DELETE starts no image");
+    assertThat(logged.has("ms")).isTrue();
 
     t.interrupt();
     t.join(10_000);

@@ -340,8 +340,9 @@ public final class Promotion {
     if (e == null) {
       return new PromotionReport(plan, gate, after, 0, 0, 0, 0, 0, 0, attestationWrites, attestation);
     }
-    return new PromotionReport(plan, gate, after, e.blobsCopied.get(), e.blobsMounted.get(), e.bytesCopied.get(),
-        e.manifestsWritten.get(), e.indexUpdates.get(), e.tagsWritten.get(), attestationWrites, attestation);
+    Executor.Counts c = e.counts();
+    return new PromotionReport(plan, gate, after, c.blobsCopied(), c.blobsMounted(), c.bytesCopied(),
+        c.manifestsWritten(), c.indexUpdates(), c.tagsWritten(), attestationWrites, attestation);
   }
 
   private void checkConfigured() {

@@ -30,16 +30,27 @@ import org.jspecify.annotations.Nullable;
 /**
  * A Kubernetes validating (and optionally mutating) admission webhook: {@code AdmissionReview}
  * {@code admission.k8s.io/v1} JSON in, {@code AdmissionReview} JSON out, with the request's
- * {@code uid} echoed.
+ * {@code uid} echoed in every answer.
  *
  * <p>It reads the images of Pods ({@code containers}, {@code initContainers}, {@code
- * ephemeralContainers}) and of the pod templates of Deployments, StatefulSets, DaemonSets,
- * ReplicaSets, Jobs and CronJobs, and verifies each distinct image through the {@link
- * ImageVerifier}, in parallel with a bound. The review is denied, listing every offending image
- * with its reasons, when any image is denied, when the verifier throws or does not finish in
- * time, and when the review itself is malformed. Images that only fail in warn mode are admitted
- * with {@code warnings}. {@link #mutate} also returns a JSONPatch that pins every tag to the digest
- * that was verified.
+ * ephemeralContainers}, also through the {@code pods/ephemeralcontainers} subresource) and of the
+ * pod templates of Deployments, StatefulSets, DaemonSets, ReplicaSets, Jobs and CronJobs, and
+ * verifies each distinct image through the {@link ImageVerifier}, in parallel with a bound. Register
+ * it for {@code CREATE} and {@code UPDATE} of exactly those resources ({@link #RULES}); anything
+ * else it is sent is allowed at once, without a registry call: {@code DELETE} and {@code CONNECT}
+ * (such as {@code pods/exec}), subresources that carry no pod spec ({@code pods/status}, {@code
+ * deployments/scale}, ...) and kinds it does not read.
+ *
+ * <p>The review is denied, listing every offending image with its reasons, when any image is
+ * denied, when the verifier throws or does not finish in time, and when the review itself is
+ * malformed. Images that only fail in warn mode are admitted with {@code warnings}, one per image
+ * and failed check, each within Kubernetes' 256-character advice and keeping the image and the
+ * check (which names the predicate type). {@link #mutate} also returns a JSONPatch that pins every
+ * tag to the digest that was verified. {@code response.status.code} follows HTTP meaning: 403 for
+ * a policy denial, 400 for a malformed review, 413 for one too large, 504 past the deadline.
+ *
+ * <p>The handler never logs; a {@link Builder#listener listener} sees one {@link Review} per
+ * answer, for logs and metrics.
  *
  * @see <a href="https://kubernetes.io/docs/reference/access-authn-authz/extensible-admission-controllers/#request">
  *     Kubernetes: dynamic admission control, request and response</a>
@@ -51,15 +62,52 @@ public final class AdmissionHandler implements AutoCloseable {
 
   private static final ObjectMapper OUT = new ObjectMapper();
   private static final JsonNodeFactory F = JsonNodeFactory.instance;
-  private static final int MAX_WARNING_CHARS = 256;
+  /** Kubernetes truncates longer warnings; each one is kept within it. */
+  static final int MAX_WARNING_CHARS = 256;
+
+  /** At most this many warnings are returned; the rest are counted in the last one. */
+  static final int MAX_WARNINGS = 16;
+
+  /**
+   * The resources to register the webhook for, as {@code group/version/resource} (subresources
+   * after a second slash), with operations {@code CREATE} and {@code UPDATE}.
+   */
+  public static final List<String> RULES = List.of(
+      "/v1/pods", "/v1/pods/ephemeralcontainers",
+      "apps/v1/deployments", "apps/v1/statefulsets", "apps/v1/daemonsets", "apps/v1/replicasets",
+      "batch/v1/jobs", "batch/v1/cronjobs");
+
+  /**
+   * What one answered review was, for logs and metrics.
+   *
+   * @param uid the request uid, empty when it could not be read
+   * @param operation the request operation ({@code CREATE}, ...), empty when unknown
+   * @param kind the object kind, such as {@code Pod}, empty when unknown
+   * @param images the distinct images verified, in order
+   * @param allowed whether the review was allowed
+   * @param code the {@code status.code} answered (200 when allowed without a message)
+   * @param reasons why it was denied or warned, one entry per image or problem
+   * @param verified whether any image was verified (false for reviews allowed without a check)
+   * @param nanos how long the answer took
+   */
+  public record Review(
+      String uid, String operation, String kind, List<String> images, boolean allowed, int code,
+      List<String> reasons, boolean verified, long nanos) {
+    public Review {
+      images = List.copyOf(images);
+      reasons = List.copyOf(reasons);
+    }
+  }
 
   private final ImageVerifier verifier;
   private final ExecutorService pool;
   private final boolean ownsPool;
   private final Duration timeout;
   private final int maxImages;
+  private final java.util.function.Consumer<Review> listener;
 
   private AdmissionHandler(Builder b) {
+    this.listener = b.listener;
     this.verifier = b.verifier;
     this.timeout = b.timeout;
     this.maxImages = b.maxImages;
@@ -84,6 +132,7 @@ public final class AdmissionHandler implements AutoCloseable {
     private Duration timeout = Duration.ofSeconds(7);
     private int maxImages = 256;
     private @Nullable ExecutorService executor;
+    private java.util.function.Consumer<Review> listener = r -> {};
 
     private Builder(ImageVerifier verifier) {
       this.verifier = Objects.requireNonNull(verifier, "verifier");
@@ -122,7 +171,16 @@ public final class AdmissionHandler implements AutoCloseable {
       return this;
     }
 
-    /** The handler, with its own verification pool; close it when done. */
+    /**
+     * Called once per answered review, on the answering thread, after the answer is made; for
+     * logs and metrics. An exception it throws is ignored.
+     */
+    public Builder listener(java.util.function.Consumer<Review> l) {
+      this.listener = Objects.requireNonNull(l);
+      return this;
+    }
+
+    /** The handler; close it when done. */
     public AdmissionHandler build() {
       return new AdmissionHandler(this);
     }
@@ -140,28 +198,57 @@ public final class AdmissionHandler implements AutoCloseable {
 
   /**
    * A denying review for {@code review}, echoing its uid when it can be read; for a server that
-   * must answer without a decision, e.g. past its deadline.
+   * must answer without a decision, e.g. past its deadline ({@code code} 504) or for a body too
+   * large to read whole (413: the uid is read from the start of the body).
    */
+  public static byte[] deny(byte[] review, int code, String message) {
+    return write(response(uidOf(review), false, code, message, List.of(), null));
+  }
+
+  /** As {@link #deny(byte[], int, String)} with code 403. */
   public static byte[] deny(byte[] review, String message) {
-    return write(response(readUid(review), false, 403, message, List.of(), null));
+    return deny(review, 403, message);
   }
 
   private byte[] handle(byte[] review, boolean patch) {
-    String uid = readUid(review);
+    long start = System.nanoTime();
+    Answer a = answer(review, patch);
+    try {
+      listener.accept(new Review(a.uid, a.operation, a.kind, a.images, a.allowed, a.code, a.reasons, a.verified,
+          System.nanoTime() - start));
+    } catch (RuntimeException ignored) {
+      // A listener's failure must not change the answer.
+    }
+    return a.bytes;
+  }
+
+  private record Answer(byte[] bytes, String uid, String operation, String kind, List<String> images,
+      boolean allowed, int code, List<String> reasons, boolean verified) {}
+
+  private Answer answer(byte[] review, boolean patch) {
+    String uid = uidOf(review);
     Request req;
     try {
       req = parse(review);
     } catch (Malformed m) {
-      return write(response(uid, false, 400, "malformed AdmissionReview: " + m.getMessage(), List.of(), null));
+      String msg = "malformed AdmissionReview: " + m.getMessage();
+      return new Answer(write(response(uid, false, 400, msg, List.of(), null)), uid, "", "", List.of(), false,
+          400, List.of(msg), false);
+    }
+    if (req.skip != null) {
+      return new Answer(write(response(req.uid, true, 200, null, List.of(), null)), req.uid, req.operation,
+          req.kind, List.of(), true, 200, List.of(req.skip), false);
     }
     Map<String, List<ImageSite>> byImage = new LinkedHashMap<>();
     for (ImageSite s : req.sites) {
       byImage.computeIfAbsent(s.image, k -> new ArrayList<>()).add(s);
     }
+    List<String> images = List.copyOf(byImage.keySet());
     if (byImage.size() > maxImages) {
-      return write(response(req.uid, false, 400,
-          "the " + req.kind + " names " + byImage.size() + " distinct images; at most " + maxImages + " are verified",
-          List.of(), null));
+      String msg = "the " + req.kind + " names " + byImage.size() + " distinct images; at most " + maxImages
+          + " are verified";
+      return new Answer(write(response(req.uid, false, 400, msg, List.of(), null)), req.uid, req.operation,
+          req.kind, images, false, 400, List.of(msg), false);
     }
     Map<String, Future<VerificationReport>> futures = new LinkedHashMap<>();
     for (String image : byImage.keySet()) {
@@ -181,10 +268,13 @@ public final class AdmissionHandler implements AutoCloseable {
       VerificationReport r = Objects.requireNonNull(o.report);
       if (r.decision() == VerificationReport.Decision.WARN) {
         for (VerificationReport.Check c : r.failures()) {
-          warnings.add(truncate("attest (warn mode): image " + image + ": " + c.name() + ": " + c.reason()));
+          warnings.add(warning(image, c));
         }
       }
-      Digest d = Objects.requireNonNull(r.subject());
+      Digest d = r.subject();
+      if (d == null) {
+        continue; // outside the policy and left alone (outOfScope: allow): nothing to pin
+      }
       for (ImageSite s : byImage.get(image)) {
         String pinned = ImageRefs.pin(image, d);
         if (!pinned.equals(image)) {
@@ -192,12 +282,15 @@ public final class AdmissionHandler implements AutoCloseable {
         }
       }
     }
+    List<String> summary = summarise(warnings);
     if (!denials.isEmpty()) {
       String msg = "attest denied " + denials.size() + " of " + futures.size() + " image(s) in "
           + req.kind + ": " + String.join("; ", denials);
-      return write(response(req.uid, false, 403, msg, warnings, null));
+      return new Answer(write(response(req.uid, false, 403, msg, summary, null)), req.uid, req.operation,
+          req.kind, images, false, 403, denials, true);
     }
-    return write(response(req.uid, true, 200, null, warnings, patch && !ops.isEmpty() ? ops : null));
+    return new Answer(write(response(req.uid, true, 200, null, summary, patch && !ops.isEmpty() ? ops : null)),
+        req.uid, req.operation, req.kind, images, true, 200, warnings, true);
   }
 
   private record Outcome(@Nullable VerificationReport report, @Nullable String denial) {}
@@ -224,23 +317,24 @@ public final class AdmissionHandler implements AutoCloseable {
     if (r == null) {
       return new Outcome(null, "image " + image + ": the verifier returned no report");
     }
-    Optional<Digest> pinned;
-    try {
-      pinned = ImageRefs.digest(image);
-    } catch (IllegalArgumentException e) {
-      return new Outcome(null, "image " + image + ": " + e.getMessage());
-    }
-    if (pinned.isPresent() && !pinned.get().equals(r.subject())) {
-      return new Outcome(null, "image " + image + ": the verifier reported digest " + r.subject()
-          + ", not the pinned one");
-    }
-    if (r.decision() == VerificationReport.Decision.DENY || r.subject() == null) {
+    if (r.decision() == VerificationReport.Decision.DENY || (r.subject() == null && !r.outOfScope())) {
+      // The report's own failures are the cause (a dead registry, a missing signature, ...).
       List<String> reasons = new ArrayList<>();
       for (VerificationReport.Check c : r.failures()) {
         reasons.add(c.name() + ": " + c.reason());
       }
       return new Outcome(null, "image " + image
           + (r.subject() == null ? "" : " (" + r.subject() + ")") + ": " + String.join(", ", reasons));
+    }
+    Optional<Digest> pinned;
+    try {
+      pinned = ImageRefs.digest(image);
+    } catch (IllegalArgumentException e) {
+      return new Outcome(null, "image " + image + ": " + e.getMessage());
+    }
+    if (pinned.isPresent() && r.subject() != null && !pinned.get().equals(r.subject())) {
+      return new Outcome(null, "image " + image + " is pinned to " + pinned.get() + " but the verifier"
+          + " decided about " + r.subject() + " (fail closed)");
     }
     return new Outcome(r, null);
   }
@@ -250,8 +344,38 @@ public final class AdmissionHandler implements AutoCloseable {
     return t.getClass().getSimpleName() + (m == null || m.isBlank() ? "" : ": " + m);
   }
 
-  private static String truncate(String s) {
-    return s.length() <= MAX_WARNING_CHARS ? s : s.substring(0, MAX_WARNING_CHARS - 3) + "...";
+  /**
+   * One warning within {@link #MAX_WARNING_CHARS}: the image and the check (which carries the
+   * predicate type) are kept whole where they fit; the reason is shortened first.
+   */
+  static String warning(String image, VerificationReport.Check c) {
+    String head = "attest (warn mode): " + c.name() + " failed for " + image;
+    String full = head + ": " + c.reason();
+    if (full.length() <= MAX_WARNING_CHARS) {
+      return full;
+    }
+    if (head.length() + 5 <= MAX_WARNING_CHARS) {
+      return head + ": " + c.reason().substring(0, MAX_WARNING_CHARS - head.length() - 5) + "...";
+    }
+    // An image name so long that even the head does not fit: keep the check, shorten the image's middle.
+    String check = "attest (warn mode): " + c.name() + " failed for ";
+    int room = MAX_WARNING_CHARS - check.length() - 3;
+    if (room < 16) {
+      return (check + image).substring(0, MAX_WARNING_CHARS - 3) + "...";
+    }
+    return check + image.substring(0, room / 2) + "..." + image.substring(image.length() - (room - room / 2));
+  }
+
+  /** Distinct warnings, at most {@link #MAX_WARNINGS}, the last one counting what was left out. */
+  static List<String> summarise(List<String> warnings) {
+    List<String> distinct = warnings.stream().distinct().toList();
+    if (distinct.size() <= MAX_WARNINGS) {
+      return distinct;
+    }
+    List<String> out = new ArrayList<>(distinct.subList(0, MAX_WARNINGS - 1));
+    out.add("attest (warn mode): " + (distinct.size() - MAX_WARNINGS + 1) + " more failed checks; see the"
+        + " webhook's log or run attest verify");
+    return out;
   }
 
   // --- parsing --------------------------------------------------------------------------
@@ -267,12 +391,36 @@ public final class AdmissionHandler implements AutoCloseable {
   /** One place an image is named, as a JSON pointer to the {@code image} field. */
   private record ImageSite(String image, String pointer) {}
 
-  private record Request(String uid, String kind, List<ImageSite> sites) {}
+  /** A parsed review; {@code skip} says why it is allowed without verification, or is null. */
+  private record Request(String uid, String operation, String kind, List<ImageSite> sites, @Nullable String skip) {}
 
-  private static String readUid(byte[] review) {
-    try {
-      JsonNode uid = Json.read(review).path("request").path("uid");
-      return uid.isTextual() ? uid.textValue() : "";
+  /**
+   * The request uid, read with a streaming parser that stops at it: a body cut short (one too
+   * large to read whole) still yields it when it comes before the object, as the API server
+   * writes it. Empty when it cannot be found.
+   */
+  static String uidOf(byte[] review) {
+    try (com.fasterxml.jackson.core.JsonParser p = OUT.getFactory().createParser(review)) {
+      if (p.nextToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
+        return "";
+      }
+      while (p.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+        String field = p.currentName();
+        com.fasterxml.jackson.core.JsonToken t = p.nextToken();
+        if ("request".equals(field) && t == com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
+          while (p.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+            String f = p.currentName();
+            com.fasterxml.jackson.core.JsonToken v = p.nextToken();
+            if ("uid".equals(f)) {
+              return v == com.fasterxml.jackson.core.JsonToken.VALUE_STRING ? p.getText() : "";
+            }
+            p.skipChildren();
+          }
+          return "";
+        }
+        p.skipChildren();
+      }
+      return "";
     } catch (IOException | RuntimeException e) {
       return "";
     }
@@ -304,32 +452,37 @@ public final class AdmissionHandler implements AutoCloseable {
     if (uid == null || !uid.isTextual() || uid.textValue().isBlank()) {
       throw new Malformed("request.uid is missing or not a string");
     }
+    String u = uid.textValue();
     JsonNode gvk = request.path("kind");
     String group = gvk.path("group").asText("");
     String k = gvk.path("kind").asText("");
-    JsonNode object = request.get("object");
-    if (object == null || !object.isObject()) {
-      throw new Malformed("request.object is missing; nothing to verify (operation "
-          + request.path("operation").asText("?") + ")");
+    String operation = request.path("operation").asText("");
+    String subResource = request.path("subResource").asText("");
+    String gk = (group.isEmpty() ? "" : group + "/") + k;
+    if (!operation.equals("CREATE") && !operation.equals("UPDATE")) {
+      // DELETE and CONNECT (pods/exec, pods/attach, pods/portforward) start no image.
+      return new Request(u, operation, gk, List.of(), "operation " + operation + " starts no image");
+    }
+    boolean ephemeral = subResource.equals("ephemeralcontainers") && group.isEmpty() && k.equals("Pod");
+    if (!subResource.isEmpty() && !ephemeral) {
+      return new Request(u, operation, gk, List.of(), "subresource " + subResource + " carries no pod spec");
     }
     String specPointer;
-    JsonNode podSpec;
     switch (group + "/" + k) {
-      case "/Pod" -> {
-        specPointer = "/spec";
-        podSpec = object.path("spec");
+      case "/Pod" -> specPointer = "/spec";
+      case "apps/Deployment", "apps/StatefulSet", "apps/DaemonSet", "apps/ReplicaSet", "batch/Job" ->
+          specPointer = "/spec/template/spec";
+      case "batch/CronJob" -> specPointer = "/spec/jobTemplate/spec/template/spec";
+      default -> {
+        return new Request(u, operation, gk, List.of(), "kind " + (gk.isEmpty() ? "(none)" : gk)
+            + " is not one attest reads images from");
       }
-      case "apps/Deployment", "apps/StatefulSet", "apps/DaemonSet", "apps/ReplicaSet", "batch/Job" -> {
-        specPointer = "/spec/template/spec";
-        podSpec = object.path("spec").path("template").path("spec");
-      }
-      case "batch/CronJob" -> {
-        specPointer = "/spec/jobTemplate/spec/template/spec";
-        podSpec = object.path("spec").path("jobTemplate").path("spec").path("template").path("spec");
-      }
-      default -> throw new Malformed("unsupported kind '" + (group.isEmpty() ? "" : group + "/") + k
-          + "'; expected Pod, apps/Deployment, apps/StatefulSet, apps/DaemonSet, apps/ReplicaSet, batch/Job or batch/CronJob");
     }
+    JsonNode object = request.get("object");
+    if (object == null || !object.isObject()) {
+      throw new Malformed("request.object is missing; nothing to verify (operation " + operation + ")");
+    }
+    JsonNode podSpec = object.at(specPointer);
     String where = k + " " + specPointer.substring(1).replace('/', '.');
     if (!podSpec.isObject()) {
       throw new Malformed(where + " is missing");
@@ -354,7 +507,7 @@ public final class AdmissionHandler implements AutoCloseable {
     if (sites.isEmpty()) {
       throw new Malformed(where + " names no container image");
     }
-    return new Request(uid.textValue(), k, sites);
+    return new Request(u, operation, k, sites, null);
   }
 
   private static String firstLine(@Nullable String s) {
@@ -383,7 +536,7 @@ public final class AdmissionHandler implements AutoCloseable {
     }
     if (!warnings.isEmpty()) {
       ArrayNode w = resp.putArray("warnings");
-      warnings.stream().distinct().limit(50).forEach(w::add);
+      warnings.forEach(w::add);
     }
     if (patch != null) {
       resp.put("patchType", "JSONPatch");

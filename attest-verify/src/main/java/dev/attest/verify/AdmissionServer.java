@@ -36,12 +36,19 @@ import javax.net.ssl.SSLContext;
 
 /**
  * A small HTTPS server for an {@link AdmissionHandler}, on the JDK's {@link HttpsServer}:
- * {@code POST /validate}, {@code POST /mutate} and {@code GET /healthz}.
+ * {@code POST /validate}, {@code POST /mutate}, {@code GET /healthz} (the process is alive),
+ * {@code GET /readyz} (it takes reviews: 503 once shutting down) and, when {@link
+ * Builder#metrics} is set, {@code GET /metrics}.
  *
  * <p>Each review has a hard deadline (default 8 s, below the API server's 10 s webhook timeout);
  * a review not answered by then is denied. Request bodies are bounded (default 3 MiB) and so are
- * the threads serving them. The TLS certificate chain and private key come from PEM files; the
- * key may be PKCS#8 ({@code PRIVATE KEY}) or SEC1 ({@code EC PRIVATE KEY}).
+ * the threads serving them; every answer is an {@code AdmissionReview} with HTTP 200 that echoes
+ * the request uid, a body too large included ({@code status.code} 413). The TLS certificate chain
+ * and private key come from PEM files; the key may be PKCS#8 ({@code PRIVATE KEY}) or SEC1 ({@code
+ * EC PRIVATE KEY}). They are read again when either file changes (as cert-manager rotates a
+ * mounted Secret), at the next TLS handshake: connections already open keep their session and no
+ * request is dropped. {@link #close} stops taking connections, reports not ready, and lets the
+ * reviews in flight finish within their deadline.
  */
 public final class AdmissionServer implements AutoCloseable {
 
@@ -61,13 +68,22 @@ public final class AdmissionServer implements AutoCloseable {
   private final AdmissionHandler handler;
   private final Duration deadline;
   private final int maxBodyBytes;
+  private final ReloadingKeyManager keys;
+  private volatile boolean ready;
 
   private AdmissionServer(Builder b) throws IOException {
     this.handler = b.handler;
     this.deadline = b.deadline;
     this.maxBodyBytes = b.maxBodyBytes;
-    SSLContext tls = sslContext(Objects.requireNonNull(b.certificateChain, "tls(...) not set"),
+    this.keys = new ReloadingKeyManager(Objects.requireNonNull(b.certificateChain, "tls(...) not set"),
         Objects.requireNonNull(b.privateKey, "tls(...) not set"));
+    SSLContext tls;
+    try {
+      tls = SSLContext.getInstance("TLS");
+      tls.init(new javax.net.ssl.KeyManager[] {keys}, null, null);
+    } catch (GeneralSecurityException e) {
+      throw new IOException("cannot set up TLS: " + e.getMessage(), e);
+    }
     this.server = HttpsServer.create(new InetSocketAddress(b.host, b.port), 128);
     server.setHttpsConfigurator(new HttpsConfigurator(tls));
     AtomicInteger n = new AtomicInteger();
@@ -82,7 +98,20 @@ public final class AdmissionServer implements AutoCloseable {
     server.setExecutor(httpPool);
     server.createContext("/validate", ex -> review(ex, false));
     server.createContext("/mutate", ex -> review(ex, true));
-    server.createContext("/healthz", this::healthz);
+    server.createContext("/healthz", ex -> plain(ex, 200, "ok\n"));
+    server.createContext("/readyz", ex -> plain(ex, ready ? 200 : 503, ready ? "ready\n" : "shutting down\n"));
+    if (b.metrics != null) {
+      java.util.function.Supplier<String> m = b.metrics;
+      server.createContext("/metrics", ex -> {
+        try (ex) {
+          if (!"GET".equals(ex.getRequestMethod())) {
+            send(ex, 405, "text/plain", "method not allowed\n".getBytes(StandardCharsets.UTF_8));
+            return;
+          }
+          send(ex, 200, "text/plain; version=0.0.4; charset=utf-8", m.get().getBytes(StandardCharsets.UTF_8));
+        }
+      });
+    }
   }
 
   private static Thread daemon(Runnable r, String name) {
@@ -107,6 +136,7 @@ public final class AdmissionServer implements AutoCloseable {
     private int queue = 64;
     private @org.jspecify.annotations.Nullable Path certificateChain;
     private @org.jspecify.annotations.Nullable Path privateKey;
+    private java.util.function.@org.jspecify.annotations.Nullable Supplier<String> metrics;
 
     private Builder(AdmissionHandler handler) {
       this.handler = Objects.requireNonNull(handler);
@@ -154,10 +184,21 @@ public final class AdmissionServer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Serves {@code GET /metrics} with what {@code prometheusText} returns, in the Prometheus text
+     * exposition format 0.0.4. The library keeps no metrics itself: feed it from a {@link
+     * AdmissionHandler.Builder#listener listener}.
+     */
+    public Builder metrics(java.util.function.Supplier<String> prometheusText) {
+      this.metrics = Objects.requireNonNull(prometheusText);
+      return this;
+    }
+
     /** Binds and starts the server. */
     public AdmissionServer start() throws IOException {
       AdmissionServer s = new AdmissionServer(this);
       s.server.start();
+      s.ready = true;
       return s;
     }
   }
@@ -167,13 +208,18 @@ public final class AdmissionServer implements AutoCloseable {
     return server.getAddress().getPort();
   }
 
-  private void healthz(HttpExchange ex) throws IOException {
+  /** Whether the server takes reviews: started and not shutting down. */
+  public boolean ready() {
+    return ready;
+  }
+
+  private static void plain(HttpExchange ex, int code, String text) throws IOException {
     try (ex) {
       if (!"GET".equals(ex.getRequestMethod())) {
         send(ex, 405, "text/plain", "method not allowed\n".getBytes(StandardCharsets.UTF_8));
         return;
       }
-      send(ex, 200, "text/plain", "ok\n".getBytes(StandardCharsets.UTF_8));
+      send(ex, code, "text/plain", text.getBytes(StandardCharsets.UTF_8));
     }
   }
 
@@ -188,8 +234,9 @@ public final class AdmissionServer implements AutoCloseable {
       try {
         body = readBounded(ex.getRequestBody(), maxBodyBytes);
       } catch (TooLarge e) {
-        send(ex, 413, "application/json",
-            AdmissionHandler.deny(new byte[0], "AdmissionReview larger than " + maxBodyBytes + " bytes"));
+        // The API server reads only HTTP 200 answers; the uid comes from the start of the body.
+        send(ex, 200, "application/json", AdmissionHandler.deny(e.prefix, 413,
+            "AdmissionReview larger than " + maxBodyBytes + " bytes (fail closed)"));
         return;
       }
       byte[] answer;
@@ -200,13 +247,15 @@ public final class AdmissionServer implements AutoCloseable {
         answer = f.get(Math.max(0, left), TimeUnit.NANOSECONDS);
       } catch (TimeoutException e) {
         f.cancel(true);
-        answer = AdmissionHandler.deny(body,
+        answer = AdmissionHandler.deny(body, 504,
             "attest did not decide within the " + deadline.toMillis() + " ms deadline (fail closed)");
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        answer = AdmissionHandler.deny(body, "attest was interrupted (fail closed)");
+        answer = AdmissionHandler.deny(body, 503, "attest was interrupted (fail closed)");
       } catch (ExecutionException | RuntimeException e) {
-        answer = AdmissionHandler.deny(body, "attest failed: " + e + " (fail closed)");
+        Throwable c = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+        answer = AdmissionHandler.deny(body, 500, "attest failed: " + c.getClass().getSimpleName() + ": "
+            + c.getMessage() + " (fail closed)");
       }
       send(ex, 200, "application/json", answer);
     }
@@ -214,14 +263,24 @@ public final class AdmissionServer implements AutoCloseable {
 
   private static final class TooLarge extends Exception {
     private static final long serialVersionUID = 1L;
+    final transient byte[] prefix;
+
+    TooLarge(byte[] prefix) {
+      super(null, null, false, false);
+      this.prefix = prefix;
+    }
   }
 
+  /** Reads at most {@code max} bytes; past that, throws with what was read (the rest is drained). */
   private static byte[] readBounded(InputStream in, int max) throws IOException, TooLarge {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     byte[] buf = new byte[16 * 1024];
     for (int n; (n = in.read(buf)) != -1; ) {
       if (out.size() + n > max) {
-        throw new TooLarge();
+        out.write(buf, 0, Math.min(n, max - out.size()));
+        byte[] prefix = out.toByteArray();
+        in.transferTo(OutputStream.nullOutputStream());
+        throw new TooLarge(prefix);
       }
       out.write(buf, 0, n);
     }
@@ -236,7 +295,8 @@ public final class AdmissionServer implements AutoCloseable {
     }
   }
 
-  private static SSLContext sslContext(Path chainPem, Path keyPem) throws IOException {
+  /** Reads a PEM chain and key into a one-entry key store. */
+  static KeyStore keyStore(Path chainPem, Path keyPem) throws IOException {
     try {
       String chainText = Files.readString(chainPem, StandardCharsets.US_ASCII);
       CertificateFactory cf = CertificateFactory.getInstance("X.509");
@@ -250,25 +310,163 @@ public final class AdmissionServer implements AutoCloseable {
         throw new IOException(chainPem + ": no PEM CERTIFICATE");
       }
       PrivateKey key = PemKeys.privateKey(Files.readString(keyPem, StandardCharsets.US_ASCII));
-      char[] pw = new char[0];
       KeyStore ks = KeyStore.getInstance("PKCS12");
       ks.load(null, null);
-      ks.setKeyEntry("attest", key, pw, chain.toArray(new Certificate[0]));
-      KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-      kmf.init(ks, pw);
-      SSLContext ctx = SSLContext.getInstance("TLS");
-      ctx.init(kmf.getKeyManagers(), null, null);
-      return ctx;
+      ks.setKeyEntry("attest", key, new char[0], chain.toArray(new Certificate[0]));
+      return ks;
     } catch (GeneralSecurityException | InvalidContentException | IllegalArgumentException e) {
       throw new IOException("TLS material " + chainPem + ", " + keyPem + ": " + e.getMessage(), e);
     }
   }
 
-  /** Stops accepting, waits up to a second for exchanges in flight, and stops the pools. */
+  /**
+   * A key manager that reads the PEM files again when their size or modification time changes,
+   * checked at most once a second at a handshake. A pair that does not load (a half-written
+   * rotation) keeps the previous material until the next check; each generation has its own alias,
+   * so a handshake that chose the old one still gets the old key.
+   */
+  static final class ReloadingKeyManager extends javax.net.ssl.X509ExtendedKeyManager {
+    private final Path chain;
+    private final Path key;
+    private final java.util.concurrent.ConcurrentHashMap<String, javax.net.ssl.X509KeyManager> byAlias =
+        new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile String current = "";
+    private volatile String stamp = "";
+    private volatile long checkedAt;
+    private final AtomicInteger generation = new AtomicInteger();
+    private final AtomicInteger reloads = new AtomicInteger();
+
+    ReloadingKeyManager(Path chain, Path key) throws IOException {
+      this.chain = chain;
+      this.key = key;
+      load(stamp());
+    }
+
+    /** How often the material was read again after the first time. */
+    int reloads() {
+      return reloads.get();
+    }
+
+    private String stamp() {
+      try {
+        return Files.getLastModifiedTime(chain).toMillis() + ":" + Files.size(chain) + ":"
+            + Files.getLastModifiedTime(key).toMillis() + ":" + Files.size(key);
+      } catch (IOException e) {
+        return "unreadable";
+      }
+    }
+
+    private void load(String newStamp) throws IOException {
+      KeyStore ks = keyStore(chain, key);
+      try {
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(ks, new char[0]);
+        String alias = "attest-" + generation.incrementAndGet();
+        byAlias.put(alias, (javax.net.ssl.X509KeyManager) kmf.getKeyManagers()[0]);
+        String old = current;
+        current = alias;
+        stamp = newStamp;
+        // Keep the previous generation for handshakes in progress; drop older ones.
+        byAlias.keySet().removeIf(a -> !a.equals(alias) && !a.equals(old));
+      } catch (GeneralSecurityException e) {
+        throw new IOException("cannot use TLS material: " + e.getMessage(), e);
+      }
+    }
+
+    private void maybeReload() {
+      long now = System.nanoTime();
+      if (now - checkedAt < 1_000_000_000L) {
+        return;
+      }
+      checkedAt = now;
+      String s = stamp();
+      if (!s.equals(stamp) && !s.equals("unreadable")) {
+        synchronized (this) {
+          if (!s.equals(stamp)) {
+            try {
+              load(s);
+              reloads.incrementAndGet();
+            } catch (IOException e) {
+              // Half-written or broken: keep serving the previous pair; try again at a later check.
+            }
+          }
+        }
+      }
+    }
+
+    private javax.net.ssl.@org.jspecify.annotations.Nullable X509KeyManager of(String alias) {
+      return byAlias.get(alias);
+    }
+
+    @Override
+    public String chooseEngineServerAlias(String keyType, java.security.Principal[] issuers,
+        javax.net.ssl.SSLEngine engine) {
+      maybeReload();
+      return current;
+    }
+
+    @Override
+    public String chooseServerAlias(String keyType, java.security.Principal[] issuers, java.net.Socket socket) {
+      maybeReload();
+      return current;
+    }
+
+    @Override
+    public java.security.cert.X509Certificate[] getCertificateChain(String alias) {
+      javax.net.ssl.X509KeyManager m = of(alias);
+      return m == null ? null : m.getCertificateChain("attest");
+    }
+
+    @Override
+    public PrivateKey getPrivateKey(String alias) {
+      javax.net.ssl.X509KeyManager m = of(alias);
+      return m == null ? null : m.getPrivateKey("attest");
+    }
+
+    @Override
+    public String[] getServerAliases(String keyType, java.security.Principal[] issuers) {
+      return new String[] {current};
+    }
+
+    @Override
+    public String[] getClientAliases(String keyType, java.security.Principal[] issuers) {
+      return new String[0];
+    }
+
+    @Override
+    public String chooseClientAlias(String[] keyType, java.security.Principal[] issuers, java.net.Socket socket) {
+      return null;
+    }
+  }
+
+  /** How often the TLS material was reloaded after a file change. */
+  public int tlsReloads() {
+    return keys.reloads();
+  }
+
+  /**
+   * Stops gracefully: reports not ready, stops taking connections, lets the reviews in flight
+   * finish (each within its deadline) and stops the pools.
+   */
   @Override
   public void close() {
-    server.stop(1);
-    httpPool.shutdownNow();
-    reviewPool.shutdownNow();
+    ready = false;
+    long grace = deadline.toSeconds() + 1;
+    // stop() closes the listener at once and waits for exchanges in flight up to the grace.
+    server.stop((int) Math.min(Integer.MAX_VALUE, grace));
+    httpPool.shutdown();
+    reviewPool.shutdown();
+    try {
+      if (!httpPool.awaitTermination(grace, TimeUnit.SECONDS)) {
+        httpPool.shutdownNow();
+      }
+      if (!reviewPool.awaitTermination(1, TimeUnit.SECONDS)) {
+        reviewPool.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      httpPool.shutdownNow();
+      reviewPool.shutdownNow();
+    }
   }
 }

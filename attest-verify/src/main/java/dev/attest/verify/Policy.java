@@ -36,6 +36,9 @@ import org.jspecify.annotations.Nullable;
  * @param attestations the required attestations, one per predicate type
  * @param indexSemantics where attestations of a multi-platform image must be found
  * @param allowTagOnly whether a reference with a tag and no digest is accepted as input
+ * @param outOfScope what happens to an image that matches none of {@code images}: denied (the
+ *     default, fail closed) or left alone for other policies; the webhook and both exports apply
+ *     the same choice
  */
 public record Policy(
     String name,
@@ -45,7 +48,8 @@ public record Policy(
     String signatureTrust,
     List<AttestationRule> attestations,
     IndexSemantics indexSemantics,
-    boolean allowTagOnly) {
+    boolean allowTagOnly,
+    OutOfScope outOfScope) {
 
   private static final Pattern DNS_1123 =
       Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
@@ -68,6 +72,17 @@ public record Policy(
     EITHER
   }
 
+  /**
+   * What a policy with {@code images} globs does with an image outside them. The in-process
+   * verifier, the admission webhook and the exports share it (docs/specs/policy-format.md).
+   */
+  public enum OutOfScope {
+    /** The image is denied: no policy speaks for it (the default; fail closed). */
+    DENY,
+    /** The image is admitted without any check or registry call: another policy governs it. */
+    ALLOW
+  }
+
   /** Vulnerability severities, most severe first. */
   public enum Severity {
     /** Critical. */
@@ -86,6 +101,7 @@ public record Policy(
     Objects.requireNonNull(mode, "mode");
     Objects.requireNonNull(signatureTrust, "signatureTrust");
     Objects.requireNonNull(indexSemantics, "indexSemantics");
+    Objects.requireNonNull(outOfScope, "outOfScope");
     if (name.length() > 253 || !DNS_1123.matcher(name).matches()) {
       throw new IllegalArgumentException(
           "policy name '" + name + "' must be a DNS-1123 subdomain (lowercase letters, digits, '-', '.')");
@@ -184,7 +200,17 @@ public record Policy(
 
   /** This policy in another mode. */
   public Policy withMode(Mode newMode) {
-    return new Policy(name, newMode, images, trust, signatureTrust, attestations, indexSemantics, allowTagOnly);
+    return new Policy(name, newMode, images, trust, signatureTrust, attestations, indexSemantics, allowTagOnly,
+        outOfScope);
+  }
+
+  /**
+   * Whether the image named {@code name} ({@code registry/repository}, normalised as {@link
+   * dev.attest.core.ImageRef} does: {@code docker.io/library/alpine}) is within {@link #images()};
+   * a policy without globs covers every image.
+   */
+  public boolean covers(String name) {
+    return images.isEmpty() || images.stream().anyMatch(g -> SbomRule.globMatches(g, name));
   }
 
   /**
@@ -658,6 +684,7 @@ public record Policy(
     private final List<AttestationRule> attestations = new ArrayList<>();
     private IndexSemantics indexSemantics = IndexSemantics.EITHER;
     private boolean allowTagOnly;
+    private OutOfScope outOfScope = OutOfScope.DENY;
 
     private Builder(String name) {
       this.name = name;
@@ -705,12 +732,19 @@ public record Policy(
       return this;
     }
 
+    /** What happens to images outside the {@link #image globs}; defaults to {@link OutOfScope#DENY}. */
+    public Builder outOfScope(OutOfScope o) {
+      this.outOfScope = Objects.requireNonNull(o);
+      return this;
+    }
+
     /** The policy; throws {@link IllegalArgumentException} naming what is inconsistent. */
     public Policy build() {
       if (signatureTrust == null) {
         throw new IllegalArgumentException("policy '" + name + "': call signedBy(trust) to require an image signature");
       }
-      return new Policy(name, mode, images, trust, signatureTrust, attestations, indexSemantics, allowTagOnly);
+      return new Policy(name, mode, images, trust, signatureTrust, attestations, indexSemantics, allowTagOnly,
+          outOfScope);
     }
   }
 }

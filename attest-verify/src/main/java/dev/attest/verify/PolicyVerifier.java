@@ -95,7 +95,7 @@ public final class PolicyVerifier implements ImageVerifier, AutoCloseable {
   private final Duration timeout;
   private final ExecutorService fetchPool;
   private final ExecutorService callPool;
-  private final Map<Path, Object> keyless = new ConcurrentHashMap<>();
+  private final Map<Path, KeylessRoot> keyless = new ConcurrentHashMap<>();
 
   private PolicyVerifier(Builder b) {
     this.policy = b.policy;
@@ -137,7 +137,12 @@ public final class PolicyVerifier implements ImageVerifier, AutoCloseable {
     } catch (IllegalArgumentException e) {
       return VerificationReport.denied(imageReference, null, policyHash, "input", e.getMessage(), clock.instant());
     }
-    Optional<VerificationReport> hit = cached(imageReference, ref.digest());
+    String name = ref.registry() + "/" + ref.repository();
+    VerificationReport outside = outOfScope(imageReference, name, ref.digest());
+    if (outside != null) {
+      return outside;
+    }
+    Optional<VerificationReport> hit = cached(imageReference, name, ref.digest());
     if (hit.isPresent()) {
       return hit.get();
     }
@@ -183,18 +188,53 @@ public final class PolicyVerifier implements ImageVerifier, AutoCloseable {
         return VerificationReport.denied(input, null, policyHash, "input", e.getMessage(), clock.instant());
       }
     }
-    Optional<VerificationReport> hit = cached(input, pinned);
+    String name = registry.name() + "/" + repository;
+    VerificationReport outside = outOfScope(input, name, pinned);
+    if (outside != null) {
+      return outside;
+    }
+    Optional<VerificationReport> hit = cached(input, name, pinned);
     if (hit.isPresent()) {
       return hit.get();
     }
-    return run(input, registry.name() + "/" + repository, registry, repository, reference, pinned);
+    return run(input, name, registry, repository, reference, pinned);
   }
 
-  private Optional<VerificationReport> cached(String input, @Nullable Digest digest) {
+  /**
+   * The decision for an image outside the policy's globs, made before the cache and before any
+   * registry is contacted; null when the image is in scope. The cache is keyed by digest, so a
+   * digest once verified under an in-scope name must not answer for an out-of-scope one.
+   */
+  private @Nullable VerificationReport outOfScope(String input, String name, @Nullable Digest pinned) {
+    if (policy.covers(name)) {
+      return null;
+    }
+    if (policy.outOfScope() == Policy.OutOfScope.ALLOW) {
+      return VerificationReport.outOfScope(input, policyHash, name + " is outside the images of policy "
+          + policy.name() + " " + policy.images() + "; outOfScope: allow leaves it to other policies", clock.instant());
+    }
+    return VerificationReport.denied(input, pinned, policyHash, "scope", name + " is outside the images of policy "
+        + policy.name() + " " + policy.images() + ": no policy applies to it (outOfScope: deny)", clock.instant());
+  }
+
+  /** A cached report for {@code digest}, its scope check restated for {@code name}. */
+  private Optional<VerificationReport> cached(String input, String name, @Nullable Digest digest) {
     if (cache == null || digest == null) {
       return Optional.empty();
     }
-    return cache.get(digest, policyHash).map(r -> r.input().equals(input) ? r : r.withInput(input));
+    return cache.get(digest, policyHash).map(r -> {
+      VerificationReport named = r.input().equals(input) ? r : r.withInput(input);
+      List<Check> checks = new ArrayList<>();
+      for (Check c : named.checks()) {
+        checks.add(c.name().equals("scope") ? scopePass(name) : c);
+      }
+      return new VerificationReport(named.input(), named.subject(), named.decision(), checks, named.statements(),
+          named.policyHash(), named.verifiedAt());
+    });
+  }
+
+  private Check scopePass(String name) {
+    return Check.pass("scope", name + " is within the images of policy " + policy.name());
   }
 
   /** Runs one verification under the deadline; {@code pinned} is the input's digest, null for a tag. */
@@ -290,17 +330,14 @@ public final class PolicyVerifier implements ImageVerifier, AutoCloseable {
       }
       List<Check> checks = new ArrayList<>();
       if (!policy.images().isEmpty()) {
-        // An image no policy speaks for is not admitted by default (fail closed).
-        checks.add(policy.images().stream().anyMatch(g -> Policy.SbomRule.globMatches(g, name))
-            ? Check.pass("scope", name + " is within the images of policy " + policy.name())
-            : Check.fail("scope", name + " is outside the images of policy " + policy.name() + " " + policy.images()
-                + ": no policy applies to it"));
+        // Out-of-scope input never gets here (outOfScope decides it before any network call).
+        checks.add(scopePass(name));
       }
       if (tagOnly) {
         checks.add(policy.allowTagOnly()
             ? Check.pass("input", "tag " + reference + " resolved to " + subject)
             : Check.fail("input", "tag-only reference " + input + " (resolved to " + subject
-                + ") is not allowed by policy " + policy.name() + ": pin it as " + repository + "@" + subject));
+                + ") is not allowed by policy " + policy.name() + ": pin it as " + name + "@" + subject));
       }
       List<VerifiedStatement> statements = new ArrayList<>();
       try {
@@ -525,11 +562,11 @@ public final class PolicyVerifier implements ImageVerifier, AutoCloseable {
       List<String> tried = new ArrayList<>();
       if (certificate) {
         for (Policy.KeylessIdentity id : trust.keyless()) {
-          Object v = keylessVerifier(Objects.requireNonNull(trust.trustedRoot()));
-          if (v instanceof String problem) {
-            return Outcome.fail(problem);
+          KeylessRoot v = keylessVerifier(Objects.requireNonNull(trust.trustedRoot()));
+          if (v.verifier() == null) {
+            return Outcome.fail(Objects.requireNonNull(v.problem()));
           }
-          KeylessResult r = ((KeylessBundleVerifier) v).verifyDsse(
+          KeylessResult r = v.verifier().verifyDsse(
               a.raw(), subject, predicateType, internal(id), keylessOptions(trust));
           if (r.ok()) {
             return Outcome.pass(r.reason() + " (" + where(a) + ", trust '" + trustName + "')",
@@ -620,11 +657,11 @@ public final class PolicyVerifier implements ImageVerifier, AutoCloseable {
       if (bundle.verificationMaterial().kind() != SigstoreBundle.VerificationMaterial.Kind.PUBLIC_KEY) {
         List<String> tried = new ArrayList<>();
         for (Policy.KeylessIdentity id : trust.keyless()) {
-          Object v = keylessVerifier(Objects.requireNonNull(trust.trustedRoot()));
-          if (v instanceof String problem) {
-            return Outcome.fail(problem);
+          KeylessRoot v = keylessVerifier(Objects.requireNonNull(trust.trustedRoot()));
+          if (v.verifier() == null) {
+            return Outcome.fail(Objects.requireNonNull(v.problem()));
           }
-          KeylessResult r = ((KeylessBundleVerifier) v).verifyMessageSignature(
+          KeylessResult r = v.verifier().verifyMessageSignature(
               a.raw(), ArtifactDigests.of(f.manifestBytes()), internal(id), keylessOptions(trust));
           if (r.ok()) {
             return Outcome.pass(r.reason() + " (" + where(a) + ")", null);
@@ -709,20 +746,22 @@ public final class PolicyVerifier implements ImageVerifier, AutoCloseable {
     if (t.trustedRoot() == null || t.keyTransparencyLog() == LogRequirement.IGNORED && t.signedTimestamps() == 0) {
       return null;
     }
-    Object v = keylessVerifier(t.trustedRoot());
-    return v instanceof KeylessBundleVerifier k ? k.trustedRoot() : BROKEN_ROOT;
+    KeylessBundleVerifier k = keylessVerifier(t.trustedRoot()).verifier();
+    return k != null ? k.trustedRoot() : BROKEN_ROOT;
   }
 
   /** A root with no logs or authorities: what an unloadable root verifies like, so that entries fail closed. */
   private static final TrustedRoot BROKEN_ROOT = new TrustedRoot(List.of(), List.of(), List.of(), List.of());
 
-  /** The keyless verifier of {@code root}, loaded once, or the reason it cannot be loaded. */
-  private Object keylessVerifier(Path root) {
+  /** A trusted root loaded once: its keyless verifier, or the reason it cannot be loaded. */
+  private record KeylessRoot(@Nullable KeylessBundleVerifier verifier, @Nullable String problem) {}
+
+  private KeylessRoot keylessVerifier(Path root) {
     return keyless.computeIfAbsent(root, r -> {
       try {
-        return KeylessBundleVerifier.of(r);
+        return new KeylessRoot(KeylessBundleVerifier.of(r), null);
       } catch (AttestException | RuntimeException e) {
-        return "trusted root " + r + " cannot be loaded: " + e.getMessage();
+        return new KeylessRoot(null, "trusted root " + r + " cannot be loaded: " + e.getMessage());
       }
     });
   }

@@ -69,13 +69,29 @@ public final class VerificationCache {
     Key k = new Key(subject, policyHash);
     Cached e = map.get(k);
     if (e == null) {
+      misses++;
       return Optional.empty();
     }
     if (!clock.instant().isBefore(e.expires())) {
       map.remove(k);
+      misses++;
       return Optional.empty();
     }
+    hits++;
     return Optional.of(e.report());
+  }
+
+  private long hits;
+  private long misses;
+
+  /** How many {@link #get} calls found a live report, since this cache was made. */
+  public synchronized long hits() {
+    return hits;
+  }
+
+  /** How many {@link #get} calls found none (or an expired one), since this cache was made. */
+  public synchronized long misses() {
+    return misses;
   }
 
   /** Stores {@code report} under its subject and policy hash; reports with no subject are ignored. */

@@ -151,7 +151,9 @@ public record VerificationReport(
       throw new IllegalArgumentException("a report needs at least one check");
     }
     boolean failed = checks.stream().anyMatch(c -> c.outcome() == Outcome.FAIL);
-    if (decision == Decision.ALLOW && (failed || subject == null)) {
+    boolean outOfScope = checks.size() == 1 && checks.get(0).name().equals("scope")
+        && checks.get(0).outcome() == Outcome.SKIPPED;
+    if (decision == Decision.ALLOW && (failed || (subject == null && !outOfScope))) {
       throw new IllegalArgumentException("a report with a failed check or no subject digest cannot ALLOW");
     }
     if (decision == Decision.WARN && subject == null) {
@@ -199,6 +201,20 @@ public record VerificationReport(
       d = Decision.DENY;
     }
     return new VerificationReport(input, subject, d, all, statements, policyHash, verifiedAt);
+  }
+
+  /**
+   * An image outside a policy with {@code outOfScope: allow}: admitted with no check made and no
+   * registry contacted, so it has no subject digest; its one check is a skipped {@code scope}.
+   */
+  public static VerificationReport outOfScope(String input, Digest policyHash, String reason, Instant at) {
+    return new VerificationReport(
+        input, null, Decision.ALLOW, List.of(Check.skipped("scope", reason)), List.of(), policyHash, at);
+  }
+
+  /** Whether this report admits an image the policy does not cover, without verifying it. */
+  public boolean outOfScope() {
+    return subject == null && decision == Decision.ALLOW;
   }
 
   /** A denial made before any policy check could run, e.g. the tag did not resolve. */

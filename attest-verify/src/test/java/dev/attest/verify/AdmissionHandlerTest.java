@@ -171,7 +171,8 @@ class AdmissionHandlerTest {
   void aReportForAnotherDigestThanThePinnedOneDenies() throws Exception {
     JsonNode r = response(handler(Map.of("ghcr.io/acme/proxy@" + PROXY, "liar")).validate(fixture("pod.json")));
     assertThat(r.get("allowed").asBoolean()).isFalse();
-    assertThat(r.at("/status/message").asText()).contains("not the pinned one");
+    assertThat(r.at("/status/message").asText())
+        .contains("image ghcr.io/acme/proxy@" + PROXY + " is pinned to " + PROXY + " but the verifier decided about");
   }
 
   @Test
@@ -180,7 +181,7 @@ class AdmissionHandlerTest {
     assertThat(r.get("allowed").asBoolean()).isTrue();
     assertThat(r.get("warnings")).hasSize(1);
     assertThat(r.get("warnings").get(0).asText())
-        .isEqualTo("attest (warn mode): image ghcr.io/acme/debug:latest: signature: no signature by release-key");
+        .isEqualTo("attest (warn mode): signature failed for ghcr.io/acme/debug:latest: no signature by release-key");
     assertThat(patch(r)).hasSize(3);
   }
 
@@ -222,8 +223,6 @@ class AdmissionHandlerTest {
     "malformed-wrong-kind.json|uid-wrong-kind|kind is 'AdmissionRequest'; expected AdmissionReview",
     "malformed-no-uid.json|''|request.uid is missing",
     "malformed-no-request.json|''|no request object",
-    "malformed-no-object.json|uid-delete|request.object is missing; nothing to verify (operation DELETE)",
-    "malformed-unknown-kind.json|uid-service|unsupported kind 'Service'",
     "malformed-no-image.json|uid-no-image|Pod spec.containers[0].image is missing",
   })
   void malformedReviewsAreDeniedWithAClearMessage(String file, String uid, String message) throws Exception {
@@ -233,5 +232,66 @@ class AdmissionHandlerTest {
     assertThat(r.at("/status/code").asInt()).isEqualTo(400);
     assertThat(r.at("/status/message").asText()).startsWith("malformed AdmissionReview: ").contains(message);
     assertThat(calls).isEmpty();
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+    "delete.json|uid-delete|operation DELETE starts no image",
+    "connect-exec.json|uid-exec|operation CONNECT starts no image",
+    "pod-status.json|uid-status|subresource status carries no pod spec",
+    "service.json|uid-service|kind Service is not one attest reads images from",
+  })
+  void requestsThatStartNoImageAreAllowedWithoutAnyVerification(String file, String uid, String why) throws Exception {
+    List<AdmissionHandler.Review> seen = new java.util.ArrayList<>();
+    handler = AdmissionHandler.builder(verifier(Map.of())).listener(seen::add).build();
+    JsonNode r = response(handler.validate(fixture(file)));
+    assertThat(r.get("uid").asText()).isEqualTo(uid);
+    assertThat(r.get("allowed").asBoolean()).isTrue();
+    assertThat(r.has("status")).isFalse();
+    assertThat(calls).isEmpty();
+    assertThat(seen).singleElement().satisfies(v -> {
+      assertThat(v.verified()).isFalse();
+      assertThat(v.reasons()).containsExactly(why);
+    });
+  }
+
+  @Test
+  void theEphemeralContainersSubresourceIsVerified() throws Exception {
+    JsonNode r = response(handler(Map.of("ghcr.io/acme/debug:latest", "deny")).validate(fixture("pod-ephemeral.json")));
+    assertThat(r.get("uid").asText()).isEqualTo("uid-ephemeral");
+    assertThat(r.get("allowed").asBoolean()).isFalse();
+    assertThat(r.at("/status/code").asInt()).isEqualTo(403);
+    assertThat(calls).containsKey("ghcr.io/acme/debug:latest");
+  }
+
+  @Test
+  void warningsKeepTheCheckAndTheImageWithinKubernetesLimits() {
+    String image = "ghcr.io/acme/" + "x".repeat(40) + "@sha256:" + "a".repeat(64);
+    VerificationReport.Check c = VerificationReport.Check.fail("attestation:https://cosign.sigstore.dev/attestation/vuln/v1",
+        "y".repeat(500));
+    String w = AdmissionHandler.warning(image, c);
+    assertThat(w).hasSizeLessThanOrEqualTo(AdmissionHandler.MAX_WARNING_CHARS)
+        .contains("attestation:https://cosign.sigstore.dev/attestation/vuln/v1").contains(image).endsWith("...");
+    String huge = "ghcr.io/acme/" + "z".repeat(400);
+    String w2 = AdmissionHandler.warning(huge, c);
+    assertThat(w2).hasSizeLessThanOrEqualTo(AdmissionHandler.MAX_WARNING_CHARS)
+        .contains("attestation:https://cosign.sigstore.dev/attestation/vuln/v1").startsWith("attest (warn mode)")
+        .contains("ghcr.io/acme/zzz").endsWith("zzz");
+    List<String> many = new java.util.ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      many.add("w" + i);
+    }
+    assertThat(AdmissionHandler.summarise(many)).hasSize(AdmissionHandler.MAX_WARNINGS)
+        .last().asString().contains("25 more failed checks");
+  }
+
+  @Test
+  void theUidIsReadFromTheStartOfABodyCutShort() throws Exception {
+    byte[] full = fixture("pod.json");
+    byte[] cut = java.util.Arrays.copyOf(full, 300);
+    assertThat(AdmissionHandler.uidOf(cut)).isEqualTo("705ab4f5-6393-11e8-b7cc-42010a800002");
+    JsonNode r = response(AdmissionHandler.deny(cut, 413, "too large"));
+    assertThat(r.get("uid").asText()).isEqualTo("705ab4f5-6393-11e8-b7cc-42010a800002");
+    assertThat(r.at("/status/code").asInt()).isEqualTo(413);
   }
 }

@@ -179,9 +179,42 @@ class AdmissionServerTest {
   void oversizedBodiesAreRefused() throws Exception {
     start(allowing(), "tls-ec.key", Duration.ofSeconds(8), 1024);
     HttpResponse<byte[]> res = post("/validate", AdmissionHandlerTest.fixture("pod.json"));
-    assertThat(res.statusCode()).isEqualTo(413);
+    // The API server reads only HTTP 200 answers: the review itself says 413 and echoes the uid.
+    assertThat(res.statusCode()).isEqualTo(200);
     JsonNode r = M.readTree(res.body()).get("response");
+    assertThat(r.get("uid").asText()).isEqualTo("705ab4f5-6393-11e8-b7cc-42010a800002");
+    assertThat(r.at("/status/code").asInt()).isEqualTo(413);
     assertThat(r.get("allowed").asBoolean()).isFalse();
     assertThat(r.at("/status/message").asText()).contains("larger than 1024 bytes");
+  }
+
+  @Test
+  void rotatedTlsFilesAreServedToNewConnectionsWhileOpenOnesKeepWorking() throws Exception {
+    start(allowing(), "tls-ec.key", Duration.ofSeconds(8), 3 * 1024 * 1024);
+    HttpClient before = client;
+    X509Certificate first = cert;
+    assertThat(post("/validate", AdmissionHandlerTest.fixture("pod.json")).statusCode()).isEqualTo(200);
+    assertThat(server.ready()).isTrue();
+
+    selfSignedCertificate(); // cert-manager writes a new pair over the mounted files
+    Thread.sleep(1_100); // the files are looked at, at most, once a second
+    HttpResponse<byte[]> rotated = post("/validate", AdmissionHandlerTest.fixture("pod.json"));
+    assertThat(rotated.statusCode()).isEqualTo(200);
+    assertThat(rotated.sslSession().orElseThrow().getPeerCertificates()[0]).isEqualTo(cert).isNotEqualTo(first);
+    assertThat(server.tlsReloads()).isEqualTo(1);
+    // The connection opened before the rotation is still served.
+    HttpResponse<String> old = before.send(HttpRequest.newBuilder(URI.create("https://localhost:" + server.port() + "/healthz"))
+        .GET().build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(old.statusCode()).isEqualTo(200);
+
+    // A half-written pair (key not yet matching) keeps the previous material.
+    Files.writeString(dir.resolve("tls-ec.key"), "-----BEGIN EC PRIVATE KEY-----\nAAAA\n-----END EC PRIVATE KEY-----\n");
+    Thread.sleep(1_100);
+    assertThat(post("/validate", AdmissionHandlerTest.fixture("pod.json")).statusCode()).isEqualTo(200);
+    assertThat(server.tlsReloads()).isEqualTo(1);
+
+    server.close();
+    assertThat(server.ready()).isFalse();
+    server = null;
   }
 }

@@ -5,18 +5,53 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.attest.verify.Policy.AttestationRule;
+import dev.attest.verify.Policy.KeylessIdentity;
+import dev.attest.verify.Policy.SbomRule;
+import dev.attest.verify.Policy.Severity;
+import dev.attest.verify.Policy.SlsaRule;
+import dev.attest.verify.Policy.Trust;
+import dev.attest.verify.Policy.VulnerabilityRule;
+import dev.attest.verify.engines.KyvernoCel;
+import dev.attest.verify.engines.OpenApiSchema;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Field-by-field checks of the exports against the shapes documented by Kyverno
- * (https://kyverno.io/docs/policy-types/image-validating-policy/) and the sigstore
- * policy-controller (https://docs.sigstore.dev/policy-controller/overview/).
+ * The exports of a broad matrix of policies, checked against the engines' own rules: every
+ * document against the vendored CRD {@code openAPIV3Schema} (unknown fields are errors), every
+ * Kyverno CEL expression compiled and type-checked in a Kyverno-shaped CEL environment, names
+ * unique, no local path, and every rule an engine cannot carry reported.
  */
 class PolicyExportTest {
   static final YAMLMapper YAML = new YAMLMapper();
+  static final OpenApiSchema KYVERNO = OpenApiSchema.crd("/k8s/kyverno-1.19-imagevalidatingpolicies.crd.yaml", "v1");
+  static final OpenApiSchema PC = OpenApiSchema.crd("/k8s/policy-controller-0.15-clusterimagepolicies.crd.yaml", "v1beta1");
+  static final Pattern DNS_SUBDOMAIN = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
+
+  @TempDir static Path dir;
+  static Path root;
+
+  @BeforeAll
+  static void trustedRoot() throws Exception {
+    root = dir.resolve("trusted_root.json");
+    Files.writeString(root, "{\"mediaType\":\"application/vnd.dev.sigstore.trustedroot+json;version=0.1\",\"tlogs\":[]}");
+    Files.copy(PolicyTest.EXAMPLE, dir.resolve("example.yaml"));
+    Files.copy(PolicyTest.DIR.resolve("cosign.pub"), dir.resolve("cosign.pub"));
+  }
 
   static List<JsonNode> docs(String yaml) throws Exception {
     List<JsonNode> out = new ArrayList<>();
@@ -32,155 +67,172 @@ class PolicyExportTest {
     return out;
   }
 
-  @Test
-  void kyvernoImageValidatingPolicy() throws Exception {
-    Policy p = PolicyTest.example();
-    List<JsonNode> docs = docs(PolicyExport.kyverno(p));
+  static Trust key() throws Exception {
+    return Trust.ofKeys(TrustedKey.fromPem(PolicyTest.KEY2));
+  }
+
+  /** The policy matrix of issue 15's "done when", by name. */
+  static Map<String, Policy> matrix() throws Exception {
+    if (root == null) {
+      trustedRoot();
+    }
+    Map<String, Policy> m = new LinkedHashMap<>();
+    m.put("example", Policy.load(dir.resolve("example.yaml")));
+    m.put("key-only", Policy.builder("key-only").trust("k", key()).signedBy("k").build());
+    m.put("keyless-extensions", Policy.builder("keyless").image("ghcr.io/acme/*")
+        .trust("gh", Trust.ofKeyless(root, KeylessIdentity.exact(PolicyTest.GH, "https://github.com/acme/a/.github/workflows/r.yml@refs/heads/main")
+            .withSourceRepositoryUri("https://github.com/acme/a").withRunnerEnvironment("github-hosted")))
+        .signedBy("gh").build());
+    m.put("slsa-sbom-vulns", VerifyFixtures.policyBuilder().image("ghcr.io/acme/app").build());
+    m.put("in-toto-vulns", Policy.builder("intoto-vulns").trust("k", key()).signedBy("k")
+        .attestation(new AttestationRule(dev.attest.core.VulnerabilityScan.IN_TOTO_VULNS_V02, "k", null, null,
+            VulnerabilityRule.maxCounts(Map.of(Severity.CRITICAL, 0)).withMaxAgeHours(12)))
+        .build());
+    m.put("warn", VerifyFixtures.policyBuilder().mode(Policy.Mode.WARN).build());
+    m.put("colliding-names", Policy.builder("colliding").image("docker.io/acme/app").image("alpine*")
+        .trust("a-b", key()).trust("a_b", Trust.ofKeys(TrustedKey.fromPem(PolicyTest.KEY2)))
+        .signedBy("a-b")
+        .attestation(AttestationRule.of("https://cyclonedx.org/bom", "a_b"))
+        .attestation(AttestationRule.of("https://cyclonedx.org/bom/v1.6", "a-b"))
+        .attestation(AttestationRule.of(dev.attest.core.VulnerabilityScan.COSIGN_VULN_V1, "a_b"))
+        .attestation(new AttestationRule(dev.attest.core.VulnerabilityScan.IN_TOTO_VULNS_V02, "a-b", null, null,
+            VulnerabilityRule.maxCounts(Map.of())))
+        .build());
+    m.put("java-only-regex", Policy.builder("java-regex").image("registry.example.com:5000/team/*/svc?")
+        .trust("gh", Trust.ofKeyless(root,
+            KeylessIdentity.matching(PolicyTest.GH, "https://github\\.com/acme/(?!evil)[a-z]+/.*"),
+            KeylessIdentity.matching(PolicyTest.GH, "https://github\\.com/(?<org>acme)/x/.*")))
+        .signedBy("gh").allowTagOnly(true).outOfScope(Policy.OutOfScope.ALLOW).build());
+    m.put("external-parameters", Policy.builder("ext").trust("k", key()).signedBy("k")
+        .attestation(AttestationRule.slsa("k", SlsaRule.builders("https://b")
+            .withExternalParameters(Map.of("workflow.path", ".github/x.yml", "in.true", "1", "odd-key.x y", "v"), false)))
+        .build());
+    return m;
+  }
+
+  static List<String> names() throws Exception {
+    return List.copyOf(matrix().keySet());
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("names")
+  void kyvernoExportIsSchemaValidAndItsCelCompiles(String name) throws Exception {
+    Policy p = matrix().get(name);
+    PolicyExport.Export e = PolicyExport.toKyverno(p);
+    List<JsonNode> docs = docs(e.yaml());
     assertThat(docs).hasSize(1);
     JsonNode d = docs.get(0);
+    assertThat(KYVERNO.validate(d)).as(e.yaml()).isEmpty();
     assertThat(d.get("apiVersion").asText()).isEqualTo("policies.kyverno.io/v1");
-    assertThat(d.get("kind").asText()).isEqualTo("ImageValidatingPolicy");
-    assertThat(d.at("/metadata/name").asText()).isEqualTo("acme-api-prod");
-    assertThat(d.at("/metadata/annotations/attest.dev~1policy-hash").asText()).isEqualTo(p.hash().toString());
-    JsonNode spec = d.get("spec");
-    assertThat(texts(spec.get("validationActions"))).containsExactly("Deny");
-    JsonNode rule = spec.at("/matchConstraints/resourceRules/0");
-    assertThat(texts(rule.get("apiGroups"))).containsExactly("");
-    assertThat(texts(rule.get("apiVersions"))).containsExactly("v1");
-    assertThat(texts(rule.get("operations"))).containsExactly("CREATE", "UPDATE");
-    assertThat(texts(rule.get("resources"))).containsExactly("pods");
-    assertThat(spec.at("/matchImageReferences/0/glob").asText()).isEqualTo("ghcr.io/acme/api*");
+    assertThat(d.at("/metadata/name").asText()).matches(DNS_SUBDOMAIN);
+    assertThat(e.yaml()).doesNotContain(dir.toString()).doesNotContain(dir.getFileName().toString());
 
-    JsonNode attestors = spec.get("attestors");
-    assertThat(attestors).hasSize(3);
-    assertThat(attestors.get(0).get("name").asText()).isEqualTo("release_key_key0");
-    assertThat(attestors.get(0).at("/cosign/key/data").asText())
-        .isEqualTo(p.signature().publicKeys().get(0).toPem());
-    JsonNode keyless = attestors.get(2);
-    assertThat(keyless.get("name").asText()).isEqualTo("github_release_keyless");
-    JsonNode ids = keyless.at("/cosign/keyless/identities");
-    assertThat(ids.get(0).get("issuer").asText()).isEqualTo("https://token.actions.githubusercontent.com");
-    String re = ids.get(0).get("subjectRegExp").asText();
-    assertThat(re).startsWith("^(?:").endsWith(")$");
-    // The exported regex stays anchored: no suffix or prefix smuggling.
-    assertThat(Pattern.compile(re).matcher("https://github.com/acme/api/.github/workflows/release.yml@refs/tags/v1.2.3").find()).isTrue();
-    assertThat(Pattern.compile(re).matcher("https://github.com/acme/api/.github/workflows/release.yml@refs/tags/v1.2.3-evil").find()).isFalse();
-    assertThat(ids.get(1).get("subject").asText())
-        .isEqualTo("https://github.com/acme/api/.github/workflows/release.yml@refs/heads/main");
-
-    JsonNode atts = spec.get("attestations");
-    assertThat(atts).hasSize(3);
-    assertThat(atts.get(0).get("name").asText()).isEqualTo("slsa");
-    assertThat(atts.get(0).at("/intoto/type").asText()).isEqualTo("https://slsa.dev/provenance/v1");
-    assertThat(atts.get(1).at("/intoto/type").asText()).isEqualTo("https://cyclonedx.org/bom");
-    assertThat(atts.get(2).at("/intoto/type").asText()).isEqualTo("https://cosign.sigstore.dev/attestation/vuln/v1");
-
-    List<String> expressions = new ArrayList<>();
-    spec.get("validations").forEach(v -> {
+    Set<String> attestors = new HashSet<>();
+    d.at("/spec/attestors").forEach(a -> assertThat(attestors.add(a.get("name").asText())).as("unique").isTrue());
+    Set<String> attestations = new HashSet<>();
+    d.at("/spec/attestations").forEach(a -> assertThat(attestations.add(a.get("name").asText())).isTrue());
+    assertThat(attestations).hasSize(p.attestations().size());
+    KyvernoCel cel = new KyvernoCel(KyvernoCel.Engine.NONE, Instant.now());
+    for (JsonNode v : d.at("/spec/validations")) {
+      cel.compile(v.get("expression").asText());
       assertThat(v.get("message").asText()).isNotBlank();
-      expressions.add(v.get("expression").asText());
-    });
-    assertThat(expressions).contains(
-        "images.containers.map(image, verifyImageSignatures(image, [attestors.release_key_key0, attestors.release_key_key1])).all(e, e > 0)",
-        "images.containers.map(image, verifyAttestationSignatures(image, attestations.slsa, [attestors.github_release_keyless])).all(e, e > 0)",
-        "images.containers.map(image, extractPayload(image, attestations.slsa).runDetails.builder.id in ['https://github.com/actions/runner/github-hosted']).all(e, e)",
-        "images.containers.map(image, extractPayload(image, attestations.slsa).buildDefinition.buildType in "
-            + "['https://actions.github.io/buildtypes/workflow/v1', 'https://github.com/actions/buildtypes/workflow/v1']).all(e, e)",
-        "images.containers.map(image, extractPayload(image, attestations.slsa).buildDefinition.externalParameters.workflow.ref == 'refs/heads/main').all(e, e)");
-    assertThat(expressions).anyMatch(e -> e.contains("v.Severity != 'CRITICAL'"));
-
-    String notEnforced = d.at("/metadata/annotations/attest.dev~1not-enforced").asText();
-    assertThat(notEnforced)
-        .contains("at most 5 HIGH findings")
-        .contains("scan finished at most 168 h ago")
-        .contains("license deny-list [AGPL-3.0-only, SSPL-1.0]")
-        .contains("SBOM schema validation")
-        .contains("certificate extension 1.3.6.1.4.1.57264.1.12 == https://github.com/acme/api")
-        .doesNotContain("0 CRITICAL"); // carried in CEL instead
-  }
-
-  @Test
-  void kyvernoWarnMode() throws Exception {
-    JsonNode d = docs(PolicyExport.kyverno(PolicyTest.example().withMode(Policy.Mode.WARN))).get(0);
-    assertThat(texts(d.at("/spec/validationActions"))).containsExactly("Warn", "Audit");
-  }
-
-  @Test
-  void policyControllerClusterImagePolicies() throws Exception {
-    Policy p = PolicyTest.example();
-    List<JsonNode> docs = docs(PolicyExport.policyController(p));
-    assertThat(docs).extracting(d -> d.at("/metadata/name").asText())
-        .containsExactly("acme-api-prod-signature", "acme-api-prod-slsa", "acme-api-prod-sbom", "acme-api-prod-vulns");
-    for (JsonNode d : docs) {
-      assertThat(d.get("apiVersion").asText()).isEqualTo("policy.sigstore.dev/v1beta1");
-      assertThat(d.get("kind").asText()).isEqualTo("ClusterImagePolicy");
-      assertThat(d.at("/spec/mode").asText()).isEqualTo("enforce");
-      assertThat(d.at("/spec/images/0/glob").asText()).isEqualTo("ghcr.io/acme/api*");
-      assertThat(d.at("/metadata/annotations/attest.dev~1policy-hash").asText()).isEqualTo(p.hash().toString());
+      for (String ref : refs(v.get("expression").asText(), "attestors")) {
+        assertThat(attestors).contains(ref);
+      }
+      for (String ref : refs(v.get("expression").asText(), "attestations")) {
+        assertThat(attestations).contains(ref);
+      }
     }
-    JsonNode sig = docs.get(0).at("/spec/authorities");
-    assertThat(sig).hasSize(2);
-    assertThat(sig.get(0).get("name").asText()).isEqualTo("release-key-key-0");
-    assertThat(sig.get(0).at("/key/data").asText()).isEqualTo(p.signature().publicKeys().get(0).toPem());
-    assertThat(sig.get(0).at("/key/hashAlgorithm").asText()).isEqualTo("sha256");
-    assertThat(sig.get(0).has("attestations")).isFalse();
+    if (!e.dropped().isEmpty()) {
+      assertThat(d.at("/metadata/annotations/attest.dev~1not-enforced").asText()).contains(e.dropped().get(0));
+    }
+  }
 
-    JsonNode slsa = docs.get(1).at("/spec/authorities/0");
-    assertThat(slsa.get("name").asText()).isEqualTo("github-release-keyless");
-    assertThat(slsa.at("/keyless/trustRootRef").asText()).isEqualTo("acme-api-prod-github-release");
-    assertThat(slsa.at("/keyless/identities/0/issuer").asText()).isEqualTo("https://token.actions.githubusercontent.com");
-    assertThat(slsa.at("/keyless/identities/0/subjectRegExp").asText()).startsWith("^(?:https://github\\.com/acme/api/");
-    assertThat(slsa.at("/keyless/identities/1/subject").asText()).endsWith("@refs/heads/main");
-    JsonNode att = slsa.at("/attestations/0");
-    assertThat(att.get("name").asText()).isEqualTo("slsa");
-    assertThat(att.get("predicateType").asText()).isEqualTo("https://slsa.dev/provenance/v1");
-    assertThat(att.at("/policy/type").asText()).isEqualTo("rego");
-    assertThat(att.at("/policy/data").asText())
-        .startsWith("package sigstore\n")
-        .contains("default isCompliant = false")
-        .contains("input.predicate.runDetails.builder.id == [\"https://github.com/actions/runner/github-hosted\"][_]")
-        .contains("input.predicate.buildDefinition.externalParameters[\"workflow\"][\"path\"] == \".github/workflows/release.yml\"");
-
-    String sbomRego = docs.get(2).at("/spec/authorities/0/attestations/0/policy/data").asText();
-    assertThat(sbomRego).contains("not denied_purl").contains("not denied_license")
-        .contains("\"^pkg:maven/org\\\\.apache\\\\.logging\\\\.log4j/log4j\\\\-core@2\\\\.14.*$\"")
-        .contains("[\"AGPL-3.0-only\", \"SSPL-1.0\"][_]");
-    String vulnRego = docs.get(3).at("/spec/authorities/0/attestations/0/policy/data").asText();
-    assertThat(vulnRego)
-        .contains("severity_count(\"CRITICAL\") <= 0")
-        .contains("severity_count(\"HIGH\") <= 5")
-        .contains("time.parse_rfc3339_ns(input.predicate.metadata.scanFinishedOn) <= 168 * 3600 * 1000000000")
-        .contains("input.predicate.scanner.uri == [\"https://github.com/aquasecurity/trivy\"][_]");
-
-    assertThat(docs.get(1).at("/metadata/annotations/attest.dev~1not-enforced").asText())
-        .contains("SLSA strict: unknown external parameters are not rejected")
-        .contains("certificate extension 1.3.6.1.4.1.57264.1.14 == refs/heads/main")
-        .contains("TrustRoot named acme-api-prod-github-release");
-    assertThat(docs.get(2).at("/metadata/annotations/attest.dev~1not-enforced").asText())
-        .contains("SBOM schema validation");
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("names")
+  void policyControllerExportIsSchemaValidWithUniqueNames(String name) throws Exception {
+    Policy p = matrix().get(name);
+    PolicyExport.Export e = PolicyExport.toPolicyController(p);
+    List<JsonNode> docs = docs(e.yaml());
+    assertThat(docs).hasSize(1 + p.attestations().size());
+    Set<String> names = new HashSet<>();
+    for (JsonNode d : docs) {
+      assertThat(PC.validate(d)).as(e.yaml()).isEmpty();
+      assertThat(d.get("apiVersion").asText()).isEqualTo("policy.sigstore.dev/v1beta1");
+      String n = d.at("/metadata/name").asText();
+      assertThat(n).matches(DNS_SUBDOMAIN);
+      assertThat(names.add(n)).as("unique document name " + n).isTrue();
+      for (JsonNode g : d.at("/spec/images")) {
+        // policy-controller's own glob rules: these characters only, and no '?'.
+        assertThat(g.get("glob").asText()).matches("[a-zA-Z0-9\\-_:/*.]+");
+      }
+      Set<String> auth = new HashSet<>();
+      for (JsonNode a : d.at("/spec/authorities")) {
+        assertThat(auth.add(a.get("name").asText())).isTrue();
+        if (!a.has("static")) {
+          assertThat(a.get("signatureFormat").asText()).isEqualTo("bundle");
+        }
+      }
+    }
+    assertThat(e.yaml()).doesNotContain(dir.toString());
   }
 
   @Test
-  void policyControllerWarnModeAndDefaultGlob() throws Exception {
-    Policy p = Policy.builder("keys-only")
-        .trust("k", Policy.Trust.ofKeys(TrustedKey.fromPem(PolicyTest.KEY2)))
-        .signedBy("k")
-        .mode(Policy.Mode.WARN)
-        .allowTagOnly(true)
-        .build();
-    List<JsonNode> docs = docs(PolicyExport.policyController(p));
-    assertThat(docs).hasSize(1);
-    assertThat(docs.get(0).at("/spec/mode").asText()).isEqualTo("warn");
-    assertThat(docs.get(0).at("/spec/images/0/glob").asText()).isEqualTo("**");
-    assertThat(docs.get(0).at("/spec/authorities/0/keyless").isMissingNode()).isTrue();
-    assertThat(docs.get(0).at("/metadata/annotations/attest.dev~1not-enforced").asText()).doesNotContain("tag-only");
+  void collidingTrustAndPredicateNamesStayApart() throws Exception {
+    Policy p = matrix().get("colliding-names");
+    JsonNode k = docs(PolicyExport.kyverno(p)).get(0);
+    assertThat(toList(k.at("/spec/attestors"))).hasSize(2).doesNotHaveDuplicates();
+    assertThat(toList(k.at("/spec/attestations"))).hasSize(4).doesNotHaveDuplicates()
+        .allMatch(n -> n.matches("(sbom|vulns)_[0-9a-f]{8}"));
+    assertThat(docs(PolicyExport.policyController(p))).extracting(d -> d.at("/metadata/name").asText())
+        .hasSize(5).doesNotHaveDuplicates();
+  }
+
+  private static List<String> toList(JsonNode namedArray) {
+    List<String> out = new ArrayList<>();
+    namedArray.forEach(n -> out.add(n.get("name").asText()));
+    return out;
   }
 
   @Test
-  void globsBecomeAnchoredRegexes() {
-    Pattern re = Pattern.compile(PolicyExport.globToRe2("pkg:npm/left-pa?@1.*"));
-    assertThat(re.matcher("pkg:npm/left-pad@1.3.0").matches()).isTrue();
-    assertThat(re.matcher("pkg:npm/left-pad@2.0.0").matches()).isFalse();
-    assertThat(re.matcher("xpkg:npm/left-pad@1.3.0").find()).isFalse();
+  void droppedRulesAreReportedAndJavaOnlyRegexesRefusedOrTranslated() throws Exception {
+    PolicyExport.Export e = PolicyExport.toKyverno(matrix().get("java-only-regex"));
+    assertThat(e.dropped()).anyMatch(s -> s.contains("(?!evil)") && s.contains("lookahead"));
+    JsonNode ids = docs(e.yaml()).get(0).at("/spec/attestors/0/cosign/keyless/identities");
+    assertThat(ids).hasSize(1);
+    assertThat(ids.get(0).get("subjectRegExp").asText()).isEqualTo("^(?:https://github\\.com/(?P<org>acme)/x/.*)$");
+
+    PolicyExport.Export ext = PolicyExport.toKyverno(matrix().get("keyless-extensions"));
+    assertThat(ext.dropped()).anyMatch(s -> s.contains("1.3.6.1.4.1.57264.1.12 == https://github.com/acme/a"))
+        .anyMatch(s -> s.contains("1.3.6.1.4.1.57264.1.11"));
+    JsonNode attestor = docs(ext.yaml()).get(0).at("/spec/attestors/0/cosign");
+    assertThat(attestor.at("/trustedRoot/value").asText()).isEqualTo(Files.readString(root));
+
+    PolicyExport.Export vulns = PolicyExport.toKyverno(matrix().get("in-toto-vulns"));
+    assertThat(vulns.dropped()).anyMatch(s -> s.contains("at most 0 CRITICAL"));
+    assertThat(PolicyExport.toPolicyController(matrix().get("key-only")).dropped())
+        .anyMatch(s -> s.contains("tag-only"));
+    assertThat(PolicyExport.toKyverno(matrix().get("key-only")).dropped()).isEmpty();
+  }
+
+  @Test
+  void kyvernoReadsStatementsAndCarriesEveryRuleInCel() throws Exception {
+    JsonNode d = docs(PolicyExport.kyverno(matrix().get("slsa-sbom-vulns"))).get(0);
+    String all = d.at("/spec/validations").toString();
+    assertThat(all).contains("s.predicate.runDetails.builder.id").doesNotContain("extractPayload(image, attestations.slsa).runDetails")
+        .contains("time_now()").contains(".sum()").contains("matches(r)");
+    assertThat(texts(d.at("/spec/validationActions"))).containsExactly("Deny");
+    assertThat(texts(docs(PolicyExport.kyverno(matrix().get("warn"))).get(0).at("/spec/validationActions")))
+        .containsExactly("Warn", "Audit");
+  }
+
+  /** Expression identifiers after {@code prefix.}. */
+  static List<String> refs(String expression, String prefix) {
+    List<String> out = new ArrayList<>();
+    var m = Pattern.compile("\\b" + prefix + "\\.([A-Za-z_][A-Za-z0-9_]*)").matcher(expression);
+    while (m.find()) {
+      out.add(m.group(1));
+    }
+    return out;
   }
 }

@@ -343,6 +343,68 @@ class PolicyVerifierTest {
     }
   }
 
+  /**
+   * A digest allowed under an in-scope name must not be allowed, through the cache, under an
+   * out-of-scope one, nor claim scope PASS for another name: the decision for a reference is the
+   * same whatever the cache has seen, and out-of-scope input reaches no registry.
+   */
+  @Test
+  void theDecisionDoesNotDependOnTheCachesHistory() throws Exception {
+    Policy policy = VerifyFixtures.policyBuilder().image("*/app").build();
+    try (EmbeddedRegistry server = start(true); Registry registry = Registry.remote(server.host())) {
+      ImageManifest image = TestImages.pushImage(server, "app", "v1");
+      VerifyFixtures.all(registry, "app", image.digest()).attach();
+      String inScope = server.host() + "/app@" + image.digest();
+      String outOfScope = "evil.example/other@" + image.digest();
+      java.util.concurrent.atomic.AtomicInteger opened = new java.util.concurrent.atomic.AtomicInteger();
+      java.util.function.Function<String, Registry> registries = h -> {
+        opened.incrementAndGet();
+        return registry;
+      };
+      VerificationReport coldOut;
+      try (PolicyVerifier cold = PolicyVerifier.builder(policy).registries(registries).clock(CLOCK).build()) {
+        coldOut = cold.verify(outOfScope);
+      }
+      assertThat(coldOut.decision()).isEqualTo(Decision.DENY);
+      assertThat(coldOut.checks()).extracting(Check::name).containsExactly("scope");
+      assertThat(opened).hasValue(0);
+
+      VerificationCache cache = VerificationCache.of(100, Duration.ofMinutes(5), Duration.ofSeconds(30), CLOCK);
+      try (PolicyVerifier warm = PolicyVerifier.builder(policy).registries(registries).clock(CLOCK).cache(cache).build()) {
+        assertThat(warm.verify(inScope).decision()).isEqualTo(Decision.ALLOW);
+        VerificationReport warmOut = warm.verify(outOfScope);
+        assertThat(warmOut.decision()).isEqualTo(coldOut.decision());
+        assertThat(warmOut.checks()).isEqualTo(coldOut.checks());
+        // A second in-scope name for the same digest: the cached report's scope check names it.
+        VerificationReport again = warm.verify(server.host() + "/app:v1@" + image.digest());
+        assertThat(again.checks()).filteredOn(c -> c.name().equals("scope")).singleElement()
+            .satisfies(c -> assertThat(c.reason()).startsWith(server.host() + "/app is within"));
+      }
+      // The caching decorator has the same rule.
+      CachingImageVerifier caching;
+      try (PolicyVerifier inner = PolicyVerifier.builder(policy).registries(registries).clock(CLOCK).build()) {
+        caching = CachingImageVerifier.of(inner, policy,
+            VerificationCache.of(100, Duration.ofMinutes(5), Duration.ofSeconds(30), CLOCK));
+        assertThat(caching.verify(inScope).decision()).isEqualTo(Decision.ALLOW);
+        assertThat(caching.verify(outOfScope).decision()).isEqualTo(Decision.DENY);
+      }
+    }
+  }
+
+  @Test
+  void outOfScopeAllowAdmitsWithoutAnyRegistryCall() throws Exception {
+    Policy policy = VerifyFixtures.policyBuilder().image("ghcr.io/acme/*").outOfScope(Policy.OutOfScope.ALLOW).build();
+    try (PolicyVerifier v = PolicyVerifier.builder(policy).registries(h -> {
+      throw new AssertionError("no registry may be opened for " + h);
+    }).clock(CLOCK).build()) {
+      VerificationReport r = v.verify("quay.io/other/app:1.0");
+      assertThat(r.decision()).isEqualTo(Decision.ALLOW);
+      assertThat(r.outOfScope()).isTrue();
+      assertThat(r.subject()).isNull();
+      assertThat(r.checks()).singleElement().satisfies(c -> assertThat(c.reason()).contains("outOfScope: allow"));
+    }
+  }
+
   // ---------------------------------------------------------------- index semantics
 
   enum Where { INDEX, PLATFORMS, INDEX_AND_ONE_PLATFORM, ONE_PLATFORM }

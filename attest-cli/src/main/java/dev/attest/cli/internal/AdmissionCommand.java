@@ -5,6 +5,7 @@ import dev.attest.verify.AdmissionHandler;
 import dev.attest.verify.AdmissionServer;
 import dev.attest.verify.Policy;
 import dev.attest.verify.PolicyVerifier;
+import dev.attest.verify.VerificationCache;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -29,13 +30,13 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = AttestCommand.Version.class,
     description = "A Kubernetes validating admission webhook that verifies every image of a Pod.",
-    subcommands = AdmissionCommand.Serve.class)
+    subcommands = {AdmissionCommand.Serve.class, AdmissionManifestsCommand.class})
 final class AdmissionCommand implements Runnable {
   @Spec CommandSpec spec;
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand: serve");
+    throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand: serve or manifests");
   }
 
   @Command(
@@ -43,8 +44,10 @@ final class AdmissionCommand implements Runnable {
       mixinStandardHelpOptions = true,
       versionProvider = AttestCommand.Version.class,
       description = {
-        "Serve an admission webhook over HTTPS until Ctrl-C: POST /validate and POST /mutate take an"
-            + " AdmissionReview v1 and answer it, GET /healthz answers ok.",
+        "Serve an admission webhook over HTTPS until Ctrl-C (or SIGTERM, which finishes the reviews in"
+            + " flight): POST /validate and POST /mutate take an AdmissionReview v1 and answer it; GET /healthz"
+            + " (alive), GET /readyz (taking reviews) and GET /metrics (Prometheus). One JSON line per decision"
+            + " goes to stdout. The TLS files are read again when they change.",
         "Every image of a Pod (or of a workload's Pod template) is verified against the policy;"
             + " the review is allowed only if all are. It fails closed: an unreachable registry, a"
             + " timeout (each review is denied after 8 s) or a malformed review is a denial with its reason."
@@ -69,6 +72,10 @@ final class AdmissionCommand implements Runnable {
     @Option(names = "--bind", paramLabel = "HOST", defaultValue = "0.0.0.0", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
     String bind = "0.0.0.0";
 
+    @Option(names = "--decision-log", negatable = true, defaultValue = "true", fallbackValue = "true",
+        description = "Print one JSON line per decision on stdout (uid, images, decision, reasons, ms); on by default.")
+    boolean decisionLog = true;
+
     @Override
     public Integer call() throws IOException, InterruptedException {
       if (port < 0 || port > 65535) {
@@ -81,17 +88,21 @@ final class AdmissionCommand implements Runnable {
       }
       Policy policy = Inputs.policy(policyFile);
       List<Registry> opened = new ArrayList<>();
-      PolicyVerifier verifier = PolicyVerifier.builder(policy).registries(host -> {
+      VerificationCache cache = VerificationCache.defaults();
+      PolicyVerifier verifier = PolicyVerifier.builder(policy).cache(cache).registries(host -> {
         Registry r = registryOptions.open(host);
         synchronized (opened) {
           opened.add(r);
         }
         return r;
       }).build();
-      AdmissionHandler handler = AdmissionHandler.builder(verifier).build();
+      PrintWriter out = spec.commandLine().getOut();
+      AdmissionTelemetry telemetry = new AdmissionTelemetry(out, cache);
+      AdmissionHandler handler = AdmissionHandler.builder(telemetry.observing(verifier))
+          .listener(decisionLog ? telemetry::review : r -> telemetry.review(r, false)).build();
       AdmissionServer server;
       try {
-        server = AdmissionServer.builder(handler).tls(tlsCert, tlsKey).bind(bind, port).start();
+        server = AdmissionServer.builder(handler).tls(tlsCert, tlsKey).bind(bind, port).metrics(telemetry::scrape).start();
       } catch (IOException | RuntimeException e) {
         handler.close();
         verifier.close();
@@ -111,7 +122,6 @@ final class AdmissionCommand implements Runnable {
         stopped.countDown();
       }, "attest-admission-shutdown");
       Runtime.getRuntime().addShutdownHook(hook);
-      PrintWriter out = spec.commandLine().getOut();
       if (output.json()) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("url", "https://" + bind + ":" + server.port());
@@ -121,7 +131,7 @@ final class AdmissionCommand implements Runnable {
         OutputOptions.printJson(out, m);
       } else {
         out.println("Serving admission webhook at https://" + bind + ":" + server.port()
-            + " (POST /validate, POST /mutate, GET /healthz)");
+            + " (POST /validate, POST /mutate, GET /healthz, GET /readyz, GET /metrics)");
         out.println("Policy '" + policy.name() + "' (" + policy.hash() + ")");
         out.println("Press Ctrl-C to stop.");
       }

@@ -46,7 +46,10 @@ final class PolicyCommand implements Runnable {
         "Render a policy for a Kubernetes admission engine and print it as YAML:",
         "  kyverno            a Kyverno ImageValidatingPolicy (policies.kyverno.io/v1)",
         "  policy-controller  sigstore policy-controller ClusterImagePolicy resources",
-        "Rules the engine cannot express are listed in the annotation attest.dev/not-enforced."
+        "Rules the engine does not enforce are listed on stderr (and in the annotation attest.dev/not-enforced);"
+            + " with --strict any such rule makes the export fail (exit 1) and nothing is printed.",
+        "Where the engine is stricter than attest, or needs something from the cluster, a note says so"
+            + " (stderr and attest.dev/notes)."
       })
   static final class Export implements Callable<Integer> {
     @Spec CommandSpec spec;
@@ -57,11 +60,34 @@ final class PolicyCommand implements Runnable {
     @Option(names = "--to", required = true, paramLabel = "ENGINE", converter = TargetConverter.class, description = "kyverno or policy-controller.")
     Target to;
 
+    @Option(names = "--strict", description = "Fail (exit 1, no output) when the engine cannot enforce every rule.")
+    boolean strict;
+
     @Override
     public Integer call() throws PolicyException {
       Policy p = Policy.load(policy);
+      PolicyExport.Export e;
+      try {
+        e = to == Target.kyverno ? PolicyExport.toKyverno(p) : PolicyExport.toPolicyController(p);
+      } catch (IllegalArgumentException ex) {
+        throw new UsageException("cannot export " + policy + ": " + ex.getMessage());
+      }
+      PrintWriter err = spec.commandLine().getErr();
+      for (String d : e.dropped()) {
+        err.println("not enforced by " + to + ": " + d);
+      }
+      for (String n : e.notes()) {
+        err.println("note: " + n);
+      }
+      err.flush();
+      if (strict && !e.dropped().isEmpty()) {
+        err.println("error: " + e.dropped().size() + " rule(s) of policy " + p.name() + " cannot be enforced by " + to
+            + " (--strict)");
+        err.flush();
+        return 1;
+      }
       PrintWriter out = spec.commandLine().getOut();
-      out.print(to == Target.kyverno ? PolicyExport.kyverno(p) : PolicyExport.policyController(p));
+      out.print(e.yaml());
       out.flush();
       return 0;
     }

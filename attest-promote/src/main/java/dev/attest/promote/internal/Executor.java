@@ -57,12 +57,22 @@ public final class Executor {
   private final PromotionListener listener;
   private final @Nullable SharedTransfers shared;
 
-  public final AtomicInteger blobsCopied = new AtomicInteger();
-  public final AtomicInteger blobsMounted = new AtomicInteger();
-  public final AtomicLong bytesCopied = new AtomicLong();
-  public final AtomicInteger manifestsWritten = new AtomicInteger();
-  public final AtomicInteger indexUpdates = new AtomicInteger();
-  public final AtomicInteger tagsWritten = new AtomicInteger();
+  private final AtomicInteger blobsCopied = new AtomicInteger();
+  private final AtomicInteger blobsMounted = new AtomicInteger();
+  private final AtomicLong bytesCopied = new AtomicLong();
+  private final AtomicInteger manifestsWritten = new AtomicInteger();
+  private final AtomicInteger indexUpdates = new AtomicInteger();
+  private final AtomicInteger tagsWritten = new AtomicInteger();
+
+  /** What a run wrote so far: a snapshot, so that no caller can change the counts. */
+  public record Counts(int blobsCopied, int blobsMounted, long bytesCopied, int manifestsWritten, int indexUpdates,
+      int tagsWritten) {}
+
+  /** A snapshot of the counts. */
+  public Counts counts() {
+    return new Counts(blobsCopied.get(), blobsMounted.get(), bytesCopied.get(), manifestsWritten.get(),
+        indexUpdates.get(), tagsWritten.get());
+  }
   /** Whether the destination answered a manifest push with {@code OCI-Subject} (it has the referrers API). */
   private volatile boolean referrersApi;
   /** Whether a referrer pushed by this run was not answered with {@code OCI-Subject}. */

@@ -128,6 +128,10 @@ public final class PolicyCodec {
     m.put("mode", p.mode().name());
     m.put("images", p.images());
     m.put("allowTagOnly", p.allowTagOnly());
+    if (p.outOfScope() != Policy.OutOfScope.DENY) {
+      // Written only when not the default, so policies from before the field keep their hash.
+      m.put("outOfScope", p.outOfScope().name());
+    }
     m.put("indexSemantics", p.indexSemantics().name());
     Map<String, Object> trust = new TreeMap<>();
     p.trust().forEach((k, v) -> trust.put(k, trust(v, forHash)));
@@ -240,7 +244,8 @@ public final class PolicyCodec {
 
     Policy policy(JsonNode root) throws PolicyException {
       ObjectNode o = object(root, "", "policy");
-      keys(o, "", Set.of("name", "mode", "images", "trust", "signature", "attestations", "indexSemantics", "allowTagOnly"));
+      keys(o, "", Set.of("name", "mode", "images", "trust", "signature", "attestations", "indexSemantics", "allowTagOnly",
+          "outOfScope"));
       String name = string(o, "", "name", true);
       Policy.Mode mode = enumValue(o, "", "mode", Policy.Mode.class, Policy.Mode.ENFORCE);
       List<String> images = strings(o, "", "images");
@@ -271,7 +276,9 @@ public final class PolicyCodec {
       Policy.IndexSemantics idx =
           enumValue(o, "", "indexSemantics", Policy.IndexSemantics.class, Policy.IndexSemantics.EITHER);
       boolean allowTagOnly = bool(o, "", "allowTagOnly", false);
-      return new Policy(name, mode, images, trust, sigTrust, atts, idx, allowTagOnly);
+      Policy.OutOfScope outOfScope =
+          enumValue(o, "", "outOfScope", Policy.OutOfScope.class, Policy.OutOfScope.DENY);
+      return new Policy(name, mode, images, trust, sigTrust, atts, idx, allowTagOnly, outOfScope);
     }
 
     private static void checkRef(Map<String, Trust> trust, String ref, String path) throws PolicyException {
