@@ -25,7 +25,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * The architecture, checked on every module of the build (ADR 0018): dependencies point one way,
+ * The architecture, checked on every module of the build (ADR 0027): dependencies point one way,
  * core &lt;- registry &lt;- verify &lt;- promote &lt;- cli, with the test-support module
  * attest-testing beside verify (only the CLI and tests use it); and a module's {@code .internal}
  * packages are private to it. A module's name is the third part of its package, {@code

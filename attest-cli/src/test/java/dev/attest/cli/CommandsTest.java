@@ -386,4 +386,18 @@ class CommandsTest {
   static String read(Path p) throws IOException {
     return Files.readString(p, StandardCharsets.UTF_8);
   }
+
+  @Test
+  void verifyTimeoutIsADuration() {
+    String ref = "127.0.0.1:1/x/y@sha256:" + "0".repeat(64);
+    for (String bad : new String[] {"soon", "0s", "", "2h", "-1s", "10"}) {
+      Result r = run("verify", ref, "--policy", "missing.yaml", "--timeout", bad);
+      assertThat(r.exitCode()).as(bad + ": " + r).isEqualTo(2);
+      assertThat(r.err()).as(bad).contains("--timeout");
+    }
+    for (String good : new String[] {"1m30s", "500ms", "2m", "45s"}) {
+      Result r = run("verify", ref, "--policy", "missing.yaml", "--timeout", good);
+      assertThat(r.err()).as(good).doesNotContain("--timeout").contains("policy not found");
+    }
+  }
 }

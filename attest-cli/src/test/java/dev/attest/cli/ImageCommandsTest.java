@@ -81,15 +81,19 @@ class ImageCommandsTest {
     prod.close();
   }
 
-  /** Writes attest.key, attest.pub, the three predicate files and a policy requiring them. */
   private void inputs() throws Exception {
+    writeInputs(dir);
+  }
+
+  /** Writes attest.key, attest.pub, the three predicate files and a policy requiring them into {@code dir}. */
+  static void writeInputs(Path dir) throws Exception {
     KeyPair key = Keys.generateP256();
     Files.write(dir.resolve("attest.key"), Keys.writePrivateKeyPem(key.getPrivate()));
     Files.write(dir.resolve("attest.pub"), Keys.writePublicKeyPem(key.getPublic()));
     Files.write(dir.resolve("provenance.json"), SlsaProvenance.fromGitHubActions(RUN).json());
     Files.write(dir.resolve("bom.json"),
         CycloneDxSbom.fromComponents(List.of(SbomComponent.of("demo", "1.0", "pkg:maven/dev.attest/demo@1.0"))).json());
-    try (InputStream in = getClass().getClassLoader().getResourceAsStream("demo/example-trivy-report.json")) {
+    try (InputStream in = ImageCommandsTest.class.getClassLoader().getResourceAsStream("demo/example-trivy-report.json")) {
       Files.write(dir.resolve("trivy.json"), in.readAllBytes());
     }
     Files.writeString(dir.resolve("policy.yaml"), """

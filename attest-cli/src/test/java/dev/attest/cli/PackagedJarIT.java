@@ -6,12 +6,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.attest.cli.PackagedJar.Run;
 import dev.attest.core.Keys;
-import dev.attest.core.SlsaProvenance;
 import dev.attest.testing.EmbeddedRegistry;
 import dev.attest.testing.TestImages;
+import dev.attest.verify.testing.SigstoreHttpStack;
 import dev.attest.verify.testing.SigstoreTestStack;
 import dev.attest.verify.testing.SigstoreTestStack.Identity;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -113,35 +112,147 @@ class PackagedJarIT {
     assertThat(j.get("valid").asBoolean()).isFalse();
     assertThat(j.get("reason").asText()).contains("issuer");
 
+    Run regexp = jar.run("verify-blob", f("notes.txt"), "--bundle", f("notes.sigstore.json"),
+        "--certificate-identity-regexp", "https://github\\.com/acme/.*", "--certificate-oidc-issuer-regexp",
+        "https://token\\.actions\\.githubusercontent\\.com", "--trusted-root", root.toString()).succeeds();
+    assertThat(regexp.out()).contains("Verified OK");
+    jar.run("verify-blob", f("notes.txt"), "--bundle", f("notes.sigstore.json"), "--certificate-identity-regexp", "(",
+        "--certificate-oidc-issuer", SigstoreTestStack.GITHUB_ISSUER, "--trusted-root", root.toString())
+        .failsWith(Main.USAGE);
+
     Path other = SigstoreTestStack.create("other").writeTrustedRoot(dir.resolve("other_root.json"));
     jar.run("verify-blob", f("notes.txt"), "--bundle", f("notes.sigstore.json"), "--certificate-identity", CI.san(),
         "--certificate-oidc-issuer", SigstoreTestStack.GITHUB_ISSUER, "--trusted-root", other.toString())
         .failsWith(Main.INVALID);
   }
 
+  @Test
+  void keylessVerifyBlobOfARealRekorV2BundleWithATimestamp() throws Exception {
+    // Vector 03: public-good Rekor v2 hashedrekord 0.0.2 with an RFC 3161 timestamp (see vectors/README.md).
+    Path v = dir.resolve("v03");
+    Files.createDirectories(v);
+    for (String name : new String[] {"artifact.txt", "bundle.sigstore.json", "trusted_root.json"}) {
+      try (var in = getClass().getResourceAsStream("/vectors/03-rekor2-hashedrekord-prod/" + name)) {
+        Files.write(v.resolve(name), in.readAllBytes());
+      }
+    }
+    PackagedJar jar = jar();
+    String[] common = {"--bundle", v.resolve("bundle.sigstore.json").toString(), "--certificate-oidc-issuer",
+        "https://github.com/login/oauth", "--trusted-root", v.resolve("trusted_root.json").toString()};
+    Run ok = jar.run(concat(new String[] {"verify-blob", v.resolve("artifact.txt").toString(),
+        "--certificate-identity", "brian@dehamer.com"}, common)).succeeds();
+    assertThat(ok.out()).contains("Verified OK").contains("brian@dehamer.com");
+    Run other = jar.run(concat(new String[] {"verify-blob", v.resolve("artifact.txt").toString(),
+        "--certificate-identity", "someone@example.com"}, common)).failsWith(Main.INVALID);
+    assertThat(other.out()).contains("SAN");
+    Files.writeString(v.resolve("artifact.txt"), "goodbye, world!");
+    jar.run(concat(new String[] {"verify-blob", v.resolve("artifact.txt").toString(),
+        "--certificate-identity", "brian@dehamer.com"}, common)).failsWith(Main.INVALID);
+  }
+
+  private static String[] concat(String[] a, String[] b) {
+    String[] r = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, r, a.length, b.length);
+    return r;
+  }
+
+  @Test
+  void keylessSignBlobWithASigningConfigThenVerifyBlob() throws Exception {
+    try (SigstoreHttpStack http = SigstoreHttpStack.start(STACK)) {
+      Path root = STACK.writeTrustedRoot(dir.resolve("trusted_root.json"));
+      Files.writeString(dir.resolve("signing_config.json"), """
+          {"mediaType": "application/vnd.dev.sigstore.signingconfig.v0.2+json",
+           "caUrls": [{"url": "%1$s", "majorApiVersion": 1, "validFor": {"start": "2023-01-01T00:00:00Z"}, "operator": "test"}],
+           "oidcUrls": [],
+           "rekorTlogUrls": [
+             {"url": "http://127.0.0.1:9/v2-not-spoken", "majorApiVersion": 2, "validFor": {"start": "2025-01-01T00:00:00Z"}, "operator": "test"},
+             {"url": "%1$s", "majorApiVersion": 1, "validFor": {"start": "2023-01-01T00:00:00Z"}, "operator": "test"}],
+           "tsaUrls": [],
+           "rekorTlogConfig": {"selector": "ANY"},
+           "tsaConfig": {"selector": "ANY"}}
+          """.formatted(http.url()));
+      Files.writeString(dir.resolve("artifact.txt"), "keyless artifact\n");
+      PackagedJar jar = jar().env(http.githubActionsEnv());
+
+      Run sign = jar.run("sign-blob", f("artifact.txt"), "--bundle", f("artifact.sigstore.json"), "--signing-config",
+          f("signing_config.json")).succeeds();
+      assertThat(sign.out()).contains("certificate for " + http.identity().san());
+      assertThat(http.fulcioCalls()).isEqualTo(1);
+
+      Run ok = jar.run("verify-blob", f("artifact.txt"), "--bundle", f("artifact.sigstore.json"),
+          "--certificate-identity", http.identity().san(), "--certificate-oidc-issuer", SigstoreTestStack.GITHUB_ISSUER,
+          "--trusted-root", root.toString()).succeeds();
+      assertThat(ok.out()).contains("Verified OK");
+
+      // A token Fulcio refuses (another audience) fails at Fulcio: exit code 3, one line, nothing written.
+      PackagedJar badToken = jar().env(Map.of("TOKEN", http.token("not-sigstore")));
+      Run refused = badToken.run("sign-blob", f("artifact.txt"), "--bundle", f("refused.json"), "--signing-config",
+          f("signing_config.json"), "--identity-token-env", "TOKEN").failsWith(Main.FAILURE);
+      assertThat(refused.errLine()).contains("401");
+      assertThat(dir.resolve("refused.json")).doesNotExist();
+
+      // No token source outside GitHub Actions, a config with no log attest can sign to, both --key and keyless: usage.
+      jar().run("sign-blob", f("artifact.txt"), "--bundle", f("x.json"), "--signing-config", f("signing_config.json"))
+          .failsWith(Main.USAGE);
+      Files.writeString(dir.resolve("v2only.json"), Files.readString(dir.resolve("signing_config.json"))
+          .replace("\"majorApiVersion\": 1", "\"majorApiVersion\": 2").replace("\"caUrls\": [{\"url\": \"" + http.url()
+              + "\", \"majorApiVersion\": 2", "\"caUrls\": [{\"url\": \"" + http.url() + "\", \"majorApiVersion\": 1"));
+      Run v2only = jar.run("sign-blob", f("artifact.txt"), "--bundle", f("x.json"), "--signing-config", f("v2only.json"))
+          .failsWith(Main.USAGE);
+      assertThat(v2only.errLine()).contains("no rekorTlogUrls (Rekor) service");
+      jar.run("keys", "generate", "--out-dir", dir.toString()).succeeds();
+      jar.run("sign-blob", f("artifact.txt"), "--bundle", f("x.json"), "--key", f("attest.key"), "--signing-config",
+          f("signing_config.json")).failsWith(Main.USAGE);
+    }
+  }
+
+  @Test
+  void keylessSignThenVerifyWithAKeylessPolicy() throws Exception {
+    try (SigstoreHttpStack http = SigstoreHttpStack.start(STACK)) {
+      STACK.writeTrustedRoot(dir.resolve("trusted_root.json"));
+      Files.writeString(dir.resolve("signing_config.json"), """
+          {"mediaType": "application/vnd.dev.sigstore.signingconfig.v0.2+json",
+           "caUrls": [{"url": "%1$s", "majorApiVersion": 1, "validFor": {"start": "2023-01-01T00:00:00Z"}}],
+           "rekorTlogUrls": [{"url": "%1$s", "majorApiVersion": 1, "validFor": {"start": "2023-01-01T00:00:00Z"}}],
+           "rekorTlogConfig": {"selector": "ANY"}}
+          """.formatted(http.url()));
+      Files.writeString(dir.resolve("policy.yaml"), """
+          name: keyless
+          trust:
+            ci:
+              trustedRoot: trusted_root.json
+              keyless:
+                - issuer: %s
+                  subjectRegExp: https://github\\.com/acme/app/\\.github/workflows/release\\.yml@refs/heads/.*
+          signature: {trust: ci}
+          """.formatted(SigstoreTestStack.GITHUB_ISSUER));
+      var image = TestImages.pushImage(registry, "jar/keyless", "v1");
+      String ref = registry.host() + "/jar/keyless@" + image.digest();
+      PackagedJar jar = jar().env(http.githubActionsEnv());
+
+      jar.run("verify", ref, "--policy", f("policy.yaml")).failsWith(Main.INVALID);
+      Run sign = jar.run("sign", registry.host() + "/jar/keyless:v1", "--signing-config", f("signing_config.json"))
+          .succeeds();
+      assertThat(sign.out()).contains("Attached 1 referrer(s) to " + ref);
+      Run ok = jar.run("verify", ref, "--policy", f("policy.yaml")).succeeds();
+      assertThat(ok.out()).contains("decision: ALLOW");
+
+      // Signed by another workflow: the policy's identity does not match.
+      http.workflow("acme/app", "refs/heads/main", ".github/workflows/other.yml");
+      var other = TestImages.pushImage(registry, "jar/keyless", "v2");
+      String otherRef = registry.host() + "/jar/keyless@" + other.digest();
+      jar.run("sign", otherRef, "--signing-config", f("signing_config.json")).succeeds();
+      Run deny = jar.run("verify", otherRef, "--policy", f("policy.yaml")).failsWith(Main.INVALID);
+      assertThat(deny.out()).contains("decision: DENY");
+      jar.run("sign", otherRef, "--signing-config", f("signing_config.json"), "--recursive").failsWith(Main.USAGE);
+    }
+  }
+
   // ------------------------------------------------------------ sign, attest, verify on a registry
 
   @Test
   void signAttestAndVerifyAnImage() throws Exception {
-    KeyPair key = Keys.generateP256();
-    Files.write(dir.resolve("attest.key"), Keys.writePrivateKeyPem(key.getPrivate()));
-    Files.write(dir.resolve("attest.pub"), Keys.writePublicKeyPem(key.getPublic()));
-    Files.write(dir.resolve("provenance.json"), SlsaProvenance.fromGitHubActions(ImageCommandsTest.RUN, (String) null).json());
-    try (InputStream in = getClass().getClassLoader().getResourceAsStream("demo/example-trivy-report.json")) {
-      Files.write(dir.resolve("trivy.json"), in.readAllBytes());
-    }
-    Files.writeString(dir.resolve("policy.yaml"), """
-        name: packaged
-        trust: {k: {publicKeys: [{path: attest.pub}]}}
-        signature: {trust: k}
-        attestations:
-          - predicateType: https://slsa.dev/provenance/v1
-            trust: k
-            slsa: {builderIds: ["https://github.com/acme/app/.github/workflows/release.yml@refs/tags/v1"]}
-          - predicateType: https://cosign.sigstore.dev/attestation/vuln/v1
-            trust: k
-            vulnerabilities: {max: {CRITICAL: 0}}
-        """);
+    ImageCommandsTest.writeInputs(dir);
     var image = TestImages.pushImage(registry, "jar/app", "v1");
     String ref = registry.host() + "/jar/app@" + image.digest();
     PackagedJar jar = jar();
@@ -151,9 +262,9 @@ class PackagedJarIT {
 
     Run sign = jar.run("sign", registry.host() + "/jar/app:v1", "--key", f("attest.key")).succeeds();
     assertThat(sign.out()).contains("Attached 1 referrer(s) to " + ref);
-    Run attest = jar.run("attest", ref, "--provenance", f("provenance.json"), "--vuln", f("trivy.json"),
-        "--key", f("attest.key"), "--output", "json").succeeds();
-    assertThat(JSON.readTree(attest.out()).get("referrers")).hasSize(2);
+    Run attest = jar.run("attest", ref, "--provenance", f("provenance.json"), "--sbom", f("bom.json"),
+        "--vuln", f("trivy.json"), "--key", f("attest.key"), "--output", "json").succeeds();
+    assertThat(JSON.readTree(attest.out()).get("referrers")).hasSize(3);
 
     Run ok = jar.run("verify", ref, "--policy", f("policy.yaml")).succeeds();
     assertThat(ok.out()).contains("decision: ALLOW");

@@ -81,4 +81,56 @@ class VerifyBlobKeylessTest {
     assertThat(withKey.exitCode()).isEqualTo(1);
     assertThat(withKey.out()).contains("certificate");
   }
+
+  @Test
+  void regexpFlagsMatchTheWholeIdentityAndIssuer() throws Exception {
+    Path root = STACK.writeTrustedRoot(dir.resolve("trusted_root.json"));
+    Path bundle = dir.resolve("b.json");
+    Files.write(bundle, STACK.signBlob(new byte[] {7}, CI).bytes());
+    String digest = dev.attest.core.Digest.sha256(new byte[] {7}).toString();
+    String b = bundle.toString();
+    String r = root.toString();
+
+    Result both = run("verify-blob", digest, "--bundle", b, "--trusted-root", r,
+        "--certificate-identity-regexp", "https://github\\.com/acme/app/.*",
+        "--certificate-oidc-issuer-regexp", "https://token\\.actions\\.githubusercontent\\.com");
+    assertThat(both.exitCode()).as(both.toString()).isZero();
+    assertThat(both.out()).contains("signed by " + CI.san());
+    Result mixed = run("verify-blob", digest, "--bundle", b, "--trusted-root", r,
+        "--certificate-identity", CI.san(), "--certificate-oidc-issuer-regexp", "https://token\\.actions\\..*");
+    assertThat(mixed.exitCode()).as(mixed.toString()).isZero();
+
+    // Anchored: a regexp matching only part of the SAN or issuer does not match.
+    Result partialSan = run("verify-blob", digest, "--bundle", b, "--trusted-root", r,
+        "--certificate-identity-regexp", "acme/app", "--certificate-oidc-issuer", SigstoreTestStack.GITHUB_ISSUER);
+    assertThat(partialSan.exitCode()).as(partialSan.toString()).isEqualTo(1);
+    assertThat(partialSan.out()).contains("SAN").contains("matching /acme/app/");
+    Result partialIssuer = run("verify-blob", digest, "--bundle", b, "--trusted-root", r,
+        "--certificate-identity", CI.san(), "--certificate-oidc-issuer-regexp", "token\\.actions");
+    assertThat(partialIssuer.exitCode()).as(partialIssuer.toString()).isEqualTo(1);
+    assertThat(partialIssuer.out()).contains("issuer").contains("matching /token");
+    Result otherRepo = run("verify-blob", digest, "--bundle", b, "--trusted-root", r,
+        "--certificate-identity-regexp", "https://github\\.com/other/.*", "--certificate-oidc-issuer-regexp", ".*");
+    assertThat(otherRepo.exitCode()).isEqualTo(1);
+
+    // The exact flag and its -regexp twin are mutually exclusive; a bad expression is a usage error.
+    Result twinSan = run("verify-blob", digest, "--bundle", b, "--trusted-root", r, "--certificate-identity", CI.san(),
+        "--certificate-identity-regexp", ".*", "--certificate-oidc-issuer", SigstoreTestStack.GITHUB_ISSUER);
+    assertThat(twinSan.exitCode()).isEqualTo(2);
+    assertThat(twinSan.err()).contains("mutually exclusive");
+    Result twinIssuer = run("verify-blob", digest, "--bundle", b, "--trusted-root", r, "--certificate-identity", CI.san(),
+        "--certificate-oidc-issuer", SigstoreTestStack.GITHUB_ISSUER, "--certificate-oidc-issuer-regexp", ".*");
+    assertThat(twinIssuer.exitCode()).isEqualTo(2);
+    Result badRegex = run("verify-blob", digest, "--bundle", b, "--trusted-root", r,
+        "--certificate-identity-regexp", "https://github.com/(acme", "--certificate-oidc-issuer", SigstoreTestStack.GITHUB_ISSUER);
+    assertThat(badRegex.exitCode()).isEqualTo(2);
+    assertThat(badRegex.err()).contains("--certificate-identity-regexp is not a valid regular expression");
+    Result badIssuerRegex = run("verify-blob", digest, "--bundle", b, "--trusted-root", r,
+        "--certificate-identity", CI.san(), "--certificate-oidc-issuer-regexp", "[");
+    assertThat(badIssuerRegex.exitCode()).isEqualTo(2);
+    Result noIssuer = run("verify-blob", digest, "--bundle", b, "--trusted-root", r, "--certificate-identity-regexp", ".*");
+    assertThat(noIssuer.exitCode()).isEqualTo(2);
+    Result keyToo = run("verify-blob", digest, "--bundle", b, "--key", r, "--certificate-identity-regexp", ".*");
+    assertThat(keyToo.exitCode()).isEqualTo(2);
+  }
 }

@@ -5,7 +5,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Thread factories for attest's own pools: daemon threads, so they never keep a JVM alive. Public
- * (ADR 0018) because each module's pools (verification, admission, promotion) use it; an
+ * (ADR 0027) because each module's pools (verification, admission, promotion) use it; an
  * application that runs attest work on its own pools may too.
  *
  * @see <a href="https://docs.oracle.com/en/java/javase/17/docs/api/java.base/java/lang/Thread.html#setDaemon(boolean)">Thread.setDaemon</a>

@@ -22,7 +22,7 @@ import org.jspecify.annotations.Nullable;
  * The one strict JSON reader of attest. Duplicate keys, trailing data and deep nesting are
  * errors: two parsers that disagree on which duplicate wins is how signed JSON gets smuggled.
  *
- * <p>Public API (ADR 0018) because every attest module, and any verifier or registry built on
+ * <p>Public API (ADR 0027) because every attest module, and any verifier or registry built on
  * attest, must read signed and registry JSON with exactly this reader: one parser, no parser
  * differentials. It is the one place attest's API names Jackson types, which attest-core depends
  * on anyway. {@link #MAPPER} is shared: never reconfigure it.

@@ -10,7 +10,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * Small strict accessors over {@link JsonNode}s read by {@link Json}, each naming the field in its
  * error, so that every module reports malformed input the same way. Public with {@link Json}
- * (ADR 0018).
+ * (ADR 0027).
  *
  * @see <a href="https://protobuf.dev/programming-guides/json/">protobuf JSON mapping</a> (bytes and
  *     int64 fields of Sigstore's JSON)

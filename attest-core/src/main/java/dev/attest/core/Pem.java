@@ -7,7 +7,7 @@ import java.util.List;
 
 /**
  * One RFC 7468 PEM block: its label and its DER body. Headers (RFC 1421 style) are refused. The one
- * PEM reader and writer of attest (ADR 0018): keys, certificates, TLS material and Rekor's
+ * PEM reader and writer of attest (ADR 0027): keys, certificates, TLS material and Rekor's
  * verifiers all go through it.
  *
  * @see <a href="https://www.rfc-editor.org/rfc/rfc7468">RFC 7468, textual encodings</a>

@@ -11,7 +11,7 @@ import java.util.function.LongConsumer;
  * Hashes bytes as they pass and refuses to report EOF until they match the expected digest and
  * size. A caller that treats EOF as "done" therefore never sees unverified data as complete.
  *
- * <p>Public (ADR 0018): every {@code Registry} implementation hands out blob streams through it,
+ * <p>Public (ADR 0027): every {@code Registry} implementation hands out blob streams through it,
  * and a consumer that copies blobs (promotion) checks them with the same code.
  *
  * @see <a href="https://github.com/opencontainers/image-spec/blob/v1.1.1/descriptor.md#digests">OCI

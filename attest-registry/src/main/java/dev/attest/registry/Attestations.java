@@ -122,7 +122,7 @@ public final class Attestations {
     return Discovery.read(registry, repository, digest);
   }
 
-  // ---- what read() reads, for a Registry view that fetches ahead (ADR 0018) ----
+  // ---- what read() reads, for a Registry view that fetches ahead (ADR 0027) ----
 
   /**
    * cosign's legacy tags of {@code subject} that {@link #read} looks up, in order: {@code
@@ -235,6 +235,18 @@ public final class Attestations {
   public Attestations imageSignature() {
     items.add(new Attacher.ImageSignature());
     return this;
+  }
+
+  /**
+   * The statement cosign 3 signs as an image signature ({@code cosign sign --new-bundle-format}):
+   * the digest as the one subject, without a name, predicate type {@value
+   * #COSIGN_SIGN_PREDICATE_TYPE} and an empty predicate. Sign it elsewhere (keyless, for example)
+   * and attach the bundle with {@link #bundle(byte[])}.
+   *
+   * @see <a href="https://github.com/sigstore/cosign/blob/main/specs/BUNDLE_SPEC.md">cosign bundles</a>
+   */
+  public static Statement imageSignatureStatement(Digest digest) throws AttestException {
+    return Attacher.cosignSignStatement(Objects.requireNonNull(digest, "digest"));
   }
 
   /** The signer of every statement this flow makes. Required unless only pre-signed bundles are attached. */

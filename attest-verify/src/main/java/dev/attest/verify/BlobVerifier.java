@@ -100,6 +100,25 @@ public final class BlobVerifier {
   }
 
   /**
+   * Verifies keyless bundles whose Fulcio certificate matches cosign's identity flags: exactly one
+   * of {@code certificateIdentity} (exact SAN) and {@code certificateIdentityRegexp}, and exactly
+   * one of {@code oidcIssuer} (exact) and {@code oidcIssuerRegexp}. A regular expression (Java
+   * syntax) must match the whole value, as if written {@code ^(?:...)$}, like cosign's {@code
+   * --certificate-identity-regexp} and {@code --certificate-oidc-issuer-regexp}.
+   *
+   * @throws InvalidContentException if the trusted root cannot be read or is not valid
+   * @throws IllegalArgumentException if not exactly one of each pair is given or an expression is
+   *     not valid
+   * @see <a href="https://docs.sigstore.dev/cosign/verifying/verify/">cosign verify</a>
+   */
+  public static BlobVerifier keylessMatching(Path trustedRoot, @Nullable String certificateIdentity,
+      @Nullable String certificateIdentityRegexp, @Nullable String oidcIssuer, @Nullable String oidcIssuerRegexp)
+      throws InvalidContentException {
+    KeylessIdentity id = KeylessIdentity.of(oidcIssuer, oidcIssuerRegexp, certificateIdentity, certificateIdentityRegexp);
+    return new BlobVerifier(null, trustedRoot, KeylessBundleVerifier.of(trustedRoot), id, SigstoreOptions.KEYLESS);
+  }
+
+  /**
    * This verifier, checking a key-signed bundle's log entries and timestamps against {@code
    * trustedRoot}'s transparency logs and timestamp authorities (as {@code cosign verify-blob --key}
    * does). For keyless verifiers, the root is the one given to {@link #keyless}.

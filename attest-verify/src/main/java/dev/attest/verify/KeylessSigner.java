@@ -2,22 +2,23 @@ package dev.attest.verify;
 
 import static dev.attest.verify.KeylessSigningException.Step.SIGNING;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.attest.core.Digest;
 import dev.attest.core.InvalidContentException;
 import dev.attest.core.SlsaProvenance;
 import dev.attest.core.SigstoreBundle;
 import dev.attest.core.Statement;
-import dev.attest.core.Json;
 import dev.attest.verify.internal.keyless.FulcioOids;
 import dev.attest.verify.internal.keyless.KeylessBundleVerifier;
 import dev.attest.verify.internal.keyless.KeylessSigning;
+import dev.attest.verify.internal.keyless.SigningConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.Objects;
 import okhttp3.HttpUrl;
@@ -51,8 +52,6 @@ public final class KeylessSigner {
   public static final String PUBLIC_GOOD_FULCIO = "https://fulcio.sigstore.dev";
   /** Sigstore public-good Rekor (v1). */
   public static final String PUBLIC_GOOD_REKOR = "https://rekor.sigstore.dev";
-  /** A signing config larger than this is refused. */
-  static final long MAX_SIGNING_CONFIG_BYTES = 1024 * 1024;
 
   private final KeylessSigning flow;
 
@@ -169,8 +168,13 @@ public final class KeylessSigner {
     }
 
     /**
-     * The Fulcio and Rekor (v1) URLs of a Sigstore {@code signing_config} JSON file (media type
-     * {@code application/vnd.dev.sigstore.signingconfig.v0.2+json}), read at {@link #build()}.
+     * The Fulcio and Rekor URLs of a Sigstore {@code signing_config} v0.2 JSON file (media type
+     * {@code application/vnd.dev.sigstore.signingconfig.v0.2+json}), read at {@link #build()}:
+     * the newest valid Fulcio (API v1), and the Rekor logs of API v1 that the config's {@code
+     * rekorTlogConfig} selector picks ({@code ANY}: one; {@code EXACT}: that many operators, or
+     * the build fails; {@code ALL}: one per operator), each entry in the bundle. attest signs to
+     * Rekor v1 logs, whose signed entry timestamp is the signature's time: a config that offers
+     * only Rekor v2 logs is refused, and its {@code tsaUrls} are not used.
      *
      * @see <a href="https://github.com/sigstore/protobuf-specs/blob/main/protos/sigstore_trustroot.proto">SigningConfig</a>
      */
@@ -216,13 +220,13 @@ public final class KeylessSigner {
      */
     public KeylessSigner build() throws KeylessSigningException {
       String f = fulcio;
-      String r = rekor;
+      List<String> r = rekor == null ? List.of() : List.of(rekor);
       if (signingConfig != null) {
-        String[] urls = readSigningConfig(signingConfig, Instant.now());
-        f = urls[0];
-        r = urls[1];
+        Endpoints e = readSigningConfig(signingConfig, Instant.now());
+        f = e.fulcio();
+        r = e.rekor();
       }
-      if (f == null || r == null) {
+      if (f == null || r.isEmpty()) {
         throw new KeylessSigningException(SIGNING, "no Fulcio and Rekor endpoints: set signingConfig(...),"
             + " sigstorePublicGood() or fulcio(...) and rekor(...)");
       }
@@ -236,7 +240,11 @@ public final class KeylessSigner {
           .retryOnConnectionFailure(false)
           .followRedirects(false)
           .build();
-      return new KeylessSigner(new KeylessSigning(http, url(f, "Fulcio"), url(r, "Rekor"), tokens));
+      List<HttpUrl> logs = new ArrayList<>();
+      for (String u : r) {
+        logs.add(url(u, "Rekor"));
+      }
+      return new KeylessSigner(new KeylessSigning(http, url(f, "Fulcio"), logs, tokens));
     }
 
     private static HttpUrl url(String s, String what) throws KeylessSigningException {
@@ -248,49 +256,34 @@ public final class KeylessSigner {
     }
   }
 
-  /** The first valid Fulcio and Rekor v1 URLs of a signing config. */
-  static String[] readSigningConfig(Path file, Instant now) throws KeylessSigningException {
+  /** The Fulcio URL and the Rekor log URLs a signing config selects. */
+  record Endpoints(String fulcio, List<String> rekor) {}
+
+  /**
+   * The Fulcio service and the Rekor logs that the signing config in {@code file} selects at {@code
+   * now}: Fulcio API v1, and Rekor API v1 logs by the config's {@code rekorTlogConfig} selector
+   * (ANY one, EXACT n, ALL), each newest first and one per operator.
+   */
+  static Endpoints readSigningConfig(Path file, Instant now) throws KeylessSigningException {
+    byte[] json;
     try {
-      if (Files.size(file) > MAX_SIGNING_CONFIG_BYTES) {
+      if (Files.size(file) > SigningConfig.MAX_BYTES) {
         throw new KeylessSigningException(SIGNING, "signing config " + file + " is larger than "
-            + MAX_SIGNING_CONFIG_BYTES + " bytes");
+            + SigningConfig.MAX_BYTES + " bytes");
       }
-      JsonNode n = Json.read(Files.readAllBytes(file));
-      String mediaType = n.path("mediaType").asText();
-      if (!mediaType.startsWith("application/vnd.dev.sigstore.signingconfig.")) {
-        throw new KeylessSigningException(SIGNING, "signing config " + file + " has media type '" + mediaType
-            + "', expected application/vnd.dev.sigstore.signingconfig.v0.2+json");
-      }
-      String ca = pick(n.path("caUrls"), now, file, "caUrls (Fulcio)");
-      String tlog = pick(n.path("rekorTlogUrls"), now, file, "rekorTlogUrls (Rekor v1)");
-      return new String[] {ca, tlog};
+      json = Files.readAllBytes(file);
     } catch (IOException e) {
       throw new KeylessSigningException(SIGNING, "cannot read signing config " + file + ": " + e.getMessage(), e);
     }
-  }
-
-  private static String pick(JsonNode services, Instant now, Path file, String what) throws KeylessSigningException {
-    if (services.isArray()) {
-      for (JsonNode s : services) {
-        if (s.path("majorApiVersion").asInt() != 1 || !s.path("url").isTextual()) {
-          continue;
-        }
-        try {
-          JsonNode valid = s.path("validFor");
-          String start = valid.path("start").asText("");
-          String end = valid.path("end").asText("");
-          if ((!start.isEmpty() && now.isBefore(Instant.parse(start)))
-              || (!end.isEmpty() && !now.isBefore(Instant.parse(end)))) {
-            continue;
-          }
-        } catch (DateTimeParseException e) {
-          throw new KeylessSigningException(SIGNING, "signing config " + file + " has a bad validFor time: "
-              + e.getMessage(), e);
-        }
-        return s.path("url").asText();
-      }
+    try {
+      SigningConfig c = SigningConfig.parse(json);
+      String ca = SigningConfig.selectOne(c.ca(), Set.of(1), now, "caUrls (Fulcio)").url();
+      List<String> logs = new ArrayList<>();
+      SigningConfig.select(c.rekor(), c.rekorSelector(), Set.of(1), now, "rekorTlogUrls (Rekor)")
+          .forEach(s -> logs.add(s.url()));
+      return new Endpoints(ca, logs);
+    } catch (IllegalArgumentException e) {
+      throw new KeylessSigningException(SIGNING, "signing config " + file + ": " + e.getMessage(), e);
     }
-    throw new KeylessSigningException(SIGNING, "signing config " + file + " has no currently valid " + what
-        + " service with major API version 1");
   }
 }

@@ -168,7 +168,8 @@ class KeylessSignerTest {
           .signedBy("ci")
           .attestation(AttestationRule.slsa("ci", VerifyFixtures.slsaRule()))
           .build();
-      try (PolicyVerifier v = PolicyVerifier.builder(good).registry(registry).clock(VerifyFixtures.CLOCK).build()) {
+      try (PolicyVerifier v = PolicyVerifier.builder(good).registry(registry).clock(VerifyFixtures.CLOCK)
+          .timeout(java.time.Duration.ofMinutes(2)).build()) {
         VerificationReport r = v.verify(registry, "app", image.digest().toString());
         assertThat(r.decision()).as(r.toTable()).isEqualTo(Decision.ALLOW);
       }
@@ -178,7 +179,8 @@ class KeylessSignerTest {
               "https://github.com/evil/app/.github/workflows/release.yml@refs/heads/main")))
           .signedBy("ci")
           .build();
-      try (PolicyVerifier v = PolicyVerifier.builder(fork).registry(registry).clock(VerifyFixtures.CLOCK).build()) {
+      try (PolicyVerifier v = PolicyVerifier.builder(fork).registry(registry).clock(VerifyFixtures.CLOCK)
+          .timeout(java.time.Duration.ofMinutes(2)).build()) {
         VerificationReport r = v.verify(registry, "app", image.digest().toString());
         assertThat(r.decision()).isEqualTo(Decision.DENY);
         assertThat(r.failures()).allSatisfy(c -> assertThat(c.reason()).contains("certificate SAN is"));
@@ -380,6 +382,32 @@ class KeylessSignerTest {
         """.formatted(http.url()));
     assertThatThrownBy(() -> KeylessSigner.builder().signingConfig(v2only).tokenSource(TokenSource.of("a.b.c")).build())
         .isInstanceOf(KeylessSigningException.class)
-        .hasMessageContaining("rekorTlogUrls (Rekor v1)");
+        .hasMessageContaining("no rekorTlogUrls (Rekor) service valid now with a supported major API version [1]");
+  }
+
+  @Test
+  void anAllSelectorLogsInOneLogPerOperator() throws Exception {
+    try (SigstoreHttpStack second = SigstoreHttpStack.start(STACK)) {
+      Path config = dir.resolve("all.json");
+      Files.writeString(config, """
+          {"mediaType":"application/vnd.dev.sigstore.signingconfig.v0.2+json",
+           "caUrls":[{"url":"%1$s","majorApiVersion":1,"validFor":{"start":"2023-01-01T00:00:00Z"},"operator":"a"}],
+           "rekorTlogUrls":[
+             {"url":"%1$s","majorApiVersion":1,"validFor":{"start":"2023-01-01T00:00:00Z"},"operator":"a"},
+             {"url":"%2$s","majorApiVersion":1,"validFor":{"start":"2024-01-01T00:00:00Z"},"operator":"b"}],
+           "rekorTlogConfig":{"selector":"ALL"}}
+          """.formatted(http.url(), second.url()));
+      Digest d = Digest.sha256("two logs".getBytes(StandardCharsets.UTF_8));
+      SigstoreBundle b = KeylessSigner.builder().signingConfig(config)
+          .tokenSource(TokenSource.githubActions(http.githubActionsEnv())).build().signMessage(d);
+      // Each entry's inclusion proof was checked when it was logged; the bundle carries both.
+      assertThat(b.verificationMaterial().tlogEntries()).hasSize(2);
+
+      Files.writeString(config, Files.readString(config).replace("\"ALL\"", "\"EXACT\",\"count\":3"));
+      assertThatThrownBy(() -> KeylessSigner.builder().signingConfig(config)
+              .tokenSource(TokenSource.githubActions(http.githubActionsEnv())).build())
+          .isInstanceOf(KeylessSigningException.class)
+          .hasMessageContaining("EXACT(3)");
+    }
   }
 }

@@ -4,6 +4,7 @@ import dev.attest.cli.Main;
 import dev.attest.core.AttestException;
 import dev.attest.core.InvalidSignatureException;
 import dev.attest.registry.RegistryException;
+import dev.attest.verify.KeylessSigningException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -106,6 +107,10 @@ public final class AttestCommand implements Runnable {
       return Main.INVALID;
     }
     if (e instanceof RegistryException || e instanceof IOException || e instanceof UncheckedIOException) {
+      return Main.FAILURE;
+    }
+    if (e instanceof KeylessSigningException k && k.step() != KeylessSigningException.Step.SIGNING) {
+      // The token source, Fulcio or Rekor failed or refused: nothing was signed.
       return Main.FAILURE;
     }
     if (e instanceof AttestException || e instanceof IllegalArgumentException) {

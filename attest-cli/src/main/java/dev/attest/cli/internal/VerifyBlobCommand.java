@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -25,8 +26,9 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code attest verify-blob FILE --bundle B (--key K [--trusted-root T] | --certificate-identity I
- * --certificate-oidc-issuer O --trusted-root T) [--tlog R] [--sct R] [--min-timestamps N]}.
+/**
+ * {@code attest verify-blob FILE --bundle B (--key K [--trusted-root T] | --certificate-identity[-regexp] I
+ * --certificate-oidc-issuer[-regexp] O --trusted-root T) [--tlog R] [--sct R] [--min-timestamps N]}.
  */
 @Command(
     name = "verify-blob",
@@ -39,7 +41,8 @@ import picocli.CommandLine.Spec;
           + " DSSE bundle must have a valid signature over its payload and an in-toto statement"
           + " whose subject is the file's sha256.",
       "Keyless (--certificate-identity and --certificate-oidc-issuer, instead of --key): the Fulcio"
-          + " certificate must name exactly that identity (SAN) and issuer and chain to the"
+          + " certificate must name exactly that identity (SAN) and issuer, or match the -regexp"
+          + " variants in full (cosign's flags), and chain to the"
           + " --trusted-root trusted_root.json; its SCT, every transparency log entry (Rekor v1 or v2:"
           + " the entry's content, inclusion proof, signed checkpoint, signed entry timestamp) and every"
           + " RFC 3161 timestamp are checked, and each verified time must lie within the certificate's"
@@ -68,8 +71,14 @@ final class VerifyBlobCommand implements Callable<Integer> {
   @Option(names = "--certificate-identity", paramLabel = "SAN", description = "Keyless: the exact identity (email or URI SAN) the certificate must name.")
   @Nullable String identity;
 
+  @Option(names = "--certificate-identity-regexp", paramLabel = "REGEX", description = "Keyless: a regular expression (Java syntax) the whole SAN must match, as if written ^(?:REGEX)$. Instead of --certificate-identity.")
+  @Nullable String identityRegexp;
+
   @Option(names = "--certificate-oidc-issuer", paramLabel = "URL", description = "Keyless: the exact OIDC issuer the certificate must name, e.g. https://token.actions.githubusercontent.com.")
   @Nullable String issuer;
+
+  @Option(names = "--certificate-oidc-issuer-regexp", paramLabel = "REGEX", description = "Keyless: a regular expression the whole OIDC issuer must match (anchored). Instead of --certificate-oidc-issuer.")
+  @Nullable String issuerRegexp;
 
   @Option(names = "--trusted-root", paramLabel = "JSON", description = "The Sigstore trusted_root.json (CAs, CT logs, transparency logs, timestamp authorities) to verify against, offline. Required keyless; with --key, checks the bundle's log entries and timestamps.")
   @Nullable Path trustedRoot;
@@ -138,10 +147,10 @@ final class VerifyBlobCommand implements Callable<Integer> {
   }
 
   private BlobVerifier verifier() throws IOException {
-    boolean keyless = identity != null || issuer != null;
+    boolean keyless = identity != null || identityRegexp != null || issuer != null || issuerRegexp != null;
     if (key != null && keyless) {
-      throw new UsageException("--key and the keyless options (--certificate-identity, --certificate-oidc-issuer)"
-          + " are mutually exclusive");
+      throw new UsageException("--key and the keyless options (--certificate-identity[-regexp],"
+          + " --certificate-oidc-issuer[-regexp]) are mutually exclusive");
     }
     if (trustedRoot != null && !Files.isRegularFile(trustedRoot)) {
       throw new UsageException("trusted root not found: " + trustedRoot);
@@ -162,17 +171,34 @@ final class VerifyBlobCommand implements Callable<Integer> {
     if (!keyless) {
       throw new UsageException("give --key, or --certificate-identity, --certificate-oidc-issuer and --trusted-root");
     }
-    if (identity == null || identity.isBlank() || issuer == null || issuer.isBlank()) {
-      throw new UsageException("keyless verification needs both --certificate-identity and --certificate-oidc-issuer:"
-          + " there is no 'any identity'");
-    }
+    oneOf(identity, identityRegexp, "--certificate-identity", "there is no 'any identity'");
+    oneOf(issuer, issuerRegexp, "--certificate-oidc-issuer", "there is no 'any issuer'");
     if (trustedRoot == null) {
       throw new UsageException("keyless verification is offline: give --trusted-root trusted_root.json");
     }
     try {
-      return BlobVerifier.keyless(trustedRoot, identity, issuer);
-    } catch (AttestException e) {
+      return BlobVerifier.keylessMatching(trustedRoot, identity, identityRegexp, issuer, issuerRegexp);
+    } catch (IllegalArgumentException | AttestException e) {
       throw new UsageException(e.getMessage(), e);
+    }
+  }
+
+  /** Checks that exactly one of {@code flag} and {@code flag}-regexp is given, and that a regexp compiles. */
+  static void oneOf(@Nullable String exact, @Nullable String regexp, String flag, String why) {
+    if (exact != null && regexp != null) {
+      throw new UsageException(flag + " and " + flag + "-regexp are mutually exclusive");
+    }
+    String given = exact != null ? exact : regexp;
+    if (given == null || given.isBlank()) {
+      throw new UsageException("keyless verification needs " + flag + " or " + flag + "-regexp: " + why);
+    }
+    if (regexp != null) {
+      try {
+        Pattern.compile(regexp);
+      } catch (PatternSyntaxException e) {
+        throw new UsageException(flag + "-regexp is not a valid regular expression: "
+            + e.getDescription() + " near index " + e.getIndex());
+      }
     }
   }
 

@@ -10,9 +10,12 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -45,13 +48,19 @@ final class VerifyCommand implements Callable<Integer> {
   @Option(names = "--policy", required = true, paramLabel = "FILE", description = "The policy YAML file.")
   Path policyFile;
 
+  @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "60s", description = "How long the whole"
+      + " verification may take, as cosign's --timeout: e.g. 30s, 2m, 500ms (default: ${DEFAULT-VALUE}). When it"
+      + " runs out the decision is DENY.")
+  String timeout = "60s";
+
   @Override
   public Integer call() throws IOException {
     RegistryOptions.parseRef(reference);
+    Duration limit = duration(timeout);
     Policy policy = Inputs.policy(policyFile);
     List<Registry> opened = new ArrayList<>();
     VerificationReport report;
-    try (PolicyVerifier verifier = PolicyVerifier.builder(policy).registries(host -> {
+    try (PolicyVerifier verifier = PolicyVerifier.builder(policy).timeout(limit).registries(host -> {
           Registry r = registryOptions.open(host);
           synchronized (opened) {
             opened.add(r);
@@ -73,4 +82,28 @@ final class VerifyCommand implements Callable<Integer> {
     out.flush();
     return report.admitted() ? Main.OK : Main.INVALID;
   }
+
+  /** {@code 500ms}, {@code 30s}, {@code 2m}, {@code 1m30s}: a positive duration of at most an hour. */
+  static Duration duration(String text) {
+    Matcher m = DURATION.matcher(text);
+    if (!m.matches() || text.isEmpty()) {
+      throw new UsageException("--timeout '" + text + "' is not a duration such as 30s, 2m or 500ms");
+    }
+    Duration d = Duration.ZERO;
+    if (m.group(1) != null) {
+      d = d.plusMinutes(Long.parseLong(m.group(1)));
+    }
+    if (m.group(2) != null) {
+      d = d.plusSeconds(Long.parseLong(m.group(2)));
+    }
+    if (m.group(3) != null) {
+      d = d.plusMillis(Long.parseLong(m.group(3)));
+    }
+    if (d.isZero() || d.compareTo(Duration.ofHours(1)) > 0) {
+      throw new UsageException("--timeout must be more than 0 and at most 1h, got " + text);
+    }
+    return d;
+  }
+
+  private static final Pattern DURATION = Pattern.compile("(?:(\\d{1,3})m)?(?:(\\d{1,4})s)?(?:(\\d{1,7})ms)?");
 }

@@ -300,7 +300,7 @@ public final class Attacher {
    * The statement cosign 3 signs for an image ({@code signDigestBundle}): no subject name, the
    * digest, predicate type {@value Attestations#COSIGN_SIGN_PREDICATE_TYPE} and an empty predicate.
    */
-  static Statement cosignSignStatement(Digest d) throws AttestException {
+  public static Statement cosignSignStatement(Digest d) throws AttestException {
     String json = "{\"_type\":\"" + Statement.TYPE_V1 + "\",\"subject\":[{\"digest\":{\""
         + d.algorithm().id() + "\":\"" + d.hex() + "\"}}],\"predicateType\":\""
         + Attestations.COSIGN_SIGN_PREDICATE_TYPE + "\",\"predicate\":{}}";

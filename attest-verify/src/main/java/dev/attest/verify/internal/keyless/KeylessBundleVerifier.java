@@ -543,8 +543,8 @@ public final class KeylessBundleVerifier {
   }
 
   private static @Nullable String identityProblem(CertificateIdentity actual, KeylessIdentity expected) {
-    if (!expected.issuer().equals(actual.issuer())) {
-      return "certificate OIDC issuer is '" + actual.issuer() + "', expected '" + expected.issuer() + "'";
+    if (!expected.issuerMatches(actual.issuer())) {
+      return "certificate OIDC issuer is '" + actual.issuer() + "', expected " + expected.issuerDescription();
     }
     if (!expected.sanMatches(actual.san())) {
       return "certificate SAN is '" + actual.san() + "', expected " + expected.sanDescription();

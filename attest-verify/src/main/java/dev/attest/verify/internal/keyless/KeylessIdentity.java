@@ -8,40 +8,30 @@ import java.util.regex.PatternSyntaxException;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The certificate identity a keyless bundle must have: the exact OIDC issuer, the SAN (exact, or a
- * regular expression that must match all of it) and, optionally, exact values of further Fulcio
+ * The certificate identity a keyless bundle must have: the OIDC issuer and the SAN, each exact or
+ * a regular expression that must match all of it (as cosign's {@code --certificate-identity-regexp}
+ * and {@code --certificate-oidc-issuer-regexp}), and, optionally, exact values of further Fulcio
  * extensions such as the GitHub source repository. There is no "any identity": an issuer and a SAN
  * matcher are required.
  *
- * @param issuer the exact OIDC issuer URL
+ * @param issuer the exact OIDC issuer URL, or null when {@code issuerRegex} is given
  * @param san the exact SAN (email or URI), or null when {@code sanRegex} is given
  * @param sanRegex a regular expression the whole SAN must match, or null when {@code san} is given
  * @param extensions Fulcio extension OID to exact expected value
+ * @param issuerRegex a regular expression the whole issuer must match, or null when {@code issuer}
+ *     is given
  * @see <a href="https://github.com/sigstore/fulcio/blob/main/docs/oid-info.md">Fulcio OID
  *     information</a>
  */
 public record KeylessIdentity(
-    String issuer, @Nullable String san, @Nullable String sanRegex, Map<String, String> extensions) {
+    @Nullable String issuer, @Nullable String san, @Nullable String sanRegex, Map<String, String> extensions,
+    @Nullable String issuerRegex) {
 
   public KeylessIdentity {
-    Objects.requireNonNull(issuer, "issuer");
-    if (issuer.isBlank()) {
-      throw new IllegalArgumentException("an expected OIDC issuer is required");
-    }
-    boolean exact = san != null && !san.isEmpty();
-    boolean regex = sanRegex != null && !sanRegex.isEmpty();
-    if (exact == regex) {
-      throw new IllegalArgumentException(
-          "exactly one of an exact SAN and a SAN regular expression is required, got "
-              + (exact ? "both" : "neither"));
-    }
-    if (regex) {
-      try {
-        Pattern.compile(sanRegex);
-      } catch (PatternSyntaxException e) {
-        throw new IllegalArgumentException("bad SAN regular expression: " + e.getDescription(), e);
-      }
-    }
+    requireOne(issuer, issuerRegex, "an OIDC issuer", "an issuer regular expression");
+    requireOne(san, sanRegex, "an exact SAN", "a SAN regular expression");
+    compile(sanRegex, "SAN");
+    compile(issuerRegex, "issuer");
     Map<String, String> copy = new LinkedHashMap<>();
     for (Map.Entry<String, String> e : extensions.entrySet()) {
       if (!FulcioOids.isFulcioStringExtension(e.getKey())) {
@@ -50,6 +40,43 @@ public record KeylessIdentity(
       copy.put(e.getKey(), Objects.requireNonNull(e.getValue(), "value of " + e.getKey()));
     }
     extensions = java.util.Collections.unmodifiableMap(copy);
+  }
+
+  /** An identity with an exact issuer. */
+  public KeylessIdentity(String issuer, @Nullable String san, @Nullable String sanRegex, Map<String, String> extensions) {
+    this(issuer, san, sanRegex, extensions, null);
+  }
+
+  private static void requireOne(@Nullable String exact, @Nullable String regex, String exactName, String regexName) {
+    boolean e = exact != null && !exact.isBlank();
+    boolean r = regex != null && !regex.isEmpty();
+    if (e == r) {
+      throw new IllegalArgumentException("exactly one of " + exactName + " and " + regexName + " is required, got "
+          + (e ? "both" : "neither"));
+    }
+  }
+
+  private static void compile(@Nullable String regex, String what) {
+    if (regex != null && !regex.isEmpty()) {
+      try {
+        Pattern.compile(regex);
+      } catch (PatternSyntaxException e) {
+        throw new IllegalArgumentException("bad " + what + " regular expression: " + e.getDescription(), e);
+      }
+    }
+  }
+
+  /**
+   * An identity from cosign's four flags: exactly one of {@code issuer} and {@code issuerRegex},
+   * and exactly one of {@code san} and {@code sanRegex}; each regular expression must match the
+   * whole value.
+   *
+   * @throws IllegalArgumentException if not exactly one of each pair is given, or an expression
+   *     does not compile
+   */
+  public static KeylessIdentity of(@Nullable String issuer, @Nullable String issuerRegex, @Nullable String san,
+      @Nullable String sanRegex) {
+    return new KeylessIdentity(issuer, san, sanRegex, Map.of(), issuerRegex);
   }
 
   /** An identity with an exact issuer and an exact SAN. */
@@ -66,7 +93,7 @@ public record KeylessIdentity(
   public KeylessIdentity withExtension(String oid, String value) {
     Map<String, String> ext = new LinkedHashMap<>(extensions);
     ext.put(oid, value);
-    return new KeylessIdentity(issuer, san, sanRegex, ext);
+    return new KeylessIdentity(issuer, san, sanRegex, ext, issuerRegex);
   }
 
   /** Requires the GitHub source repository URI, for example {@code https://github.com/acme/app}. */
@@ -92,6 +119,18 @@ public record KeylessIdentity(
   /** Whether {@code actual} is the expected SAN: equal, or matched in full by the regex. */
   public boolean sanMatches(String actual) {
     return san != null ? san.equals(actual) : Pattern.compile(Objects.requireNonNull(sanRegex)).matcher(actual).matches();
+  }
+
+  /** Whether {@code actual} is the expected issuer: equal, or matched in full by the regex. */
+  public boolean issuerMatches(String actual) {
+    return issuer != null
+        ? issuer.equals(actual)
+        : Pattern.compile(Objects.requireNonNull(issuerRegex)).matcher(actual).matches();
+  }
+
+  /** The issuer expectation, for messages. */
+  public String issuerDescription() {
+    return issuer != null ? "'" + issuer + "'" : "matching /" + issuerRegex + "/";
   }
 
   /** The SAN expectation, for messages. */

@@ -59,13 +59,21 @@ public final class KeylessSigning {
 
   private final OkHttpClient http;
   private final HttpUrl fulcio;
-  private final HttpUrl rekor;
+  private final List<HttpUrl> rekors;
   private final TokenSource tokens;
 
   public KeylessSigning(OkHttpClient http, HttpUrl fulcio, HttpUrl rekor, TokenSource tokens) {
+    this(http, fulcio, List.of(rekor), tokens);
+  }
+
+  /** Signs once and logs the entry in each of {@code rekors} (a signing config's EXACT or ALL selection). */
+  public KeylessSigning(OkHttpClient http, HttpUrl fulcio, List<HttpUrl> rekors, TokenSource tokens) {
+    if (rekors.isEmpty()) {
+      throw new IllegalArgumentException("no Rekor log");
+    }
     this.http = http;
     this.fulcio = fulcio;
-    this.rekor = rekor;
+    this.rekors = List.copyOf(rekors);
     this.tokens = tokens;
   }
 
@@ -83,10 +91,12 @@ public final class KeylessSigning {
     ObjectNode content = entry.putObject("spec").putObject("proposedContent");
     content.put("envelope", new String(envelope.json(), StandardCharsets.UTF_8));
     content.putArray("verifiers").add(b64(Pem.write("CERTIFICATE", s.leafDer)));
-    Logged logged = log(entry, "dsse");
-    String bodyProblem = KeylessBundleVerifier.dsseBodyProblem(logged.body, envelope, s.leaf);
-    if (bodyProblem != null) {
-      throw new KeylessSigningException(REKOR, "the logged entry is not the one sent: " + bodyProblem);
+    List<Logged> logged = log(entry);
+    for (Logged l : logged) {
+      String bodyProblem = KeylessBundleVerifier.dsseBodyProblem(l.body, envelope, s.leaf);
+      if (bodyProblem != null) {
+        throw new KeylessSigningException(REKOR, "the logged entry is not the one sent: " + bodyProblem);
+      }
     }
     ObjectNode bundle = bundle(s, logged, "dsse");
     try {
@@ -122,10 +132,12 @@ public final class KeylessSigning {
     ObjectNode signature = spec.putObject("signature");
     signature.put("content", b64(sig));
     signature.putObject("publicKey").put("content", b64(Pem.write("CERTIFICATE", s.leafDer)));
-    Logged logged = log(entry, "hashedrekord");
-    String problem = hashedRekordProblem(logged.body, artifact, sig, s.leafDer);
-    if (problem != null) {
-      throw new KeylessSigningException(REKOR, "the logged entry is not the one sent: " + problem);
+    List<Logged> logged = log(entry);
+    for (Logged l : logged) {
+      String problem = hashedRekordProblem(l.body, artifact, sig, s.leafDer);
+      if (problem != null) {
+        throw new KeylessSigningException(REKOR, "the logged entry is not the one sent: " + problem);
+      }
     }
     ObjectNode bundle = bundle(s, logged, "hashedrekord");
     ObjectNode ms = bundle.putObject("messageSignature");
@@ -208,10 +220,13 @@ public final class KeylessSigning {
   private record Logged(byte[] body, long logIndex, byte[] logId, long integratedTime, byte[] set,
       long proofIndex, long treeSize, byte[] rootHash, List<byte[]> hashes, String checkpoint) {}
 
-  private Logged log(ObjectNode proposed, String kind) throws KeylessSigningException {
-    HttpUrl url = rekor.newBuilder().addPathSegments("api/v1/log/entries").build();
-    byte[] answer = post(url, proposed, REKOR, 201, 201);
-    return readEntry(answer);
+  private List<Logged> log(ObjectNode proposed) throws KeylessSigningException {
+    List<Logged> logged = new ArrayList<>();
+    for (HttpUrl rekor : rekors) {
+      HttpUrl url = rekor.newBuilder().addPathSegments("api/v1/log/entries").build();
+      logged.add(readEntry(post(url, proposed, REKOR, 201, 201)));
+    }
+    return logged;
   }
 
   /** Reads and checks Rekor's answer: exactly one entry, with a verified inclusion proof. */
@@ -289,12 +304,19 @@ public final class KeylessSigning {
 
   // ---------------------------------------------------------------- bundle
 
-  private static ObjectNode bundle(Session s, Logged l, String kind) {
+  private static ObjectNode bundle(Session s, List<Logged> logged, String kind) {
     ObjectNode bundle = Json.MAPPER.createObjectNode();
     bundle.put("mediaType", SigstoreBundle.MEDIA_TYPE_V0_3);
     ObjectNode vm = bundle.putObject("verificationMaterial");
     vm.putObject("certificate").put("rawBytes", b64(s.leafDer));
-    ObjectNode e = vm.putArray("tlogEntries").addObject();
+    ArrayNode entries = vm.putArray("tlogEntries");
+    for (Logged l : logged) {
+      tlogEntry(entries.addObject(), l, kind);
+    }
+    return bundle;
+  }
+
+  private static void tlogEntry(ObjectNode e, Logged l, String kind) {
     e.put("logIndex", Long.toString(l.logIndex));
     e.putObject("logId").put("keyId", b64(l.logId));
     ObjectNode kv = e.putObject("kindVersion");
@@ -310,7 +332,6 @@ public final class KeylessSigning {
     l.hashes.forEach(h -> hashes.add(b64(h)));
     proof.putObject("checkpoint").put("envelope", l.checkpoint);
     e.put("canonicalizedBody", b64(l.body));
-    return bundle;
   }
 
   private static SigstoreBundle parse(ObjectNode bundle) throws KeylessSigningException {

@@ -121,17 +121,7 @@ final class LogEntryBodies {
     if (!env.payloadType().equals(JsonReads.text(e, "payloadType", w + " envelope"))) {
       throw new VerificationFailure("the DSSE payloadType in the transparency log entry is not the bundle's");
     }
-    JsonNode payloadHash = JsonReads.object(content, "payloadHash", w + " content");
-    expectDigestName(JsonReads.text(payloadHash, "algorithm", w + " payloadHash"), "sha256", w);
-    byte[] logged = hex(JsonReads.text(payloadHash, "value", w + " payloadHash"), w + " payloadHash");
-    if (!MessageDigest.isEqual(logged, sha256(env.payload()))) {
-      throw new VerificationFailure("digest of the DSSE payload in the bundle does not match the payload digest in"
-          + " the log entry");
-    }
-    JsonNode sigs = JsonReads.array(e, "signatures", w + " envelope", DsseEnvelope.MAX_SIGNATURES);
-    if (sigs.size() != 1) {
-      throw new VerificationFailure(w + " has " + sigs.size() + " signatures, expected exactly one");
-    }
+    JsonNode sigs = v1PayloadAndSignature(content, e, env, w);
     // intoto 0.0.2 stores the envelope's base64 signature text base64-encoded again.
     byte[] sigText = JsonReads.bytes(sigs.get(0), "sig", w + " signature");
     byte[] sig;
@@ -146,19 +136,29 @@ final class LogEntryBodies {
 
   private static void dsseV001(JsonNode spec, Signed s, String w) throws AttestException, VerificationFailure {
     DsseEnvelope env = dsseOnly(s, "dsse 0.0.1", w);
-    JsonNode payloadHash = JsonReads.object(spec, "payloadHash", w + " spec");
+    JsonNode sigs = v1PayloadAndSignature(spec, spec, env, w);
+    expectSignature(JsonReads.bytes(sigs.get(0), "signature", w + " signature"), s, w);
+    expectSignerPem(JsonReads.bytes(sigs.get(0), "verifier", w + " signature"), s, w);
+  }
+
+  /**
+   * Rekor v1's hex sha256 {@code payloadHash} under {@code hashParent} must be the payload's, and
+   * {@code sigParent} must hold exactly one signature, which is returned in its array.
+   */
+  private static JsonNode v1PayloadAndSignature(JsonNode hashParent, JsonNode sigParent, DsseEnvelope env, String w)
+      throws AttestException, VerificationFailure {
+    JsonNode payloadHash = JsonReads.object(hashParent, "payloadHash", w);
     expectDigestName(JsonReads.text(payloadHash, "algorithm", w + " payloadHash"), "sha256", w);
     byte[] logged = hex(JsonReads.text(payloadHash, "value", w + " payloadHash"), w + " payloadHash");
     if (!MessageDigest.isEqual(logged, sha256(env.payload()))) {
       throw new VerificationFailure("digest of the DSSE payload in the bundle does not match the payload digest in"
           + " the log entry");
     }
-    JsonNode sigs = JsonReads.array(spec, "signatures", w + " spec", DsseEnvelope.MAX_SIGNATURES);
+    JsonNode sigs = JsonReads.array(sigParent, "signatures", w, DsseEnvelope.MAX_SIGNATURES);
     if (sigs.size() != 1) {
       throw new VerificationFailure(w + " has " + sigs.size() + " signatures, expected exactly one");
     }
-    expectSignature(JsonReads.bytes(sigs.get(0), "signature", w + " signature"), s, w);
-    expectSignerPem(JsonReads.bytes(sigs.get(0), "verifier", w + " signature"), s, w);
+    return sigs;
   }
 
   // ---------------------------------------------------------------- Rekor v2
