@@ -115,19 +115,23 @@ public final class Promotion {
     return from(new RepositoryRef(registry, impliedRepository));
   }
 
+  /** The source registry and repository, when the digest reference names neither. */
   public Promotion from(Registry registry, String repository) {
     return from(new RepositoryRef(registry, repository));
   }
 
+  /** The source repository. */
   public Promotion from(RepositoryRef source) {
     this.source = Objects.requireNonNull(source, "source");
     return this;
   }
 
+  /** The destination registry and repository (required). */
   public Promotion to(Registry registry, String repository) {
     return to(new RepositoryRef(registry, repository));
   }
 
+  /** The destination repository (required). */
   public Promotion to(RepositoryRef destination) {
     this.destination = Objects.requireNonNull(destination, "destination");
     return this;
@@ -196,6 +200,7 @@ public final class Promotion {
     return this;
   }
 
+  /** Receives the plan, verifications, blob progress, writes and tags as they happen. */
   public Promotion listener(PromotionListener listener) {
     this.listener = Objects.requireNonNull(listener, "listener");
     return this;

@@ -103,6 +103,7 @@ public record PromotionPlan(
   public record Item(
       Kind kind, Descriptor descriptor, @Nullable Digest parent, int depth, boolean present,
       @Nullable String legacyTag) {
+    /** Checks that every component is present. */
     public Item {
       Objects.requireNonNull(kind, "kind");
       Objects.requireNonNull(descriptor, "descriptor");
@@ -111,6 +112,7 @@ public record PromotionPlan(
       }
     }
 
+    /** The digest of the item's content. */
     public Digest digest() {
       return descriptor.digest();
     }
@@ -124,12 +126,14 @@ public record PromotionPlan(
    * @param present true if the destination tag already points there (a no-op)
    */
   public record TagAction(String tag, Digest digest, boolean present) {
+    /** Checks that every component is present. */
     public TagAction {
       Objects.requireNonNull(tag, "tag");
       Objects.requireNonNull(digest, "digest");
     }
   }
 
+  /** Copies the lists. */
   public PromotionPlan {
     Objects.requireNonNull(source, "source");
     Objects.requireNonNull(destination, "destination");

@@ -57,6 +57,7 @@ public record PromotionReport(
         tagsWritten, attestationWrites, attestation, 0, null);
   }
 
+  /** Validates the counts. */
   public PromotionReport {
     Objects.requireNonNull(plan, "plan");
     if (blobsCopied < 0 || blobsMounted < 0 || bytesCopied < 0 || manifestsWritten < 0 || referrerIndexUpdates < 0
