@@ -14,10 +14,12 @@ package dev.attest.core;
 public class AttestException extends Exception {
   private static final long serialVersionUID = 1L;
 
+  /** An exception with an actionable {@code message}. */
   public AttestException(String message) {
     super(message);
   }
 
+  /** An exception with an actionable {@code message} and the {@code cause} behind it. */
   public AttestException(String message, Throwable cause) {
     super(message, cause);
   }

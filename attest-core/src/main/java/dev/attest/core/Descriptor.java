@@ -55,6 +55,7 @@ public record Descriptor(
     return "{}".getBytes(StandardCharsets.US_ASCII);
   }
 
+  /** Validates the components and copies the maps; see the class description. */
   public Descriptor {
     Objects.requireNonNull(mediaType, "mediaType");
     Objects.requireNonNull(digest, "digest");
@@ -108,10 +109,12 @@ public record Descriptor(
     return data == null ? Optional.empty() : Optional.of(Base64.getDecoder().decode(data));
   }
 
+  /** A copy with this {@code artifactType}, or none when null. */
   public Descriptor withArtifactType(@Nullable String artifactType) {
     return new Descriptor(mediaType, digest, size, artifactType, annotations, platform, data, urls, unknownFields);
   }
 
+  /** A copy with these annotations instead of its own. */
   public Descriptor withAnnotations(Map<String, String> annotations) {
     return new Descriptor(mediaType, digest, size, artifactType, annotations, platform, data, urls, unknownFields);
   }
@@ -123,6 +126,7 @@ public record Descriptor(
     return withAnnotations(m);
   }
 
+  /** A copy with this platform, or none when null (as in an index entry versus a subject). */
   public Descriptor withPlatform(@Nullable Platform platform) {
     return new Descriptor(mediaType, digest, size, artifactType, annotations, platform, data, urls, unknownFields);
   }

@@ -23,7 +23,9 @@ public record Digest(Algorithm algorithm, String hex) {
 
   /** Digest algorithms registered by the OCI image spec. */
   public enum Algorithm {
+    /** SHA-256, the algorithm of OCI content and of every digest attest writes. */
     SHA256("sha256", "SHA-256", 64),
+    /** SHA-512, which OCI also registers. */
     SHA512("sha512", "SHA-512", 128);
 
     private final String id;

@@ -10,9 +10,12 @@ import java.util.Optional;
 public final class DigestMismatchException extends AttestException {
   private static final long serialVersionUID = 1L;
 
+  /** The digest the content was expected to have. */
   private final String expected;
+  /** The digest the content has. */
   private final String actual;
 
+  /** Content named {@code what} hashed to {@code actual} where {@code expected} was required. */
   public DigestMismatchException(String what, Digest expected, Digest actual) {
     super(what + ": expected " + expected + " but the bytes hash to " + actual);
     this.expected = expected.toString();

@@ -154,6 +154,7 @@ public final class DsseEnvelope {
     return new DsseEnvelope(payloadType, payload, signatures);
   }
 
+  /** The {@code payloadType}, which the signatures cover through PAE. */
   public String payloadType() {
     return payloadType;
   }
@@ -163,6 +164,7 @@ public final class DsseEnvelope {
     return payload.clone();
   }
 
+  /** The signatures, in the order of the envelope. */
   public List<Signature> signatures() {
     return signatures;
   }

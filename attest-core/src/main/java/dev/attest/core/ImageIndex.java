@@ -181,36 +181,43 @@ public final class ImageIndex implements Manifest {
       return this;
     }
 
+    /** Adds a manifest entry (with its platform, for a multi-platform image). */
     public Builder manifest(Descriptor manifest) {
       manifests.add(Objects.requireNonNull(manifest, "manifest"));
       return this;
     }
 
+    /** Adds these manifest entries, in order. */
     public Builder manifests(List<Descriptor> manifests) {
       manifests.forEach(this::manifest);
       return this;
     }
 
+    /** Sets {@code artifactType}; null for none. */
     public Builder artifactType(@Nullable String artifactType) {
       this.artifactType = artifactType;
       return this;
     }
 
+    /** Sets {@code subject}, making the index a referrer of that manifest; null for none. */
     public Builder subject(@Nullable Descriptor subject) {
       this.subject = subject;
       return this;
     }
 
+    /** Adds one annotation. */
     public Builder annotation(String key, String value) {
       annotations.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
       return this;
     }
 
+    /** Adds these annotations. */
     public Builder annotations(Map<String, String> annotations) {
       annotations.forEach(this::annotation);
       return this;
     }
 
+    /** Serialises the index; its bytes, and so its digest, are fixed from here on. */
     public ImageIndex build() {
       if (MediaTypes.DOCKER_MANIFEST_LIST.equals(mediaType) && (artifactType != null || subject != null)) {
         throw new IllegalArgumentException("Docker manifest lists carry neither artifactType nor subject");

@@ -81,10 +81,12 @@ public final class ImageManifest implements Manifest {
     return mediaType;
   }
 
+  /** The config descriptor. */
   public Descriptor config() {
     return config;
   }
 
+  /** The layer descriptors, in order. */
   public List<Descriptor> layers() {
     return layers;
   }
@@ -168,36 +170,43 @@ public final class ImageManifest implements Manifest {
       return this;
     }
 
+    /** Sets the config descriptor (required; {@link Descriptor#EMPTY} for an artifact). */
     public Builder config(Descriptor config) {
       this.config = Objects.requireNonNull(config, "config");
       return this;
     }
 
+    /** Adds a layer. */
     public Builder layer(Descriptor layer) {
       layers.add(Objects.requireNonNull(layer, "layer"));
       return this;
     }
 
+    /** Adds these layers, in order. */
     public Builder layers(List<Descriptor> layers) {
       layers.forEach(this::layer);
       return this;
     }
 
+    /** Sets {@code artifactType}; null for none. */
     public Builder artifactType(@Nullable String artifactType) {
       this.artifactType = artifactType;
       return this;
     }
 
+    /** Sets {@code subject}, making the manifest a referrer of that manifest; null for none. */
     public Builder subject(@Nullable Descriptor subject) {
       this.subject = subject;
       return this;
     }
 
+    /** Adds one annotation. */
     public Builder annotation(String key, String value) {
       annotations.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
       return this;
     }
 
+    /** Adds these annotations. */
     public Builder annotations(Map<String, String> annotations) {
       annotations.forEach(this::annotation);
       return this;

@@ -4,6 +4,7 @@ package dev.attest.core;
 public class InvalidSignatureException extends AttestException {
   private static final long serialVersionUID = 1L;
 
+  /** A signature that does not verify, with which one and why in {@code message}. */
   public InvalidSignatureException(String message) {
     super(message);
   }

@@ -33,6 +33,7 @@ public final class JsonReads {
     return n;
   }
 
+  /** A required string field; {@code where} names the object in the error. */
   public static String text(JsonNode parent, String field, String where) throws InvalidContentException {
     JsonNode n = parent.get(field);
     if (n == null || n.isNull()) {
@@ -44,6 +45,7 @@ public final class JsonReads {
     return n.textValue();
   }
 
+  /** An optional string field, null when absent; any other type is an error. */
   public static @Nullable String optText(JsonNode parent, String field, String where)
       throws InvalidContentException {
     JsonNode n = parent.get(field);
@@ -56,6 +58,7 @@ public final class JsonReads {
     return n.textValue();
   }
 
+  /** An optional object field, null when absent; any other type is an error. */
   public static @Nullable JsonNode optObject(JsonNode parent, String field, String where)
       throws InvalidContentException {
     JsonNode n = parent.get(field);
@@ -68,6 +71,7 @@ public final class JsonReads {
     return n;
   }
 
+  /** A required object field. */
   public static JsonNode object(JsonNode parent, String field, String where) throws InvalidContentException {
     JsonNode n = optObject(parent, field, where);
     if (n == null) {
@@ -98,6 +102,7 @@ public final class JsonReads {
     return Base64s.decode(text(parent, field, where), where + "." + field);
   }
 
+  /** An optional base64 bytes field, null when absent. */
   public static byte @Nullable [] optBytes(JsonNode parent, String field, String where)
       throws InvalidContentException {
     String t = optText(parent, field, where);
@@ -128,6 +133,7 @@ public final class JsonReads {
     return v.longValueExact();
   }
 
+  /** The JSON type of {@code n} for error messages: {@code object}, {@code string}, ... */
   public static String kind(JsonNode n) {
     return switch (n.getNodeType()) {
       case ARRAY -> "an array";

@@ -12,22 +12,34 @@ import java.util.List;
 public final class MediaTypes {
   private MediaTypes() {}
 
+  /** {@value} */
   public static final String OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
+  /** {@value} */
   public static final String OCI_INDEX = "application/vnd.oci.image.index.v1+json";
+  /** {@value} */
   public static final String OCI_CONFIG = "application/vnd.oci.image.config.v1+json";
   /** The empty descriptor's media type, for artifacts without a config. */
   public static final String OCI_EMPTY = "application/vnd.oci.empty.v1+json";
+  /** {@value} */
   public static final String OCI_LAYER_TAR = "application/vnd.oci.image.layer.v1.tar";
+  /** {@value} */
   public static final String OCI_LAYER_TAR_GZIP = "application/vnd.oci.image.layer.v1.tar+gzip";
+  /** {@value} */
   public static final String OCI_LAYER_TAR_ZSTD = "application/vnd.oci.image.layer.v1.tar+zstd";
+  /** {@value} */
   public static final String OCI_LAYER_NONDISTRIBUTABLE_TAR_GZIP =
       "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip";
 
+  /** {@value} */
   public static final String DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json";
+  /** {@value} */
   public static final String DOCKER_MANIFEST_LIST =
       "application/vnd.docker.distribution.manifest.list.v2+json";
+  /** {@value} */
   public static final String DOCKER_CONFIG = "application/vnd.docker.container.image.v1+json";
+  /** {@value} */
   public static final String DOCKER_LAYER_GZIP = "application/vnd.docker.image.rootfs.diff.tar.gzip";
+  /** {@value} */
   public static final String DOCKER_FOREIGN_LAYER_GZIP =
       "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip";
 

@@ -119,10 +119,12 @@ public record Pem(String label, byte[] der) {
     return sb.toString().getBytes(StandardCharsets.US_ASCII);
   }
 
+  /** Copies the DER bytes. */
   public Pem {
     der = der.clone();
   }
 
+  /** The decoded bytes. A fresh copy. */
   @Override
   public byte[] der() {
     return der.clone();

@@ -18,6 +18,7 @@ public record Platform(
     @Nullable String variant,
     List<String> features) {
 
+  /** Validates the components; os and architecture are required. */
   public Platform {
     requireText(architecture, "architecture");
     requireText(os, "os");

@@ -27,6 +27,7 @@ public record ResourceDescriptor(
     @Nullable String mediaType,
     Map<String, @Nullable Object> annotations) {
 
+  /** Validates the components and copies the maps; see the class description. */
   public ResourceDescriptor {
     uri = blankToNull(uri);
     name = blankToNull(name);
@@ -52,14 +53,17 @@ public record ResourceDescriptor(
     return new ResourceDescriptor(uri, Map.of(), null, null, null, Map.of());
   }
 
+  /** A copy with this name, or none when null. */
   public ResourceDescriptor withName(@Nullable String newName) {
     return new ResourceDescriptor(uri, digest, newName, downloadLocation, mediaType, annotations);
   }
 
+  /** A copy with these digests (algorithm to hex). */
   public ResourceDescriptor withDigest(Map<String, String> newDigest) {
     return new ResourceDescriptor(uri, newDigest, name, downloadLocation, mediaType, annotations);
   }
 
+  /** A copy with these annotations. */
   public ResourceDescriptor withAnnotations(Map<String, ?> newAnnotations) {
     return new ResourceDescriptor(
         uri, digest, name, downloadLocation, mediaType, JsonValues.copyMap(newAnnotations, "annotations"));

@@ -26,6 +26,7 @@ public record SbomComponent(
     Map<String, String> hashes,
     List<String> licenses) {
 
+  /** Validates the components and copies the collections. */
   public SbomComponent {
     Objects.requireNonNull(name, "name");
     if (name.isEmpty()) {
@@ -46,10 +47,12 @@ public record SbomComponent(
     return new SbomComponent(name, version, purl, Map.of(), List.of());
   }
 
+  /** A copy with these hashes (CycloneDX algorithm name to hex). */
   public SbomComponent withHashes(Map<String, String> newHashes) {
     return new SbomComponent(name, version, purl, newHashes, licenses);
   }
 
+  /** A copy with these SPDX license ids or expressions. */
   public SbomComponent withLicenses(List<String> newLicenses) {
     return new SbomComponent(name, version, purl, hashes, newLicenses);
   }

@@ -10,11 +10,17 @@ import org.jspecify.annotations.Nullable;
  * not know.
  */
 public enum Severity {
+  /** Critical. */
   CRITICAL,
+  /** High. */
   HIGH,
+  /** Medium. */
   MEDIUM,
+  /** Low. */
   LOW,
+  /** Negligible (Grype); counted apart from LOW. */
   NEGLIGIBLE,
+  /** A severity the scanner did not give or attest does not know. */
   UNKNOWN;
 
   /**

@@ -8,10 +8,12 @@ package dev.attest.core;
 public class SigningException extends AttestException {
   private static final long serialVersionUID = 1L;
 
+  /** Signing failed, with why in {@code message}. */
   public SigningException(String message) {
     super(message);
   }
 
+  /** Signing failed, with why in {@code message} and the provider error behind it. */
   public SigningException(String message, Throwable cause) {
     super(message, cause);
   }

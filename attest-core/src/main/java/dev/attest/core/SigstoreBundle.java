@@ -26,7 +26,9 @@ import org.jspecify.annotations.Nullable;
  * @see <a href="https://github.com/sigstore/protobuf-specs/blob/main/protos/sigstore_bundle.proto">sigstore_bundle.proto</a>
  */
 public final class SigstoreBundle {
+  /** {@value} */
   public static final String MEDIA_TYPE_V0_1 = "application/vnd.dev.sigstore.bundle+json;version=0.1";
+  /** {@value} */
   public static final String MEDIA_TYPE_V0_2 = "application/vnd.dev.sigstore.bundle+json;version=0.2";
   /** The v0.3 media type, also the OCI artifact type of a bundle referrer. */
   public static final String MEDIA_TYPE_V0_3 = "application/vnd.dev.sigstore.bundle.v0.3+json";
@@ -153,6 +155,7 @@ public final class SigstoreBundle {
     return raw.clone();
   }
 
+  /** The bundle's {@code mediaType}, which names its version. */
   public String mediaType() {
     return mediaType;
   }
@@ -181,6 +184,7 @@ public final class SigstoreBundle {
     return Optional.ofNullable(messageSignature);
   }
 
+  /** The key or certificates, log entries and timestamps. */
   public VerificationMaterial verificationMaterial() {
     return verificationMaterial;
   }
@@ -277,8 +281,11 @@ public final class SigstoreBundle {
   public static final class VerificationMaterial {
     /** Which form of key material the bundle carries. */
     public enum Kind {
+      /** A {@code publicKey} hint; the key itself comes from the verifier. */
       PUBLIC_KEY,
+      /** An {@code x509CertificateChain} (bundle v0.1 and v0.2). */
       X509_CERTIFICATE_CHAIN,
+      /** A single {@code certificate} (bundle v0.3). */
       CERTIFICATE
     }
 
@@ -362,6 +369,7 @@ public final class SigstoreBundle {
       return der;
     }
 
+    /** Which form of key material the bundle carries. */
     public Kind kind() {
       return kind;
     }
@@ -384,6 +392,7 @@ public final class SigstoreBundle {
       return certificates.isEmpty() ? Optional.empty() : Optional.of(certificates.get(0).clone());
     }
 
+    /** The transparency log entries, in bundle order. */
     public List<TlogEntry> tlogEntries() {
       return tlogEntries;
     }
@@ -445,6 +454,7 @@ public final class SigstoreBundle {
       return new TlogEntry(logIndex, logId, kind, version, integratedTime, set, ip, body);
     }
 
+    /** The entry's index in its log. */
     public long logIndex() {
       return logIndex;
     }
@@ -459,6 +469,7 @@ public final class SigstoreBundle {
       return kind;
     }
 
+    /** The entry kind's version, for example {@code 0.0.1}. */
     public String version() {
       return version;
     }
@@ -473,6 +484,7 @@ public final class SigstoreBundle {
       return Optional.ofNullable(signedEntryTimestamp).map(byte[]::clone);
     }
 
+    /** The inclusion proof, if present. */
     public Optional<InclusionProof> inclusionProof() {
       return Optional.ofNullable(inclusionProof);
     }
@@ -517,6 +529,7 @@ public final class SigstoreBundle {
       return new InclusionProof(logIndex, rootHash, treeSize, hashes, checkpoint);
     }
 
+    /** The index of the proven entry in the tree. */
     public long logIndex() {
       return logIndex;
     }
@@ -526,6 +539,7 @@ public final class SigstoreBundle {
       return rootHash.clone();
     }
 
+    /** The size of the tree the proof is against. */
     public long treeSize() {
       return treeSize;
     }

@@ -57,6 +57,7 @@ public final class SlsaProvenance implements Predicate {
       Map<String, @Nullable Object> externalParameters,
       Map<String, @Nullable Object> internalParameters,
       List<ResourceDescriptor> resolvedDependencies) {
+    /** Validates the components and copies the collections. */
     public BuildDefinition {
       requireNonBlank(buildType, "buildDefinition.buildType");
       externalParameters = JsonValues.copyMap(externalParameters, "externalParameters");
@@ -73,6 +74,7 @@ public final class SlsaProvenance implements Predicate {
    * @param byproducts additional artifacts the build produced, such as logs
    */
   public record RunDetails(BuilderInfo builder, Metadata metadata, List<ResourceDescriptor> byproducts) {
+    /** Validates the components and copies the collections. */
     public RunDetails {
       Objects.requireNonNull(builder, "builder");
       Objects.requireNonNull(metadata, "metadata");
@@ -88,12 +90,14 @@ public final class SlsaProvenance implements Predicate {
    * @param builderDependencies the platform's own dependencies
    */
   public record BuilderInfo(String id, Map<String, String> version, List<ResourceDescriptor> builderDependencies) {
+    /** Validates the components; the id is required. */
     public BuilderInfo {
       requireNonBlank(id, "runDetails.builder.id");
       version = OrderedMaps.orderedCopy(version, "builder.version");
       builderDependencies = List.copyOf(builderDependencies);
     }
 
+    /** A builder known only by its {@code id}. */
     public static BuilderInfo of(String id) {
       return new BuilderInfo(id, Map.of(), List.of());
     }
@@ -110,6 +114,7 @@ public final class SlsaProvenance implements Predicate {
     /** No metadata. */
     public static final Metadata EMPTY = new Metadata(null, null, null);
 
+    /** Validates the components. */
     public Metadata {
       if (invocationId != null && invocationId.isEmpty()) {
         invocationId = null;
@@ -125,6 +130,7 @@ public final class SlsaProvenance implements Predicate {
    * @param ref the git ref the workflow ran from, for example {@code refs/heads/main}
    */
   public record GitHubWorkflow(String repository, String path, String ref) {
+    /** Validates the components; every field is required. */
     public GitHubWorkflow {
       requireNonBlank(repository, "workflow.repository");
       requireNonBlank(path, "workflow.path");
@@ -359,10 +365,12 @@ public final class SlsaProvenance implements Predicate {
     return json.clone();
   }
 
+  /** The {@code buildDefinition}: what was built, how, from what. */
   public BuildDefinition buildDefinition() {
     return buildDefinition;
   }
 
+  /** The {@code runDetails}: who built it, when, what came out. */
   public RunDetails runDetails() {
     return runDetails;
   }
@@ -460,6 +468,7 @@ public final class SlsaProvenance implements Predicate {
 
     private Builder() {}
 
+    /** Sets {@code buildDefinition.buildType} (required). */
     public Builder buildType(String buildType) {
       this.buildType = buildType;
       return this;
@@ -477,41 +486,49 @@ public final class SlsaProvenance implements Predicate {
       return this;
     }
 
+    /** Adds a {@code buildDefinition.resolvedDependencies} entry. */
     public Builder addResolvedDependency(ResourceDescriptor dependency) {
       resolvedDependencies.add(Objects.requireNonNull(dependency, "dependency"));
       return this;
     }
 
+    /** Sets {@code runDetails.builder.id} (required), what verifiers trust. */
     public Builder builderId(String builderId) {
       this.builderId = builderId;
       return this;
     }
 
+    /** Sets {@code runDetails.builder.version}. */
     public Builder builderVersion(Map<String, String> version) {
       this.builderVersion = OrderedMaps.orderedCopy(version, "builder.version");
       return this;
     }
 
+    /** Adds a {@code runDetails.builder.builderDependencies} entry. */
     public Builder addBuilderDependency(ResourceDescriptor dependency) {
       builderDependencies.add(Objects.requireNonNull(dependency, "dependency"));
       return this;
     }
 
+    /** Sets {@code runDetails.metadata.invocationId}; null for none. */
     public Builder invocationId(@Nullable String invocationId) {
       this.invocationId = invocationId;
       return this;
     }
 
+    /** Sets {@code runDetails.metadata.startedOn}; null for none. */
     public Builder startedOn(@Nullable Instant startedOn) {
       this.startedOn = startedOn;
       return this;
     }
 
+    /** Sets {@code runDetails.metadata.finishedOn}; null for none. */
     public Builder finishedOn(@Nullable Instant finishedOn) {
       this.finishedOn = finishedOn;
       return this;
     }
 
+    /** Adds a {@code runDetails.byproducts} entry. */
     public Builder addByproduct(ResourceDescriptor byproduct) {
       byproducts.add(Objects.requireNonNull(byproduct, "byproduct"));
       return this;

@@ -259,10 +259,12 @@ public final class Statement {
     return type;
   }
 
+  /** The subjects the statement is about. */
   public List<Subject> subjects() {
     return subjects;
   }
 
+  /** The {@code predicateType} URI. */
   public String predicateType() {
     return predicateType;
   }

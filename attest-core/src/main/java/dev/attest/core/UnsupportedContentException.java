@@ -4,10 +4,12 @@ package dev.attest.core;
 public class UnsupportedContentException extends AttestException {
   private static final long serialVersionUID = 1L;
 
+  /** Well-formed content of a kind or version attest does not read, named in {@code message}. */
   public UnsupportedContentException(String message) {
     super(message);
   }
 
+  /** As {@link #UnsupportedContentException(String)}, with the error behind it. */
   public UnsupportedContentException(String message, Throwable cause) {
     super(message, cause);
   }

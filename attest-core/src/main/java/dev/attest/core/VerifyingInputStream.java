@@ -26,6 +26,7 @@ public final class VerifyingInputStream extends FilterInputStream {
   private IOException failure;
   private LongConsumer progress = n -> {};
 
+  /** Reads {@code in}, which must end after exactly {@code expectedSize} bytes hashing to {@code expected}. */
   public VerifyingInputStream(InputStream in, Digest expected, long expectedSize) {
     super(in);
     this.expected = expected;

@@ -17,7 +17,9 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -113,19 +115,23 @@ public final class Promotion {
     return from(new RepositoryRef(registry, impliedRepository));
   }
 
+  /** The source registry and repository, when the digest reference names neither. */
   public Promotion from(Registry registry, String repository) {
     return from(new RepositoryRef(registry, repository));
   }
 
+  /** The source repository. */
   public Promotion from(RepositoryRef source) {
     this.source = Objects.requireNonNull(source, "source");
     return this;
   }
 
+  /** The destination registry and repository (required). */
   public Promotion to(Registry registry, String repository) {
     return to(new RepositoryRef(registry, repository));
   }
 
+  /** The destination repository (required). */
   public Promotion to(RepositoryRef destination) {
     this.destination = Objects.requireNonNull(destination, "destination");
     return this;
@@ -194,6 +200,7 @@ public final class Promotion {
     return this;
   }
 
+  /** Receives the plan, verifications, blob progress, writes and tags as they happen. */
   public Promotion listener(PromotionListener listener) {
     this.listener = Objects.requireNonNull(listener, "listener");
     return this;
@@ -221,21 +228,25 @@ public final class Promotion {
   }
 
   /**
-   * Asks the destination about every blob and manifest of the plan. By default a manifest the
-   * destination already has is taken as proof that it has that manifest's blobs and child
-   * manifests, and a referrer it lists for its subject (referrers API or tag-schema index) as
-   * proof that it has the referrer; those are not asked about. Registries refuse a manifest or
-   * index whose references are missing (registry 2.8, the embedded registry, an {@code
-   * OciLayout}), which the OCI distribution spec allows but does not require. Use this for a
-   * destination that may accept such manifests, or from which content may have been deleted
-   * piecemeal (a blob, or a referrer left in its index), so that a re-run finds and copies what is
-   * missing.
+   * Asks the destination about every blob and manifest of the plan, reading every manifest (a
+   * GET, so that one it cannot serve counts as missing), and about every entry of its referrers
+   * indexes that the source does not list: one that exists at neither end is dropped from the
+   * index. By default every manifest is asked about with a HEAD, a referrer the destination lists
+   * included (a listing is a hint, not proof), and a manifest the destination has is taken as proof
+   * that it has that manifest's blobs. Use this for a destination from which blobs may have been
+   * deleted piecemeal. A verification at the destination ({@link #verifyAfter()}) that denies
+   * runs this check once by itself, repairs what it finds and verifies again.
    *
    * @see <a href="https://github.com/opencontainers/distribution-spec/blob/v1.1.1/spec.md#pushing-manifests">OCI
    *     distribution spec: pushing manifests</a>
    */
   public Promotion checkEveryItem() {
-    this.checkEveryItem = true;
+    return checkEveryItem(true);
+  }
+
+  /** As {@link #checkEveryItem()} when {@code all} is true; the default check otherwise. */
+  public Promotion checkEveryItem(boolean all) {
+    this.checkEveryItem = all;
     return this;
   }
 
@@ -282,18 +293,35 @@ public final class Promotion {
       gateReport = verify("source", src);
       if (!gateReport.admitted()) {
         throw new PromotionDeniedException("the gate denied " + src + "@" + digest + "; nothing was written:\n"
-            + gateReport.toTable(), report(plan, gateReport, null, null, null, 0));
+            + gateReport.toTable(), report(plan, gateReport, null, null, null, 0, null));
       }
     }
     Executor executor = new Executor(src, dst, parallelism, listener, shared);
     executor.copy(plan, tags, planner.destinationListings());
     VerificationReport afterReport = null;
+    PromotionPlan recheck = null;
     if (verifyAfter) {
       afterReport = verify("destination", dst);
       if (!afterReport.admitted()) {
+        // A deny caused by an item the destination lacks or cannot serve although it claims it (a
+        // referrer or blob deleted by garbage collection or a retention policy, left in its
+        // index): one full re-check of every item and index entry, a repair, one more verification.
+        Planner full = new Planner(src, dst, MAX_DEPTH, maxNodes, parallelism, true);
+        PromotionPlan again = full.plan(digest, tags);
+        Map<Digest, Set<Digest>> listings = full.destinationListings();
+        if (needsRepair(again, listings)) {
+          recheck = again;
+          listener.onEvent(new PromotionEvent.Planned(again));
+          executor.copy(again, tags, listings);
+          afterReport = verify("destination", dst);
+        }
+      }
+      if (!afterReport.admitted()) {
         throw new PromotionDeniedException("verification at the destination denied " + dst + "@" + digest
+            + (recheck == null ? "" : " after a full re-check repaired " + recheck.toWrite().size() + " items and dropped "
+                + recheck.dropped().size() + " index entries")
             + "; the content was copied but no tag or attestation was written:\n" + afterReport.toTable(),
-            report(plan, gateReport, afterReport, executor, null, 0));
+            report(plan, gateReport, afterReport, executor, null, 0, recheck));
       }
     }
     dev.attest.core.Descriptor attestation = null;
@@ -309,7 +337,24 @@ public final class Promotion {
       attestationWrites = writer.writes();
     }
     executor.writeRequestedTags(plan, tags);
-    return report(plan, gateReport, afterReport, executor, attestation, attestationWrites);
+    return report(plan, gateReport, afterReport, executor, attestation, attestationWrites, recheck);
+  }
+
+  /**
+   * Whether a full re-check found something to repair: an item to copy, an index entry to drop,
+   * or a referrer its subject's listing at the destination lacks.
+   */
+  private static boolean needsRepair(PromotionPlan plan, Map<Digest, Set<Digest>> listings) {
+    if (!plan.toWrite().isEmpty() || !plan.dropped().isEmpty()) {
+      return true;
+    }
+    for (PromotionPlan.Item r : plan.referrers()) {
+      Set<Digest> listed = r.legacyTag() == null && r.parent() != null ? listings.get(r.parent()) : null;
+      if (listed != null && !listed.contains(r.digest())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private VerificationReport verify(String where, RepositoryRef at) throws AttestException {
@@ -331,13 +376,14 @@ public final class Promotion {
 
   private static PromotionReport report(PromotionPlan plan, @Nullable VerificationReport gate,
       @Nullable VerificationReport after, @Nullable Executor e, dev.attest.core.@Nullable Descriptor attestation,
-      int attestationWrites) {
+      int attestationWrites, @Nullable PromotionPlan recheck) {
     if (e == null) {
-      return new PromotionReport(plan, gate, after, 0, 0, 0, 0, 0, 0, attestationWrites, attestation);
+      return new PromotionReport(plan, gate, after, 0, 0, 0, 0, 0, 0, attestationWrites, attestation, 0, recheck);
     }
     Executor.Counts c = e.counts();
     return new PromotionReport(plan, gate, after, c.blobsCopied(), c.blobsMounted(), c.bytesCopied(),
-        c.manifestsWritten(), c.indexUpdates(), c.tagsWritten(), attestationWrites, attestation);
+        c.manifestsWritten(), c.indexUpdates(), c.tagsWritten(), attestationWrites, attestation,
+        c.entriesDropped(), recheck);
   }
 
   private void checkConfigured() {

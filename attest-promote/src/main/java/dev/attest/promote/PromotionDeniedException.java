@@ -9,11 +9,13 @@ public final class PromotionDeniedException extends PromotionException {
   private static final long serialVersionUID = 1L;
   private final transient PromotionReport report;
 
+  /** A gate denied the promotion, as {@code message} says; {@code report} has the verification. */
   public PromotionDeniedException(String message, PromotionReport report) {
     super(message);
     this.report = report;
   }
 
+  /** The promotion report, with the denying verification report. */
   public PromotionReport report() {
     return report;
   }

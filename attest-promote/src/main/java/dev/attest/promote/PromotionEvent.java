@@ -20,6 +20,7 @@ public sealed interface PromotionEvent {
 
   /** The plan is complete; nothing has been written yet. */
   record Planned(PromotionPlan plan) implements PromotionEvent {
+    /** Checks that every component is present. */
     public Planned {
       Objects.requireNonNull(plan, "plan");
     }
@@ -27,6 +28,7 @@ public sealed interface PromotionEvent {
 
   /** A policy was verified, at {@code "source"} or {@code "destination"}. */
   record Verified(String where, VerificationReport report) implements PromotionEvent {
+    /** Checks that every component is present. */
     public Verified {
       Objects.requireNonNull(where, "where");
       Objects.requireNonNull(report, "report");
@@ -35,6 +37,7 @@ public sealed interface PromotionEvent {
 
   /** A blob transfer starts. */
   record BlobStarted(Descriptor blob) implements PromotionEvent {
+    /** Checks that every component is present. */
     public BlobStarted {
       Objects.requireNonNull(blob, "blob");
     }
@@ -47,6 +50,7 @@ public sealed interface PromotionEvent {
    * @param total the blob's size
    */
   record BlobProgress(Digest digest, long transferred, long total) implements PromotionEvent {
+    /** Checks that every component is present. */
     public BlobProgress {
       Objects.requireNonNull(digest, "digest");
     }
@@ -54,6 +58,7 @@ public sealed interface PromotionEvent {
 
   /** A blob is at the destination. */
   record BlobDone(Descriptor blob, Transfer transfer) implements PromotionEvent {
+    /** Checks that every component is present. */
     public BlobDone {
       Objects.requireNonNull(blob, "blob");
       Objects.requireNonNull(transfer, "transfer");
@@ -62,6 +67,7 @@ public sealed interface PromotionEvent {
 
   /** A manifest was pushed to the destination (by digest). */
   record ManifestWritten(Descriptor manifest) implements PromotionEvent {
+    /** Checks that every component is present. */
     public ManifestWritten {
       Objects.requireNonNull(manifest, "manifest");
     }
@@ -69,6 +75,7 @@ public sealed interface PromotionEvent {
 
   /** A referrer was added to its subject's referrers index at the destination. */
   record ReferrerIndexed(Digest subject, Digest referrer) implements PromotionEvent {
+    /** Checks that every component is present. */
     public ReferrerIndexed {
       Objects.requireNonNull(subject, "subject");
       Objects.requireNonNull(referrer, "referrer");
@@ -77,6 +84,7 @@ public sealed interface PromotionEvent {
 
   /** A tag was pointed at a digest at the destination. */
   record TagWritten(String tag, Digest digest) implements PromotionEvent {
+    /** Checks that every component is present. */
     public TagWritten {
       Objects.requireNonNull(tag, "tag");
       Objects.requireNonNull(digest, "digest");

@@ -10,10 +10,12 @@ import dev.attest.core.AttestException;
 public class PromotionException extends AttestException {
   private static final long serialVersionUID = 1L;
 
+  /** The promotion could not be completed, as {@code message} says. */
   public PromotionException(String message) {
     super(message);
   }
 
+  /** As {@link #PromotionException(String)}, with the error behind it. */
   public PromotionException(String message, Throwable cause) {
     super(message, cause);
   }

@@ -9,5 +9,6 @@ public interface PromotionListener {
   /** A listener that ignores every event. */
   PromotionListener NONE = event -> {};
 
+  /** Called on the thread doing the work; must be quick and must not throw. */
   void onEvent(PromotionEvent event);
 }

@@ -51,10 +51,12 @@ public final class PromotionPath {
     return new PromotionPath(copy);
   }
 
+  /** A path through these stages, in order. */
   public static PromotionPath of(Stage... stages) {
     return of(List.of(stages));
   }
 
+  /** The stages, in order. */
   public List<Stage> stages() {
     return stages;
   }

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -30,6 +31,12 @@ import org.jspecify.annotations.Nullable;
  *     destination lacks, and of every present one except a referrer the destination already lists
  *     for its subject, which is not fetched from the source (see {@code Promotion.checkEveryItem()}
  *     to fetch everything)
+ * @param repairs the items the destination lacks although it claims them: a referrer its
+ *     referrers listing or tag-schema index lists, a child of an index it has, a blob of a manifest
+ *     it has (a destination damaged by garbage collection or a retention policy); they are copied
+ *     again, and are a subset of the items not present
+ * @param dropped entries of the destination's referrers indexes whose manifests exist at neither
+ *     end; the index this promotion rewrites omits them (found with {@code checkEveryItem})
  */
 public record PromotionPlan(
     String source,
@@ -37,7 +44,38 @@ public record PromotionPlan(
     Digest digest,
     List<Item> items,
     List<TagAction> tags,
-    Map<Digest, Manifest> manifests) {
+    Map<Digest, Manifest> manifests,
+    Set<Digest> repairs,
+    List<Dropped> dropped) {
+
+  /** A plan of an undamaged destination: nothing to repair, nothing to drop. */
+  public PromotionPlan(String source, String destination, Digest digest, List<Item> items, List<TagAction> tags,
+      Map<Digest, Manifest> manifests) {
+    this(source, destination, digest, items, tags, manifests, Set.of(), List.of());
+  }
+
+  /** What the destination has of an item, as {@code attest tree}, the plan and the report show it. */
+  public enum Status {
+    /** The destination has it. */
+    PRESENT,
+    /** The destination lacks it: copied. */
+    MISSING,
+    /** The destination claims it but lacks it: copied again. */
+    REPAIR
+  }
+
+  /**
+   * An entry of a destination referrers index that points at nothing.
+   *
+   * @param subject the subject whose index lists it
+   * @param entry the manifest digest listed, which neither end has
+   */
+  public record Dropped(Digest subject, Digest entry) {
+    public Dropped {
+      Objects.requireNonNull(subject, "subject");
+      Objects.requireNonNull(entry, "entry");
+    }
+  }
 
   /** What an item is. */
   public enum Kind {
@@ -65,6 +103,7 @@ public record PromotionPlan(
   public record Item(
       Kind kind, Descriptor descriptor, @Nullable Digest parent, int depth, boolean present,
       @Nullable String legacyTag) {
+    /** Checks that every component is present. */
     public Item {
       Objects.requireNonNull(kind, "kind");
       Objects.requireNonNull(descriptor, "descriptor");
@@ -73,6 +112,7 @@ public record PromotionPlan(
       }
     }
 
+    /** The digest of the item's content. */
     public Digest digest() {
       return descriptor.digest();
     }
@@ -86,12 +126,14 @@ public record PromotionPlan(
    * @param present true if the destination tag already points there (a no-op)
    */
   public record TagAction(String tag, Digest digest, boolean present) {
+    /** Checks that every component is present. */
     public TagAction {
       Objects.requireNonNull(tag, "tag");
       Objects.requireNonNull(digest, "digest");
     }
   }
 
+  /** Copies the lists. */
   public PromotionPlan {
     Objects.requireNonNull(source, "source");
     Objects.requireNonNull(destination, "destination");
@@ -99,11 +141,26 @@ public record PromotionPlan(
     items = List.copyOf(items);
     tags = List.copyOf(tags);
     manifests = Collections.unmodifiableMap(new LinkedHashMap<>(manifests));
+    repairs = Set.copyOf(repairs);
+    dropped = List.copyOf(dropped);
     for (Item i : items) {
       if (i.kind() != Kind.BLOB && !i.present() && !manifests.containsKey(i.digest())) {
         throw new IllegalArgumentException("manifest item " + i.digest() + " has no manifest");
       }
+      if (i.present() && repairs.contains(i.digest())) {
+        throw new IllegalArgumentException("item " + i.digest() + " is present and cannot be repaired");
+      }
     }
+  }
+
+  /** Whether the destination has {@code item}, lacks it, or lacks it while claiming it. */
+  public Status status(Item item) {
+    return item.present() ? Status.PRESENT : repairs.contains(item.digest()) ? Status.REPAIR : Status.MISSING;
+  }
+
+  /** The items the destination claims but lacks, in order: what this promotion repairs. */
+  public List<Item> toRepair() {
+    return items.stream().filter(i -> status(i) == Status.REPAIR).toList();
   }
 
   /** The blobs, in order. */
@@ -136,9 +193,9 @@ public record PromotionPlan(
     return Optional.ofNullable(manifests.get(digest));
   }
 
-  /** Whether the destination already has every item and tag. */
+  /** Whether the destination already has every item and tag, and no index entry is to be dropped. */
   public boolean complete() {
-    return items.stream().allMatch(Item::present) && tags.stream().allMatch(TagAction::present);
+    return items.stream().allMatch(Item::present) && tags.stream().allMatch(TagAction::present) && dropped.isEmpty();
   }
 
   /** A multi-line summary, one line per item, for a dry run. */
@@ -146,12 +203,32 @@ public record PromotionPlan(
     List<String> lines = new ArrayList<>();
     lines.add("promote " + digest + " from " + source + " to " + destination);
     for (Item i : items) {
-      lines.add(String.format("  %-8s %-7s %s %12d %s", i.kind(), i.present() ? "present" : "copy",
+      lines.add(String.format("  %-8s %-7s %s %12d %s", i.kind(), label(status(i)),
           i.digest(), i.descriptor().size(), i.descriptor().mediaType()));
+    }
+    for (Dropped d : dropped) {
+      lines.add(String.format("  INDEX    %-7s %s (listed for %s, exists at neither end)", "drop", d.entry(), d.subject()));
     }
     for (TagAction t : tags) {
       lines.add(String.format("  TAG      %-7s %s -> %s", t.present() ? "present" : "write", t.tag(), t.digest()));
     }
+    lines.add(summary());
     return String.join("\n", lines) + "\n";
+  }
+
+  /** One line: how many items are present, missing, to repair, and index entries to drop. */
+  public String summary() {
+    long present = items.stream().filter(Item::present).count();
+    return "  " + present + " present, " + (items.size() - present - repairs.size()) + " missing, "
+        + repairs.size() + " to repair, " + dropped.size() + " index entries to drop";
+  }
+
+  /** The word the table uses for a status: present, copy or repair. */
+  public static String label(Status status) {
+    return switch (status) {
+      case PRESENT -> "present";
+      case MISSING -> "copy";
+      case REPAIR -> "repair";
+    };
   }
 }

@@ -51,16 +51,19 @@ public record PromotionPredicate(
 
   /** A repository of a registry, as named in the predicate. */
   public record Location(String registry, String repository) {
+    /** Checks that every component is present. */
     public Location {
       Objects.requireNonNull(registry, "registry");
       Objects.requireNonNull(repository, "repository");
     }
 
+    /** The location of {@code ref}: its registry name and repository. */
     public static Location of(RepositoryRef ref) {
       return new Location(ref.registry().name(), ref.repository());
     }
   }
 
+  /** Validates the components and copies the tags. */
   public PromotionPredicate {
     Objects.requireNonNull(digest, "digest");
     Objects.requireNonNull(source, "source");

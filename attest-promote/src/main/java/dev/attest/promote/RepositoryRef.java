@@ -10,6 +10,7 @@ import java.util.Objects;
  * @param repository the repository path, such as {@code acme/api}
  */
 public record RepositoryRef(Registry registry, String repository) {
+  /** Validates the repository name. */
   public RepositoryRef {
     Objects.requireNonNull(registry, "registry");
     Objects.requireNonNull(repository, "repository");
@@ -18,6 +19,7 @@ public record RepositoryRef(Registry registry, String repository) {
     }
   }
 
+  /** The repository {@code repository} of {@code registry}. */
   public static RepositoryRef of(Registry registry, String repository) {
     return new RepositoryRef(registry, repository);
   }

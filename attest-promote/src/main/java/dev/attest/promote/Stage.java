@@ -12,6 +12,7 @@ import java.util.Objects;
  * @param policy what an image must pass to be promoted into this stage
  */
 public record Stage(String name, RepositoryRef repository, Policy policy) {
+  /** Checks that every component is present. */
   public Stage {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(repository, "repository");
@@ -21,6 +22,7 @@ public record Stage(String name, RepositoryRef repository, Policy policy) {
     }
   }
 
+  /** A stage named {@code name}: where images live, and the policy that admits them there. */
   public static Stage of(String name, RepositoryRef repository, Policy policy) {
     return new Stage(name, repository, policy);
   }

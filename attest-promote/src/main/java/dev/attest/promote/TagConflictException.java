@@ -8,10 +8,14 @@ import dev.attest.core.Digest;
  */
 public final class TagConflictException extends PromotionException {
   private static final long serialVersionUID = 1L;
+  /** The conflicting tag. */
   private final String tag;
+  /** The digest the tag points at in the destination. */
   private final Digest existing;
+  /** The digest being promoted. */
   private final Digest wanted;
 
+  /** At {@code destination}, {@code tag} points at {@code existing}, not the promoted {@code wanted}. */
   public TagConflictException(String destination, String tag, Digest existing, Digest wanted) {
     super("tag " + destination + ":" + tag + " already points at " + existing + ", not at " + wanted
         + "; tags are immutable, so nothing was written");
@@ -20,6 +24,7 @@ public final class TagConflictException extends PromotionException {
     this.wanted = wanted;
   }
 
+  /** The conflicting tag. */
   public String tag() {
     return tag;
   }

@@ -152,7 +152,9 @@ class PromotionTest extends TwoRegistries {
 
     PromotionReport rerun = Promotion.of(index.digest()).from(src, "dev/api").to(dst, "prod/api").tags("v1").execute();
     assertThat(rerun.blobsCopied()).as("blobs were all copied by the first run").isZero();
-    assertThat(rerun.manifestsWritten()).isEqualTo(14 - 5);
+    // The plan in the message: this assertion still failed once in 7 loaded runs after the
+    // counter and in-flight fixes (issue 14); the table shows which manifest was written again.
+    assertThat(rerun.manifestsWritten()).as(rerun.plan().toTable()).isEqualTo(14 - 5);
     Content.assertPromoted(src, "dev/api", dst, "prod/api", index.digest());
     assertThat(Promotion.of(index.digest()).from(src, "dev/api").to(dst, "prod/api").tags("v1").execute().writes())
         .isZero();
@@ -428,19 +430,22 @@ class PromotionTest extends TwoRegistries {
         .isInstanceOf(dev.attest.registry.UnauthorizedException.class);
   }
 
-  /** Fails the n-th manifest push onward, as a crash would. */
+  /**
+   * Fails the n-th manifest push onward, as a crash would. Pushes run concurrently, so the count is
+   * atomic (a plain int let two pushes take the last slot: the flake of issue 14).
+   */
   static final class FailingRegistry extends DelegatingRegistry {
-    private int left;
+    private final java.util.concurrent.atomic.AtomicInteger left;
 
     FailingRegistry(Registry delegate, int manifestsBeforeFailure) {
       super(delegate);
-      this.left = manifestsBeforeFailure;
+      this.left = new java.util.concurrent.atomic.AtomicInteger(manifestsBeforeFailure);
     }
 
     @Override
     public dev.attest.registry.PushResult pushManifest(String repository, Manifest manifest, PushOptions options)
         throws AttestException {
-      if (left-- <= 0) {
+      if (left.getAndDecrement() <= 0) {
         throw new dev.attest.registry.RegistryUnreachableException("injected failure before " + manifest.digest());
       }
       return super.pushManifest(repository, manifest, options);

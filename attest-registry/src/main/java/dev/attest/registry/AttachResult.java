@@ -9,6 +9,7 @@ import java.util.Objects;
  * attestations were configured; the image before its platform manifests).
  */
 public record AttachResult(List<AttachedReferrer> referrers) {
+  /** Copies the list of referrers. */
   public AttachResult {
     referrers = List.copyOf(Objects.requireNonNull(referrers, "referrers"));
   }

@@ -13,6 +13,7 @@ import java.util.Objects;
  * @param bundle the Sigstore bundle pushed as the manifest's single layer, with its exact bytes
  */
 public record AttachedReferrer(Descriptor descriptor, Descriptor subject, String predicateType, SigstoreBundle bundle) {
+  /** Checks that every component is present. */
   public AttachedReferrer {
     Objects.requireNonNull(descriptor, "descriptor");
     Objects.requireNonNull(subject, "subject");

@@ -9,6 +9,7 @@ import java.io.InputStream;
  */
 @FunctionalInterface
 public interface BlobSource {
+  /** A new stream over the whole blob, from its first byte; the caller closes it. */
   InputStream open() throws IOException;
 
   /** A source over bytes in memory. */

@@ -33,6 +33,7 @@ public record Credentials(Kind kind, @Nullable String username, String secret) {
     REGISTRY_TOKEN
   }
 
+  /** Validates the components; see the factories. */
   public Credentials {
     Objects.requireNonNull(kind, "kind");
     Objects.requireNonNull(secret, "secret");

@@ -62,6 +62,7 @@ public record DiscoveredAttestation(
     LEGACY_ATT
   }
 
+  /** Validates the components and copies the bytes. */
   public DiscoveredAttestation {
     Objects.requireNonNull(source, "source");
     Objects.requireNonNull(manifest, "manifest");

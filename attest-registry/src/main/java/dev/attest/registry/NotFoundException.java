@@ -4,10 +4,12 @@ package dev.attest.registry;
 public class NotFoundException extends RegistryException {
   private static final long serialVersionUID = 1L;
 
+  /** The registry has no such manifest, blob or repository, named in {@code message}. */
   public NotFoundException(String message) {
     super(message);
   }
 
+  /** As {@link #NotFoundException(String)}, with the error behind it. */
   public NotFoundException(String message, Throwable cause) {
     super(message, cause);
   }

@@ -617,6 +617,23 @@ public final class OciLayout implements Registry {
     return Manifest.parse(bytes, mediaType);
   }
 
+  /**
+   * The repositories that the tags of {@code index.json} name ({@code io.containerd.image.name}
+   * {@code <repository>:<tag>}), sorted; empty when no tag names one (a layout written by skopeo
+   * or ORAS, whose tags belong to every repository).
+   */
+  public List<String> repositories() throws AttestException {
+    java.util.TreeSet<String> out = new java.util.TreeSet<>();
+    for (Descriptor e : entries()) {
+      String image = e.annotations().get(IMAGE_NAME);
+      String ref = e.annotations().get(REF_NAME);
+      if (image != null && ref != null && image.endsWith(":" + ref)) {
+        out.add(image.substring(0, image.length() - ref.length() - 1));
+      }
+    }
+    return List.copyOf(out);
+  }
+
   private List<Descriptor> entries() throws AttestException {
     return contents().manifests();
   }

@@ -11,8 +11,10 @@ import org.jspecify.annotations.Nullable;
  *     referrers API; promotion turns this off to update all fallback indexes last
  */
 public record PushOptions(@Nullable String tag, boolean updateFallbackIndex) {
+  /** No tag; the fallback index is written where the registry lacks the referrers API. */
   public static final PushOptions DEFAULT = new PushOptions(null, true);
 
+  /** Validates the tag, if any. */
   public PushOptions {
     if (tag != null) {
       Objects.requireNonNull(tag);
@@ -27,10 +29,12 @@ public record PushOptions(@Nullable String tag, boolean updateFallbackIndex) {
     return new PushOptions(tag, true);
   }
 
+  /** A copy that also tags the manifest; null for no tag. */
   public PushOptions withTag(@Nullable String tag) {
     return new PushOptions(tag, updateFallbackIndex);
   }
 
+  /** A copy that never writes the {@code sha256-<hex>} fallback index for a referrer. */
   public PushOptions withoutFallbackIndex() {
     return new PushOptions(tag, false);
   }

@@ -6,6 +6,7 @@ import dev.attest.core.Digest;
 import dev.attest.core.Manifest;
 import java.io.InputStream;
 import java.util.List;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -122,6 +123,20 @@ public interface Registry extends AutoCloseable {
    */
   List<Descriptor> referrers(String repository, Digest subject, @Nullable String artifactType)
       throws AttestException;
+
+  /**
+   * Adds {@code adding} to, and drops {@code dropping} from, the tag-schema referrers index
+   * {@code <alg>-<hex>} of {@code subject}, where this registry keeps one, in one race-safe
+   * read-merge-write; entries another writer adds meanwhile are kept. A promotion that heals a
+   * destination uses it to list referrers again and to drop entries whose manifests exist nowhere,
+   * so that no index it writes lists what a client cannot fetch. Does nothing where the registry
+   * keeps no such index.
+   *
+   * @see <a href="https://github.com/opencontainers/distribution-spec/blob/v1.1.1/spec.md#referrers-tag-schema">referrers
+   *     tag schema</a>
+   */
+  default void updateFallbackIndex(String repository, Digest subject, List<Descriptor> adding, Set<Digest> dropping)
+      throws AttestException {}
 
   /** Releases connections and threads. */
   @Override

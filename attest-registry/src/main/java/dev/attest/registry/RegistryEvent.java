@@ -13,6 +13,7 @@ public sealed interface RegistryEvent {
 
   /** A request is about to be sent. */
   record RequestSent(String method, String url) implements RegistryEvent {
+    /** Checks that every component is present. */
     public RequestSent {
       Objects.requireNonNull(method, "method");
       Objects.requireNonNull(url, "url");
@@ -21,6 +22,7 @@ public sealed interface RegistryEvent {
 
   /** A response arrived (its body may still be streaming). */
   record ResponseReceived(String method, String url, int status, Duration elapsed) implements RegistryEvent {
+    /** Checks that every component is present. */
     public ResponseReceived {
       Objects.requireNonNull(method, "method");
       Objects.requireNonNull(url, "url");
@@ -35,6 +37,7 @@ public sealed interface RegistryEvent {
    * @param reason the status or error that caused the retry
    */
   record Retrying(String method, String url, int attempt, Duration delay, String reason) implements RegistryEvent {
+    /** Checks that every component is present. */
     public Retrying {
       Objects.requireNonNull(method, "method");
       Objects.requireNonNull(url, "url");

@@ -9,10 +9,12 @@ import dev.attest.core.AttestException;
 public class RegistryException extends AttestException {
   private static final long serialVersionUID = 1L;
 
+  /** A registry error, with the registry and what failed in {@code message}. */
   public RegistryException(String message) {
     super(message);
   }
 
+  /** As {@link #RegistryException(String)}, with the error behind it. */
   public RegistryException(String message, Throwable cause) {
     super(message, cause);
   }

@@ -9,5 +9,6 @@ public interface RegistryListener {
   /** A listener that ignores every event. */
   RegistryListener NONE = event -> {};
 
+  /** Called on the thread doing the work; must be quick and must not throw. */
   void onEvent(RegistryEvent event);
 }

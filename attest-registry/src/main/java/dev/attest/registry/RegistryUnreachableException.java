@@ -4,10 +4,12 @@ package dev.attest.registry;
 public class RegistryUnreachableException extends RegistryException {
   private static final long serialVersionUID = 1L;
 
+  /** The registry could not be reached after the retries, as {@code message} says. */
   public RegistryUnreachableException(String message) {
     super(message);
   }
 
+  /** As {@link #RegistryUnreachableException(String)}, with the connection error behind it. */
   public RegistryUnreachableException(String message, Throwable cause) {
     super(message, cause);
   }

@@ -233,7 +233,8 @@ public final class RemoteRegistry implements Registry {
   @Override
   public PushResult pushManifest(String repository, Manifest manifest, PushOptions options) throws AttestException {
     Objects.requireNonNull(options, "options");
-    boolean referrersApi = putManifest(repository, manifest.digest().toString(), manifest, null);
+    int answer = putManifest(repository, manifest.digest().toString(), manifest, null);
+    boolean referrersApi = (answer & OCI_SUBJECT) != 0;
     if (options.tag() != null) {
       putManifest(repository, options.tag(), manifest, null);
     }
@@ -242,11 +243,17 @@ public final class RemoteRegistry implements Registry {
       addToFallbackIndex(repository, manifest.subject().get().digest(), manifest.descriptor());
       fallback = true;
     }
-    return new PushResult(manifest.descriptor(), referrersApi, fallback);
+    return new PushResult(manifest.descriptor(), referrersApi, fallback, (answer & CONFIRMED) != 0);
   }
 
-  /** PUTs exact bytes; returns whether the registry answered {@code OCI-Subject}. */
-  private boolean putManifest(String repository, String reference, Manifest manifest, @Nullable String ifMatch)
+  private static final int OCI_SUBJECT = 1;
+  private static final int CONFIRMED = 2;
+
+  /**
+   * PUTs exact bytes; returns {@link #OCI_SUBJECT} if the registry answered {@code OCI-Subject},
+   * and {@link #CONFIRMED} if it answered 201 with {@code Docker-Content-Digest} naming the digest.
+   */
+  private int putManifest(String repository, String reference, Manifest manifest, @Nullable String ifMatch)
       throws AttestException {
     checkReference(repository, reference);
     Request.Builder put = request(url(repository, "manifests", reference))
@@ -256,7 +263,8 @@ public final class RemoteRegistry implements Registry {
         throw Http.failure(r, "pushing manifest " + manifest.digest() + " to " + repository + ":" + reference);
       }
       checkAnnounced(r, manifest.digest(), "pushed manifest " + repository + "@" + manifest.digest());
-      return r.header("OCI-Subject") != null;
+      boolean confirmed = r.code() == 201 && manifest.digest().toString().equals(r.header("Docker-Content-Digest"));
+      return (r.header("OCI-Subject") != null ? OCI_SUBJECT : 0) | (confirmed ? CONFIRMED : 0);
     }
   }
 
@@ -971,7 +979,29 @@ public final class RemoteRegistry implements Registry {
     if (referrers.isEmpty()) {
       throw new IllegalArgumentException("no referrers to add to the index of " + subject);
     }
-    List<Descriptor> adding = referrers.stream().map(Descriptor::withoutData).distinct().toList();
+    updateFallbackIndex(repository, subject, referrers, Set.of(), newSubject);
+  }
+
+  /**
+   * Drops {@code dropping} from the tag-schema index of {@code subject} and adds {@code adding},
+   * in the race-safe read-merge-write of {@link #addToFallbackIndex(String, Digest, List)}:
+   * entries another writer adds meanwhile are kept, only the named ones are removed. Promotion
+   * uses it to drop entries whose manifests exist nowhere, so that the index it writes never
+   * lists what a client cannot fetch. Nothing is written if the index already agrees.
+   */
+  @Override
+  public void updateFallbackIndex(String repository, Digest subject, List<Descriptor> adding, Set<Digest> dropping)
+      throws AttestException {
+    if (adding.isEmpty() && dropping.isEmpty()) {
+      return;
+    }
+    updateFallbackIndex(repository, subject, adding, dropping, false);
+  }
+
+  private void updateFallbackIndex(String repository, Digest subject, List<Descriptor> referrers,
+      Set<Digest> dropping, boolean newSubject) throws AttestException {
+    List<Descriptor> adding = referrers.stream().map(Descriptor::withoutData).distinct()
+        .filter(d -> !dropping.contains(d.digest())).toList();
     String tag = subject.tagSchemaTag();
     int confirmations = 0;
     int needed = 2;
@@ -982,6 +1012,9 @@ public final class RemoteRegistry implements Registry {
       long start = System.nanoTime();
       Fetched current = readFallbackForUpdate(repository, tag, newSubject && attempt == 1);
       ImageIndex index = null;
+      if (current == null && adding.isEmpty()) {
+        return; // no index, and nothing to add to one
+      }
       if (current != null) {
         if (!(current.manifest() instanceof ImageIndex i)) {
           throw new RegistryException("tag " + repository + ":" + tag + " holds a " + current.manifest().mediaType()
@@ -989,7 +1022,10 @@ public final class RemoteRegistry implements Registry {
         }
         index = i;
         Set<Digest> listed = i.manifests().stream().map(Descriptor::digest).collect(Collectors.toSet());
-        if (adding.stream().allMatch(d -> listed.contains(d.digest()))) {
+        if (adding.stream().allMatch(d -> listed.contains(d.digest())) && dropping.stream().noneMatch(listed::contains)) {
+          if (confirmations == 0 && attempt == 1 && !dropping.isEmpty()) {
+            return; // nothing to drop or add: the index already agrees, and this run wrote nothing
+          }
           if (++confirmations >= needed) {
             return;
           }
@@ -1008,7 +1044,8 @@ public final class RemoteRegistry implements Registry {
       confirmations = 0;
       ImageIndex.Builder merged = ImageIndex.builder();
       if (index != null) {
-        merged.manifests(index.manifests()).annotations(index.annotations());
+        merged.manifests(index.manifests().stream().filter(d -> !dropping.contains(d.digest())).toList())
+            .annotations(index.annotations());
       }
       Set<Digest> present = index == null ? Set.of()
           : index.manifests().stream().map(Descriptor::digest).collect(Collectors.toSet());
@@ -1038,8 +1075,9 @@ public final class RemoteRegistry implements Registry {
       long c = Math.max(cycleMillis, MIN_CYCLE_MILLIS);
       sleepJitter(c, 2 * c + 20L * attempt);
     }
-    throw new RegistryException("could not add " + adding.stream().map(d -> d.digest().toString())
-        .collect(Collectors.joining(", ")) + " to the referrers index " + repository + ":"
+    throw new RegistryException("could not update the referrers index with " + adding.stream()
+        .map(d -> d.digest().toString()).collect(Collectors.joining(", ")) + " (dropping " + dropping.size()
+        + " entries) in the referrers index " + repository + ":"
         + tag + " after " + FALLBACK_ATTEMPTS + " attempts (concurrent writers kept overwriting it)");
   }
 

@@ -4,10 +4,12 @@ package dev.attest.registry;
 public class UnauthorizedException extends RegistryException {
   private static final long serialVersionUID = 1L;
 
+  /** The registry refused the credentials, or asked for some, as {@code message} says. */
   public UnauthorizedException(String message) {
     super(message);
   }
 
+  /** As {@link #UnauthorizedException(String)}, with the error behind it. */
   public UnauthorizedException(String message, Throwable cause) {
     super(message, cause);
   }

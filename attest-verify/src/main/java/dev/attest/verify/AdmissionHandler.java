@@ -180,6 +180,7 @@ public final class AdmissionHandler implements AutoCloseable {
       return this;
     }
 
+    /** The handler; close it when done. */
     public AdmissionHandler build() {
       return new AdmissionHandler(this);
     }

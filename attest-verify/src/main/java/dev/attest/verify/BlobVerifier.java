@@ -52,6 +52,7 @@ public final class BlobVerifier {
    * @param signer the certificate's SAN (keyless) or the key's hint, when valid
    */
   public record Result(boolean valid, String reason, @Nullable String content, @Nullable String signer) {
+    /** Checks that every component is present. */
     public Result {
       Objects.requireNonNull(reason, "reason");
     }

@@ -22,13 +22,16 @@ public final class KeylessSigningException extends AttestException {
     SIGNING
   }
 
+  /** Which step of keyless signing failed. */
   private final Step step;
 
+  /** Keyless signing failed at {@code step}, as {@code message} says. */
   public KeylessSigningException(Step step, String message) {
     super(prefix(step) + message);
     this.step = Objects.requireNonNull(step, "step");
   }
 
+  /** As {@link #KeylessSigningException(Step, String)}, with the error behind it. */
   public KeylessSigningException(Step step, String message, Throwable cause) {
     super(prefix(step) + message, cause);
     this.step = Objects.requireNonNull(step, "step");

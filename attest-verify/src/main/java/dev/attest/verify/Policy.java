@@ -85,12 +85,17 @@ public record Policy(
 
   /** Vulnerability severities, most severe first. */
   public enum Severity {
+    /** Critical. */
     CRITICAL,
+    /** High. */
     HIGH,
+    /** Medium. */
     MEDIUM,
+    /** Low. */
     LOW
   }
 
+  /** Validates the policy: a DNS-1123 name, declared trust sets, one rule per predicate type. */
   public Policy {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(mode, "mode");
@@ -239,6 +244,7 @@ public record Policy(
       @Nullable LogRequirement transparencyLog,
       @Nullable LogRequirement certificateTransparency,
       int signedTimestamps) {
+    /** Validates the set: at least one signer, a trusted root where one is needed, 0 to 32 timestamps. */
     public Trust {
       publicKeys = List.copyOf(publicKeys);
       keyless = List.copyOf(keyless);
@@ -335,6 +341,7 @@ public record Policy(
     /** Fulcio extension: Source Repository Ref. */
     public static final String OID_SOURCE_REPOSITORY_REF = "1.3.6.1.4.1.57264.1.14";
 
+    /** Validates the identity: an issuer and exactly one of subject and subjectRegExp. */
     public KeylessIdentity {
       Objects.requireNonNull(issuer, "issuer");
       if (issuer.isBlank()) {
@@ -431,6 +438,7 @@ public record Policy(
       @Nullable SlsaRule slsa,
       @Nullable SbomRule sbom,
       @Nullable VulnerabilityRule vulnerabilities) {
+    /** Validates the rule: content rules only for the predicate types they read. */
     public AttestationRule {
       Objects.requireNonNull(predicateType, "predicateType");
       Objects.requireNonNull(trust, "trust");
@@ -508,6 +516,7 @@ public record Policy(
             "https://actions.github.io/buildtypes/workflow/v1",
             "https://github.com/actions/buildtypes/workflow/v1");
 
+    /** Validates the rule: at least one builder id, well-formed parameter paths. */
     public SlsaRule {
       builderIds = List.copyOf(builderIds);
       buildTypes = buildTypes.isEmpty() ? GITHUB_BUILD_TYPES : List.copyOf(buildTypes);
@@ -547,6 +556,7 @@ public record Policy(
    * @param denyLicenses SPDX license ids that must not appear, compared exactly
    */
   public record SbomRule(List<String> denyPurls, List<String> denyLicenses) {
+    /** Validates the rule: no blank purl pattern. */
     public SbomRule {
       denyPurls = List.copyOf(denyPurls);
       denyLicenses = List.copyOf(denyLicenses);
@@ -632,6 +642,7 @@ public record Policy(
    */
   public record VulnerabilityRule(
       Map<Severity, Integer> maxCounts, @Nullable Integer maxAgeHours, List<String> scannerUris) {
+    /** Validates the rule: counts and the age are not negative. */
     public VulnerabilityRule {
       EnumMap<Severity, Integer> m = new EnumMap<>(Severity.class);
       m.putAll(maxCounts);

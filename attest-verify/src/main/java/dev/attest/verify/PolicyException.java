@@ -11,10 +11,12 @@ import dev.attest.core.AttestException;
 public class PolicyException extends AttestException {
   private static final long serialVersionUID = 1L;
 
+  /** A policy that cannot be used, with the path of what is wrong in {@code message}. */
   public PolicyException(String message) {
     super(message);
   }
 
+  /** As {@link #PolicyException(String)}, with the error behind it. */
   public PolicyException(String message, Throwable cause) {
     super(message, cause);
   }

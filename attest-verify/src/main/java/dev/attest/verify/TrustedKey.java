@@ -20,6 +20,7 @@ import java.util.Objects;
  */
 public record TrustedKey(byte[] spki, String algorithm) {
 
+  /** Validates the key: an X.509 SubjectPublicKeyInfo of a supported algorithm. */
   public TrustedKey {
     Objects.requireNonNull(spki, "spki");
     Objects.requireNonNull(algorithm, "algorithm");

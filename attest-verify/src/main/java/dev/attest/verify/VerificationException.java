@@ -8,6 +8,7 @@ public class VerificationException extends AttestException {
 
   private final transient VerificationReport report;
 
+  /** A denial, carrying the report that lists every failed check. */
   public VerificationException(VerificationReport report) {
     super(message(report));
     this.report = report;

@@ -43,14 +43,19 @@ public record VerificationReport(
 
   /** The three decisions. */
   public enum Decision {
+    /** Every check passed. */
     ALLOW,
+    /** A check failed under a warn-mode policy: admitted, with warnings. */
     WARN,
+    /** A check failed under an enforcing policy, or nothing could be checked. */
     DENY
   }
 
   /** The outcome of one check. */
   public enum Outcome {
+    /** The check passed. */
     PASS,
+    /** The check failed; its reason says why. */
     FAIL,
     /** Not applicable; only allowed for checks that are not required. */
     SKIPPED
@@ -65,6 +70,7 @@ public record VerificationReport(
    * @param required whether the policy requires it; a required check cannot be skipped
    */
   public record Check(String name, Outcome outcome, String reason, boolean required) {
+    /** Checks that every component is present. */
     public Check {
       Objects.requireNonNull(name, "name");
       Objects.requireNonNull(outcome, "outcome");
@@ -104,11 +110,13 @@ public record VerificationReport(
    * @param payload the exact DSSE payload bytes (the in-toto statement JSON)
    */
   public record VerifiedStatement(String predicateType, byte[] payload) {
+    /** Checks the components and copies the payload. */
     public VerifiedStatement {
       Objects.requireNonNull(predicateType, "predicateType");
       payload = payload.clone();
     }
 
+    /** The exact statement bytes that were verified. A fresh copy. */
     @Override
     public byte[] payload() {
       return payload.clone();
@@ -131,6 +139,7 @@ public record VerificationReport(
     }
   }
 
+  /** Validates the report and copies its lists. */
   public VerificationReport {
     Objects.requireNonNull(input, "input");
     Objects.requireNonNull(decision, "decision");

@@ -1,7 +1,6 @@
 package example;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import dev.attest.core.Digest;
 import dev.attest.core.Manifest;
@@ -23,12 +22,5 @@ class BomConsumerTest {
         .config(Descriptor.EMPTY)
         .build();
     assertEquals(m.digest(), Manifest.parse(m.bytes()).digest());
-  }
-
-  @Test
-  void jacksonAnnotationsArePinnedForJackson3Users() throws Exception {
-    // Present from jackson-annotations 2.22 on; the BOM pins 2.23 over the 2.21 that
-    // cyclonedx-core-java would otherwise bring.
-    assertNotNull(Class.forName("com.fasterxml.jackson.annotation.JsonApplyView"));
   }
 }

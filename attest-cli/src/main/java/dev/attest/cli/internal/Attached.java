@@ -1,7 +1,6 @@
 package dev.attest.cli.internal;
 
 import dev.attest.core.Digest;
-import dev.attest.core.ImageRef;
 import dev.attest.registry.AttachResult;
 import dev.attest.registry.AttachedReferrer;
 import java.io.PrintWriter;
@@ -14,7 +13,7 @@ import java.util.Map;
 final class Attached {
   private Attached() {}
 
-  static void print(PrintWriter out, boolean json, ImageRef ref, Digest digest, AttachResult result) {
+  static void print(PrintWriter out, boolean json, String name, Digest digest, AttachResult result) {
     if (json) {
       List<Object> items = new ArrayList<>();
       for (AttachedReferrer r : result.referrers()) {
@@ -26,11 +25,11 @@ final class Attached {
         items.add(m);
       }
       Map<String, Object> m = new LinkedHashMap<>();
-      m.put("image", ref.name() + "@" + digest);
+      m.put("image", name + "@" + digest);
       m.put("referrers", items);
       OutputOptions.printJson(out, m);
     } else {
-      out.println("Attached " + result.referrers().size() + " referrer(s) to " + ref.name() + "@" + digest + ":");
+      out.println("Attached " + result.referrers().size() + " referrer(s) to " + name + "@" + digest + ":");
       for (AttachedReferrer r : result.referrers()) {
         out.println("  " + r.descriptor().digest() + " " + r.predicateType() + " -> "
             + (r.subject().digest().equals(digest) ? "" : "platform manifest ") + r.subject().digest());

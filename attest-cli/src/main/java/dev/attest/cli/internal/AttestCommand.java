@@ -3,6 +3,9 @@ package dev.attest.cli.internal;
 import dev.attest.cli.Main;
 import dev.attest.core.AttestException;
 import dev.attest.core.InvalidSignatureException;
+import dev.attest.promote.PromotionDeniedException;
+import dev.attest.promote.PromotionException;
+import dev.attest.promote.TagConflictException;
 import dev.attest.registry.RegistryException;
 import dev.attest.verify.KeylessSigningException;
 import java.io.IOException;
@@ -103,8 +106,14 @@ public final class AttestCommand implements Runnable {
     if (e instanceof CommandLine.ParameterException || e instanceof UsageException) {
       return Main.USAGE;
     }
-    if (e instanceof InvalidSignatureException) {
+    if (e instanceof InvalidSignatureException || e instanceof PromotionDeniedException
+        || e instanceof TagConflictException) {
       return Main.INVALID;
+    }
+    if (e instanceof PromotionException) {
+      // A graph the source serves that cannot be promoted, or a destination that does not hold
+      // what was written: nothing the command line could fix.
+      return Main.FAILURE;
     }
     if (e instanceof RegistryException || e instanceof IOException || e instanceof UncheckedIOException) {
       return Main.FAILURE;

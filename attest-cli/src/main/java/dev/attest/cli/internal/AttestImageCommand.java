@@ -2,7 +2,6 @@ package dev.attest.cli.internal;
 
 import dev.attest.core.AttestException;
 import dev.attest.core.Digest;
-import dev.attest.core.ImageRef;
 import dev.attest.core.InvalidContentException;
 import dev.attest.core.Signer;
 import dev.attest.core.SlsaProvenance;
@@ -69,7 +68,7 @@ final class AttestImageCommand implements Callable<Integer> {
     if (provenance == null && sbom == null && vuln == null) {
       throw new UsageException("nothing to attest: give --provenance, --sbom or --vuln");
     }
-    ImageRef ref = RegistryOptions.parseRef(reference);
+    Target ref = Target.parse(reference);
     Signer signer = Inputs.signer(key);
     SlsaProvenance slsa = null;
     if (provenance != null) {
@@ -81,9 +80,10 @@ final class AttestImageCommand implements Callable<Integer> {
     }
     byte[] bom = sbom == null ? null : Files2.read(sbom, Attestations.MAX_PREDICATE_BYTES, "SBOM");
     VulnerabilityScan scan = vuln == null ? null : scan(vuln);
-    try (Registry registry = registryOptions.open(ref)) {
-      Digest digest = RegistryOptions.digestOf(registry, ref);
-      Attestations a = Attestations.on(registry, ref.repository(), digest).signWith(signer);
+    try (Registry registry = ref.open(registryOptions, false)) {
+      String repo = ref.repositoryIn(registry, "image");
+      Digest digest = ref.digestIn(registry, repo);
+      Attestations a = Attestations.on(registry, repo, digest).signWith(signer);
       if (slsa != null) {
         a.provenance(slsa);
       }
@@ -106,7 +106,7 @@ final class AttestImageCommand implements Callable<Integer> {
         // The registry was not touched: an input (the SBOM's schema, most likely) is wrong.
         throw new UsageException(e.getMessage(), e);
       }
-      Attached.print(spec.commandLine().getOut(), output.json(), ref, digest, result);
+      Attached.print(spec.commandLine().getOut(), output.json(), ref.name(repo), digest, result);
     }
     return 0;
   }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.attest.cli.Main;
 import dev.attest.core.AttestException;
 import dev.attest.core.Digest;
-import dev.attest.core.ImageRef;
 import dev.attest.promote.Promotion;
 import dev.attest.promote.PromotionDeniedException;
 import dev.attest.promote.PromotionPlan;
@@ -44,20 +43,26 @@ import picocli.CommandLine.Spec;
       "Prints the plan (every blob, manifest, referrer and tag, and whether the destination has"
           + " it), then the report. Progress goes to standard error: a bar on a terminal, one line"
           + " per blob, manifest and tag otherwise. Re-running a completed promotion writes nothing.",
+      "Heals a damaged destination: a referrer its index lists but it lacks, a missing child"
+          + " manifest or blob, an index entry that points at nothing; the plan marks such items"
+          + " 'repair' and the report lists what was repaired and dropped.",
       "Exits 0 when promoted (or planned, with --plan), 1 if the policy denies at either end or a"
-          + " tag at the destination points at another digest."
+          + " tag at the destination points at another digest (both digests are named), 2 on a"
+          + " usage error, 3 on a registry or I/O failure."
     })
 final class PromoteCommand implements Callable<Integer> {
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** Per verification: the command line is not a webhook with a deadline (the library defaults to 8 s). */
+  static final java.time.Duration VERIFY_TIMEOUT = java.time.Duration.ofSeconds(60);
 
   @Spec CommandSpec spec;
   @Mixin OutputOptions output;
   @Mixin RegistryOptions registryOptions;
 
-  @Parameters(index = "0", paramLabel = "REF", description = "The image to promote: registry/repository@sha256:... (a tag is resolved to its digest first).")
+  @Parameters(index = "0", paramLabel = "REF", description = "The image to promote: registry/repository@sha256:... (a tag is resolved to its digest first), or one in an OCI layout: oci:DIR@sha256:..., oci:DIR:TAG, oci:DIR:REPO@sha256:...")
   String reference;
 
-  @Option(names = "--to", required = true, paramLabel = "REPO", description = "The destination: registry/repository (a :tag there is added to --tag).")
+  @Option(names = "--to", required = true, paramLabel = "REPO", description = "The destination: registry/repository (a :tag there is added to --tag), or an OCI layout to export to for an air gap: oci:DIR[:TAG] or oci:DIR:REPO:TAG (created if absent; the repository defaults to the source's).")
   String to;
 
   @Option(names = "--tag", paramLabel = "TAG", description = "A tag to point at the digest at the destination, after it is verified there; repeatable.")
@@ -72,10 +77,13 @@ final class PromoteCommand implements Callable<Integer> {
   @Option(names = "--key", paramLabel = "KEY", description = "Sign a promotion attestation with this private key (PKCS#8 or EC PEM) and attach it at the destination.")
   @Nullable Path key;
 
+  @Option(names = "--check-all", description = "Check every blob and manifest at the destination (a GET of each manifest, a HEAD of each blob) and every entry of its referrers indexes, instead of taking a manifest it has as proof of its blobs: for a destination that garbage collection or a retention policy may have damaged. Without it, a denying verification at the destination runs this check once by itself.")
+  boolean checkAll;
+
   @Override
   public Integer call() throws IOException, AttestException {
-    ImageRef source = RegistryOptions.parseRef(reference);
-    ImageRef dest = RegistryOptions.parseRef(to);
+    Target source = Target.parse(reference);
+    Target dest = Target.parse(to);
     if (dest.digest() != null) {
       throw new UsageException("--to names a repository, not a digest: " + to);
     }
@@ -88,18 +96,32 @@ final class PromoteCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     List<Registry> opened = new ArrayList<>();
-    try (Registry from = registryOptions.open(source);
-        Registry dst = registryOptions.open(dest);
-        PolicyVerifier verifier = PolicyVerifier.builder(policy).registries(host -> {
+    try (Registry from = source.open(registryOptions, false);
+        Registry dst = dest.open(registryOptions, true);
+        // A promotion is not a webhook with a deadline: a slow registry or a large layout on a
+        // loaded machine gets a minute per verification, not the library's 8 s.
+        PolicyVerifier verifier = PolicyVerifier.builder(policy).timeout(VERIFY_TIMEOUT).registries(host -> {
+          // A layout at either end is verified where it is, offline.
+          if (host.equals(from.name())) {
+            return from;
+          }
+          if (host.equals(dst.name())) {
+            return dst;
+          }
           Registry r = registryOptions.open(host);
           synchronized (opened) {
             opened.add(r);
           }
           return r;
         }).build()) {
-      Digest digest = RegistryOptions.digestOf(from, source);
-      Promotion promotion = Promotion.of(source.name() + "@" + digest).from(from).to(dst, dest.repository())
-          .tags(allTags.toArray(String[]::new)).gate(policy, verifier).verifyAfter();
+      String fromRepo = source.repositoryIn(from, "image");
+      String toRepo = dest.repositoryIn(dst, fromRepo);
+      if (from.name().equals(dst.name()) && fromRepo.equals(toRepo)) {
+        throw new UsageException("--to names the source repository " + dest.name(toRepo) + "; promote to another one");
+      }
+      Digest digest = source.digestIn(from, fromRepo);
+      Promotion promotion = Promotion.of(digest).from(from, fromRepo).to(dst, toRepo)
+          .tags(allTags.toArray(String[]::new)).gate(policy, verifier).verifyAfter().checkEveryItem(checkAll);
       if (signer != null) {
         promotion.attestWith(signer);
       }
@@ -153,6 +175,9 @@ final class PromoteCommand implements Callable<Integer> {
       m.put("manifestsWritten", report.manifestsWritten());
       m.put("referrerIndexUpdates", report.referrerIndexUpdates());
       m.put("tagsWritten", report.tagsWritten());
+      m.put("repaired", report.repaired().stream().map(i -> i.digest().toString()).toList());
+      m.put("dropped", report.dropped().stream().map(PromoteCommand::droppedJson).toList());
+      m.put("recheck", report.recheck() != null);
       m.put("writes", report.writes());
       m.put("attestation", report.attestation() == null ? null : report.attestation().digest().toString());
       OutputOptions.printJson(out, m);
@@ -167,7 +192,14 @@ final class PromoteCommand implements Callable<Integer> {
       out.println("Promoted " + report.plan().digest() + ": " + report.writes() + " writes (" + report.blobsCopied()
           + " blobs copied, " + report.blobsMounted() + " mounted, " + report.bytesCopied() + " bytes; "
           + report.manifestsWritten() + " manifests; " + report.referrerIndexUpdates() + " referrer index updates; "
-          + report.tagsWritten() + " tags)");
+          + report.tagsWritten() + " tags; " + report.repaired().size() + " repaired, " + report.dropped().size()
+          + " index entries dropped" + (report.recheck() == null ? "" : ", after a full re-check") + ")");
+      for (PromotionPlan.Item i : report.repaired()) {
+        out.println("  repaired " + i.kind().name().toLowerCase(java.util.Locale.ROOT) + " " + i.digest());
+      }
+      for (PromotionPlan.Dropped d : report.dropped()) {
+        out.println("  dropped index entry " + d.entry() + " (listed for " + d.subject() + ", exists at neither end)");
+      }
       if (report.attestation() != null) {
         out.println("Promotion attestation: " + report.attestation().digest());
       }
@@ -194,7 +226,25 @@ final class PromoteCommand implements Callable<Integer> {
     m.put("toWrite", plan.toWrite().size());
     m.put("bytesToCopy", plan.bytesToCopy());
     m.put("complete", plan.complete());
+    m.put("present", plan.items().stream().filter(PromotionPlan.Item::present).count());
+    m.put("missing", plan.items().stream().filter(i -> plan.status(i) == PromotionPlan.Status.MISSING).count());
+    m.put("repair", plan.toRepair().size());
+    m.put("drop", plan.dropped().size());
+    m.put("items", plan.items().stream().map(i -> {
+      Map<String, Object> item = new LinkedHashMap<>();
+      item.put("kind", i.kind().name().toLowerCase(java.util.Locale.ROOT));
+      item.put("digest", i.digest().toString());
+      item.put("size", i.descriptor().size());
+      item.put("mediaType", i.descriptor().mediaType());
+      item.put("status", PromotionPlan.label(plan.status(i)));
+      return item;
+    }).toList());
+    m.put("dropped", plan.dropped().stream().map(PromoteCommand::droppedJson).toList());
     m.put("tags", plan.tags().stream().map(t -> Map.of("tag", t.tag(), "present", t.present())).toList());
     return m;
+  }
+
+  private static Map<String, Object> droppedJson(PromotionPlan.Dropped d) {
+    return Map.of("subject", d.subject().toString(), "entry", d.entry().toString());
   }
 }

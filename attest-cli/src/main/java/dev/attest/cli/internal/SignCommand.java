@@ -2,7 +2,6 @@ package dev.attest.cli.internal;
 
 import dev.attest.core.AttestException;
 import dev.attest.core.Digest;
-import dev.attest.core.ImageRef;
 import dev.attest.core.Signer;
 import dev.attest.registry.AttachResult;
 import dev.attest.registry.Attestations;
@@ -53,7 +52,7 @@ final class SignCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException, AttestException {
-    ImageRef ref = RegistryOptions.parseRef(reference);
+    Target ref = Target.parse(reference);
     if (key != null && keyless.given()) {
       throw new UsageException("--key and the keyless options (--signing-config, --identity-token-file,"
           + " --identity-token-env) are mutually exclusive");
@@ -63,11 +62,12 @@ final class SignCommand implements Callable<Integer> {
     }
     Signer signer = key == null ? null : Inputs.signer(key);
     KeylessSigner keylessSigner = key == null ? keyless.signer(System.getenv()) : null;
-    try (Registry registry = registryOptions.open(ref)) {
-      Digest digest = RegistryOptions.digestOf(registry, ref);
+    try (Registry registry = ref.open(registryOptions, false)) {
+      String repo = ref.repositoryIn(registry, "image");
+      Digest digest = ref.digestIn(registry, repo);
       AttachResult result;
       if (signer != null) {
-        Signatures s = Signatures.on(registry, ref.repository(), digest).signWith(signer);
+        Signatures s = Signatures.on(registry, repo, digest).signWith(signer);
         if (recursive) {
           s.recursive();
         }
@@ -75,9 +75,9 @@ final class SignCommand implements Callable<Integer> {
       } else {
         // Signed (certificate and log entry) before anything is pushed.
         byte[] bundle = keylessSigner.signDsse(Attestations.imageSignatureStatement(digest)).bytes();
-        result = Attestations.on(registry, ref.repository(), digest).bundle(bundle).attach();
+        result = Attestations.on(registry, repo, digest).bundle(bundle).attach();
       }
-      Attached.print(spec.commandLine().getOut(), output.json(), ref, digest, result);
+      Attached.print(spec.commandLine().getOut(), output.json(), ref.name(repo), digest, result);
     }
     return 0;
   }

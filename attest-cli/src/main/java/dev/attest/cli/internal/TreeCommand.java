@@ -3,7 +3,6 @@ package dev.attest.cli.internal;
 import dev.attest.core.AttestException;
 import dev.attest.core.Descriptor;
 import dev.attest.core.ImageIndex;
-import dev.attest.core.ImageRef;
 import dev.attest.core.Manifest;
 import dev.attest.core.MediaTypes;
 import dev.attest.registry.Registry;
@@ -34,7 +33,10 @@ import picocli.CommandLine.Spec;
           + " of an index, and the referrers of referrers (signatures of attestations), up to depth "
           + TreeCommand.MAX_DEPTH + ".",
       "Each referrer shows its artifact type, digest and predicate type annotation.",
-      "Uses the referrers API, or the sha256-<hex> fallback tag on registries without it."
+      "Uses the referrers API, or the sha256-<hex> fallback tag on registries without it. Each"
+          + " listed manifest is confirmed with a HEAD: one the listing names but the registry does"
+          + " not serve is shown MISSING ('attest promote' repairs it). REF may be an OCI layout:"
+          + " oci:DIR[:TAG|@DIGEST]."
     })
 final class TreeCommand implements Callable<Integer> {
   static final int MAX_DEPTH = 16;
@@ -59,27 +61,40 @@ final class TreeCommand implements Callable<Integer> {
   @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "text", description = "${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}); --output json is the same as --format json.")
   Format format = Format.text;
 
-  /** A node of the graph: the image, a platform manifest of it, or a referrer. */
-  record Node(String role, Descriptor descriptor, List<Node> children, boolean truncated) {}
+  /**
+   * A node of the graph: the image, a platform manifest of it, or a referrer; {@code missing} when
+   * an index or a referrers listing names it but the registry does not serve it (a listing is a
+   * hint, not proof: each listed manifest is confirmed, as {@code attest promote} does).
+   */
+  record Node(String role, Descriptor descriptor, List<Node> children, boolean truncated, boolean missing) {
+    Node(String role, Descriptor descriptor, List<Node> children, boolean truncated) {
+      this(role, descriptor, children, truncated, false);
+    }
+  }
 
   private int nodes;
 
   @Override
   public Integer call() throws AttestException {
-    ImageRef ref = RegistryOptions.parseRef(reference);
+    Target ref = Target.parse(reference);
     Node root;
-    try (Registry registry = registryOptions.open(ref)) {
-      Descriptor top = registry.resolve(ref.repository(), ref.reference());
-      root = walk(registry, ref.repository(), "image", top, 0, new HashSet<>());
+    String name;
+    try (Registry registry = ref.open(registryOptions, false)) {
+      String repo = ref.repositoryIn(registry, "image");
+      name = ref.name(repo);
+      Descriptor top = registry.resolve(repo, ref.digestIn(registry, repo).toString());
+      root = walk(registry, repo, "image", top, 0, new HashSet<>());
     }
     PrintWriter out = spec.commandLine().getOut();
     Format f = output.json() ? Format.json : format;
     switch (f) {
-      case json -> OutputOptions.printJson(out, json(ref.name(), root));
+      case json -> OutputOptions.printJson(out, json(name, root));
       case dot -> dot(out, root);
       case text -> {
-        out.println(ref.name() + "@" + root.descriptor().digest() + " (" + root.descriptor().mediaType() + ")");
+        out.println(name + "@" + root.descriptor().digest() + " (" + root.descriptor().mediaType() + ")");
         text(out, root, "");
+        int[] counts = count(root, new int[2]);
+        out.println(counts[0] + " present, " + counts[1] + " missing");
       }
     }
     out.flush();
@@ -97,6 +112,9 @@ final class TreeCommand implements Callable<Integer> {
     }
     if (depth >= MAX_DEPTH) {
       return new Node(role, d, children, true);
+    }
+    if (depth > 0 && !registry.hasManifest(repo, d.digest())) {
+      return new Node(role, d, children, false, true);
     }
     if (role.equals("image") && MediaTypes.isIndex(d.mediaType())) {
       Manifest m = registry.fetchManifest(repo, d.digest().toString());
@@ -138,6 +156,9 @@ final class TreeCommand implements Callable<Integer> {
     if (n.truncated()) {
       sb.append(" (not expanded: depth limit ").append(MAX_DEPTH).append(" or already shown)");
     }
+    if (n.missing()) {
+      sb.append(" MISSING: listed, but the registry does not serve it");
+    }
     return sb.toString();
   }
 
@@ -148,6 +169,13 @@ final class TreeCommand implements Callable<Integer> {
       out.println(indent + (last ? "└── " : "├── ") + label(c));
       text(out, c, indent + (last ? "    " : "│   "));
     }
+  }
+
+  /** {present, missing} over the nodes below and including {@code n}. */
+  private static int[] count(Node n, int[] into) {
+    into[n.missing() ? 1 : 0]++;
+    n.children().forEach(c -> count(c, into));
+    return into;
   }
 
   private static void dot(PrintWriter out, Node root) {
@@ -172,6 +200,9 @@ final class TreeCommand implements Callable<Integer> {
   private static Map<String, Object> json(String name, Node root) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("name", name);
+    int[] counts = count(root, new int[2]);
+    m.put("present", counts[0]);
+    m.put("missing", counts[1]);
     m.putAll(jsonNode(root));
     return m;
   }
@@ -180,6 +211,7 @@ final class TreeCommand implements Callable<Integer> {
     Descriptor d = n.descriptor();
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("role", n.role());
+    m.put("status", n.missing() ? "missing" : "present");
     m.put("digest", d.digest().toString());
     m.put("mediaType", d.mediaType());
     m.put("size", d.size());

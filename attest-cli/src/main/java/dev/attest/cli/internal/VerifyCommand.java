@@ -1,7 +1,7 @@
 package dev.attest.cli.internal;
 
 import dev.attest.cli.Main;
-import dev.attest.core.ImageRef;
+import dev.attest.core.AttestException;
 import dev.attest.registry.Registry;
 import dev.attest.verify.Policy;
 import dev.attest.verify.PolicyVerifier;
@@ -42,7 +42,7 @@ final class VerifyCommand implements Callable<Integer> {
   @Mixin OutputOptions output;
   @Mixin RegistryOptions registryOptions;
 
-  @Parameters(index = "0", paramLabel = "REF", description = "The image: registry/repository@sha256:... (a tag only if the policy allows it).")
+  @Parameters(index = "0", paramLabel = "REF", description = "The image: registry/repository@sha256:... (a tag only if the policy allows it), or an OCI layout, verified offline: oci:DIR[:TAG|@DIGEST|:REPO:TAG|:REPO@DIGEST].")
   String reference;
 
   @Option(names = "--policy", required = true, paramLabel = "FILE", description = "The policy YAML file.")
@@ -54,10 +54,18 @@ final class VerifyCommand implements Callable<Integer> {
   String timeout = "60s";
 
   @Override
-  public Integer call() throws IOException {
-    RegistryOptions.parseRef(reference);
+  public Integer call() throws IOException, AttestException {
+    Target target = Target.parse(reference);
     Duration limit = duration(timeout);
     Policy policy = Inputs.policy(policyFile);
+    if (target.isLayout()) {
+      // Offline: the layout is the only registry the verifier reads.
+      try (Registry layout = target.open(registryOptions, false);
+          PolicyVerifier verifier = PolicyVerifier.builder(policy).timeout(limit).registry(layout).build()) {
+        String repo = target.repositoryIn(layout, "image");
+        return print(verifier.verify(layout, repo, target.digestIn(layout, repo).toString()));
+      }
+    }
     List<Registry> opened = new ArrayList<>();
     VerificationReport report;
     try (PolicyVerifier verifier = PolicyVerifier.builder(policy).timeout(limit).registries(host -> {
@@ -73,6 +81,10 @@ final class VerifyCommand implements Callable<Integer> {
         opened.forEach(Registry::close);
       }
     }
+    return print(report);
+  }
+
+  private int print(VerificationReport report) {
     PrintWriter out = spec.commandLine().getOut();
     if (output.json()) {
       out.println(new String(report.toJson(), StandardCharsets.UTF_8));

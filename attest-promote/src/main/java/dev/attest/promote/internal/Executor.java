@@ -63,15 +63,17 @@ public final class Executor {
   private final AtomicInteger manifestsWritten = new AtomicInteger();
   private final AtomicInteger indexUpdates = new AtomicInteger();
   private final AtomicInteger tagsWritten = new AtomicInteger();
+  /** Index entries dropped because their manifests exist at neither end. */
+  private final AtomicInteger entriesDropped = new AtomicInteger();
 
   /** What a run wrote so far: a snapshot, so that no caller can change the counts. */
   public record Counts(int blobsCopied, int blobsMounted, long bytesCopied, int manifestsWritten, int indexUpdates,
-      int tagsWritten) {}
+      int tagsWritten, int entriesDropped) {}
 
   /** A snapshot of the counts. */
   public Counts counts() {
     return new Counts(blobsCopied.get(), blobsMounted.get(), bytesCopied.get(), manifestsWritten.get(),
-        indexUpdates.get(), tagsWritten.get());
+        indexUpdates.get(), tagsWritten.get(), entriesDropped.get());
   }
   /** Whether the destination answered a manifest push with {@code OCI-Subject} (it has the referrers API). */
   private volatile boolean referrersApi;
@@ -79,6 +81,8 @@ public final class Executor {
   private volatile boolean noReferrersApi;
   /** The destination's referrers listing of each subject, as the planner read it. */
   private Map<Digest, Set<Digest>> listedAtPlan = Map.of();
+  /** Manifests whose push the registry answered with their digest: no check afterwards. */
+  private final Set<Digest> confirmed = ConcurrentHashMap.newKeySet();
   /** Manifests the plan did not fetch (present referrers), fetched from the source if needed. */
   private final Map<Digest, Manifest> fetched = new ConcurrentHashMap<>();
 
@@ -114,6 +118,9 @@ public final class Executor {
         pushes.add(() -> {
           Manifest m = manifest(plan, item.digest());
           PushResult pushed = dst.pushManifest(repo, m, PushOptions.DEFAULT.withoutFallbackIndex());
+          if (pushed.confirmed() && pushed.descriptor().digest().equals(item.digest())) {
+            confirmed.add(item.digest());
+          }
           if (pushed.referrersApi()) {
             referrersApi = true;
           } else if (m.subject().isPresent()) {
@@ -210,9 +217,29 @@ public final class Executor {
         absentAtPlan.add(item.digest());
       }
     }
+    Map<Digest, Set<Digest>> drops = new LinkedHashMap<>();
+    for (PromotionPlan.Dropped d : plan.dropped()) {
+      drops.computeIfAbsent(d.subject(), k -> new HashSet<>()).add(d.entry());
+      bySubject.computeIfAbsent(d.subject(), k -> new ArrayList<>());
+    }
     List<Task> tasks = new ArrayList<>();
     for (Map.Entry<Digest, List<Item>> e : bySubject.entrySet()) {
-      tasks.add(() -> updateIndex(plan, e.getKey(), e.getValue(), absentAtPlan));
+      Set<Digest> drop = drops.getOrDefault(e.getKey(), Set.of());
+      tasks.add(() -> {
+        if (!drop.isEmpty()) {
+          // Rewritten without the entries that point at nothing, with every referrer listed.
+          List<Descriptor> all = new ArrayList<>();
+          for (Item item : e.getValue()) {
+            all.add(plan.manifest(item.digest()).map(Manifest::descriptor).orElse(item.descriptor()));
+          }
+          destination.registry().updateFallbackIndex(destination.repository(), e.getKey(), all, drop);
+          entriesDropped.addAndGet(drop.size());
+          return;
+        }
+        if (!e.getValue().isEmpty()) {
+          updateIndex(plan, e.getKey(), e.getValue(), absentAtPlan);
+        }
+      });
     }
     return tasks;
   }
@@ -223,8 +250,12 @@ public final class Executor {
     String repo = destination.repository();
     boolean fallback = dst instanceof RemoteRegistry && noReferrersApi && !referrersApi;
     boolean wroteOne = referrers.stream().anyMatch(r -> absentAtPlan.contains(r.digest()));
+    Set<Digest> plannedListing = listedAtPlan.get(subject);
     List<Item> missing;
-    if (fallback && wroteOne) {
+    if (fallback && wroteOne && plannedListing != null
+        && referrers.stream().allMatch(r -> plannedListing.contains(r.digest()))) {
+      return; // referrers pushed again (a repair) that the index already lists
+    } else if (fallback && wroteOne) {
       // This run pushed a referrer, so the index lacks it: merge them all in one update, which
       // leaves entries already listed as they are, without listing the referrers first.
       missing = referrers;
@@ -282,6 +313,9 @@ public final class Executor {
       // run wrote, so that a re-run of a completed promotion asks no more than the plan did.
       if (item.present() || (item.kind() == Kind.BLOB && blobsAcknowledged)) {
         continue;
+      }
+      if (item.kind() != Kind.BLOB && confirmed.contains(item.digest())) {
+        continue; // a 201 naming its digest: the registry's own answer is the check (issue 14)
       }
       checks.add(() -> {
         if (item.kind() == Kind.BLOB) {
@@ -374,8 +408,11 @@ public final class Executor {
 
   /**
    * Runs {@code tasks} on {@code pool} and waits for them all; the first failure in list order
-   * cancels the others and is thrown as it was ({@code doing} names the work in the message of an
-   * interruption).
+   * keeps the tasks not yet started from starting, waits for those running, and is thrown as it
+   * was ({@code doing} names the work in the message of an interruption). Running tasks are not
+   * interrupted: a write cut off half-way might land or not, and a caller that meets the failure
+   * must know that no write of this run is still in flight (a re-run then plans from a settled
+   * destination).
    */
   static void runAll(List<Task> tasks, ExecutorService pool, String doing) throws AttestException {
     List<Future<Void>> futures = new ArrayList<>();
@@ -387,7 +424,13 @@ public final class Executor {
     }
     try {
       for (Future<Void> f : futures) {
-        f.get();
+        try {
+          f.get();
+        } catch (ExecutionException e) {
+          futures.forEach(other -> other.cancel(false));
+          settle(futures);
+          throw e;
+        }
       }
     } catch (ExecutionException e) {
       Throwable c = e.getCause();
@@ -402,10 +445,20 @@ public final class Executor {
       }
       throw new PromotionException("while " + doing + ": " + c, c);
     } catch (InterruptedException e) {
+      futures.forEach(f -> f.cancel(true));
       Thread.currentThread().interrupt();
       throw new PromotionException("interrupted while " + doing, e);
-    } finally {
-      futures.forEach(f -> f.cancel(true));
+    }
+  }
+
+  /** Waits until every task has ended (completed, failed, or cancelled before it started). */
+  private static void settle(List<Future<Void>> futures) throws InterruptedException {
+    for (Future<Void> f : futures) {
+      try {
+        f.get();
+      } catch (ExecutionException | java.util.concurrent.CancellationException ignored) {
+        // ended: the first failure is the one reported
+      }
     }
   }
 

@@ -79,6 +79,8 @@ public final class Planner {
   private final Set<Digest> listedNotFetched = new HashSet<>();
   private final Map<String, Digest> legacyTags = new LinkedHashMap<>();
   private final Deque<Digest> path = new ArrayDeque<>();
+  /** Items the destination claims (lists, or holds what refers to them) but lacks. */
+  private final Set<Digest> repairs = new HashSet<>();
   private int nodes;
   private @Nullable Digest root;
 
@@ -186,11 +188,27 @@ public final class Planner {
           }
         }
         runConcurrently(listings);
+        // A listing is a hint, not proof (a referrer's manifest may have been deleted since its
+        // index was written): each listed referrer is confirmed by a HEAD before it is skipped.
+        List<Runnable> heads = new ArrayList<>();
         for (Digest d : wave) {
           Result r = reads.get(new ReferrersRead(d));
           if (r != null && r.value() instanceof List<?> list) {
             for (Object o : list) {
+              Digest listed = ((Descriptor) o).digest();
               if (listedAtDestination(d, (Descriptor) o)) {
+                heads.add(() -> keep(destinationReads, new DestinationManifest(listed), () -> manifestAtDestination(listed)));
+              }
+            }
+          }
+        }
+        runConcurrently(heads);
+        for (Digest d : wave) {
+          Result r = reads.get(new ReferrersRead(d));
+          if (r != null && r.value() instanceof List<?> list) {
+            for (Object o : list) {
+              Result head = destinationReads.get(new DestinationManifest(((Descriptor) o).digest()));
+              if (listedAtDestination(d, (Descriptor) o) && head != null && Boolean.TRUE.equals(head.value())) {
                 skipFetch.add(((Descriptor) o).digest());
               }
             }
@@ -426,7 +444,13 @@ public final class Planner {
     @SuppressWarnings("unchecked")
     List<Descriptor> referrers = (List<Descriptor>) Objects.requireNonNull(value(new ReferrersRead(digest)));
     for (Descriptor r : referrers) {
-      visit(r.digest(), Kind.REFERRER, digest, depth + 1, null, listedAtDestination(digest, r) ? r : null);
+      boolean listed = listedAtDestination(digest, r);
+      boolean confirmed = listed && Boolean.TRUE.equals(
+          kept(destinationReads, new DestinationManifest(r.digest()), () -> manifestAtDestination(r.digest())));
+      if (listed && !confirmed) {
+        repairs.add(r.digest()); // listed by the destination, but not there
+      }
+      visit(r.digest(), Kind.REFERRER, digest, depth + 1, null, confirmed ? r : null);
     }
     for (String tag : Attestations.legacyTags(digest)) {
       Descriptor legacy = (Descriptor) value(new TagRead(tag));
@@ -476,69 +500,49 @@ public final class Planner {
   // ---------------------------------------------------------------- the destination
 
   /**
-   * Asks the destination what it has: the manifests in rounds, each manifest once what could
-   * vouch for it is known (a present index for its children, the destination's referrers listing
-   * of its subject for a referrer), then the blobs of the manifests it lacks (a present image
-   * manifest vouches for its blobs), with the tags; every round concurrently. With {@code
-   * checkEveryItem}, every item is asked about, in one round.
+   * Asks the destination what it has: every manifest (a HEAD; with {@code checkEveryItem} a GET,
+   * so that an unreadable one counts as missing), the referrers listing of every subject, then the
+   * blobs of the manifests it lacks (a present image manifest vouches for its blobs unless {@code
+   * checkEveryItem}), with the tags; every round concurrently. A listed referrer was confirmed
+   * while the source was read. An entry of a destination listing that the source does not list
+   * (a promotion attestation, or one that points at nothing) is asked about at both ends, and
+   * dropped if neither has it: where the two ends agree, this costs nothing.
    */
   private PromotionPlan checkDestination(Digest digest, List<String> tags) throws AttestException {
     Registry dst = destination.registry();
     String repo = destination.repository();
-    Map<Digest, List<Digest>> listedBy = new HashMap<>();
-    for (Map.Entry<Digest, Manifest> e : manifests.entrySet()) {
-      if (e.getValue() instanceof ImageIndex ix) {
-        for (Descriptor c : ix.manifests()) {
-          listedBy.computeIfAbsent(c.digest(), k -> new ArrayList<>()).add(e.getKey());
-        }
-      }
-    }
-    // The destination's referrers of each subject of the plan: a referrer listed there is there.
-    Map<Digest, Digest> subjectOf = new HashMap<>();
-    if (!checkEveryItem) {
-      for (Map.Entry<Digest, Manifest> e : manifests.entrySet()) {
-        Digest s = e.getValue().subject().map(Descriptor::digest).orElse(null);
-        if (s != null && manifestItems.containsKey(s)) {
-          subjectOf.put(e.getKey(), s);
-        }
-      }
-    }
-    Map<Digest, Set<Digest>> listedAt = new ConcurrentHashMap<>();
     Map<Digest, Boolean> present = new ConcurrentHashMap<>();
     listedNotFetched.forEach(d -> present.put(d, true));
-    List<Digest> undecided = new ArrayList<>(manifestItems.keySet());
-    undecided.removeAll(listedNotFetched);
-    for (boolean firstRound = true; !undecided.isEmpty(); firstRound = false) {
-      List<Digest> ask = new ArrayList<>();
-      List<Digest> waiting = new ArrayList<>();
-      for (Digest d : undecided) {
-        List<Digest> parents = checkEveryItem ? List.of() : listedBy.getOrDefault(d, List.of());
-        Digest subject = subjectOf.get(d);
-        Set<Digest> listing = subject == null ? null : listedAt.get(subject);
-        if (parents.stream().anyMatch(p -> Boolean.TRUE.equals(present.get(p)))
-            || (listing != null && listing.contains(d))) {
-          present.put(d, true);
-        } else if (parents.stream().allMatch(present::containsKey) && (subject == null || listing != null)) {
-          ask.add(d);
-        } else {
-          waiting.add(d);
-        }
+    Set<Digest> subjects = new HashSet<>();
+    for (Map.Entry<Digest, Manifest> e : manifests.entrySet()) {
+      e.getValue().subject().map(Descriptor::digest).filter(manifestItems::containsKey).ifPresent(subjects::add);
+    }
+    for (Item m : manifestItems.values()) {
+      if (m.kind() == Kind.REFERRER && m.legacyTag() == null && m.parent() != null) {
+        subjects.add(m.parent());
       }
-      List<Executor.Task> checks = new ArrayList<>();
-      if (firstRound) {
-        for (Digest s : new HashSet<>(subjectOf.values())) {
-          checks.add(() -> listedAt.put(s, listedAtDestinationOnce(s)));
-        }
-      } else if (ask.isEmpty() && waiting.size() == undecided.size()) {
-        ask.addAll(waiting); // cannot happen in an acyclic plan; ask rather than loop
-        waiting.clear();
-      }
-      for (Digest d : ask) {
-        checks.add(() -> present.put(d, (Boolean) Objects.requireNonNull(
+    }
+    List<Executor.Task> checks = new ArrayList<>();
+    for (Digest s : subjects) {
+      checks.add(() -> listedAtDestinationOnce(s));
+    }
+    for (Digest d : manifestItems.keySet()) {
+      if (!present.containsKey(d)) {
+        checks.add(() -> present.put(d, checkEveryItem ? readableAtDestination(d) : (Boolean) Objects.requireNonNull(
             kept(destinationReads, new DestinationManifest(d), () -> manifestAtDestination(d)))));
       }
-      runChecks(checks);
-      undecided = waiting;
+    }
+    runChecks(checks);
+    // An index the destination has, without one of its children: a damaged destination.
+    for (Map.Entry<Digest, Manifest> e : manifests.entrySet()) {
+      if (e.getValue() instanceof ImageIndex ix && Boolean.TRUE.equals(present.get(e.getKey()))) {
+        ix.manifests().stream().map(Descriptor::digest).filter(c -> !present.getOrDefault(c, true)).forEach(repairs::add);
+      }
+      // A referrer the destination lacks while it has its subject: lost there, or never copied.
+      if (!Boolean.TRUE.equals(present.get(e.getKey())) && e.getValue().subject().isPresent()
+          && Boolean.TRUE.equals(present.get(e.getValue().subject().get().digest()))) {
+        repairs.add(e.getKey());
+      }
     }
     Set<Digest> impliedBlobs = new HashSet<>();
     if (!checkEveryItem) {
@@ -549,7 +553,7 @@ public final class Planner {
       }
     }
     Map<Digest, Boolean> blobPresent = new ConcurrentHashMap<>();
-    List<Executor.Task> checks = new ArrayList<>();
+    checks = new ArrayList<>();
     for (Digest b : blobs.keySet()) {
       if (impliedBlobs.contains(b)) {
         blobPresent.put(b, true);
@@ -557,6 +561,8 @@ public final class Planner {
         checks.add(() -> blobPresent.put(b, presentAtDestination(() -> dst.hasBlob(repo, b))));
       }
     }
+    List<PromotionPlan.Dropped> dropped = new ArrayList<>();
+    checks.addAll(danglingEntries(subjects, dropped));
     // The tags, with the blobs: legacy tags found at the source, then the requested ones.
     List<String> tagNames = new ArrayList<>(legacyTags.keySet());
     List<Digest> wanted = new ArrayList<>(legacyTags.values());
@@ -570,6 +576,12 @@ public final class Planner {
       checks.add(() -> existing[k] = resolveOrNull(destination, tagNames.get(k)));
     }
     runChecks(checks);
+    // A blob the destination lacks under an image manifest it has: a damaged destination.
+    for (Map.Entry<Digest, Manifest> e : manifests.entrySet()) {
+      if (e.getValue() instanceof ImageManifest im && Boolean.TRUE.equals(present.get(e.getKey()))) {
+        im.blobs().stream().map(Descriptor::digest).filter(b -> !blobPresent.getOrDefault(b, true)).forEach(repairs::add);
+      }
+    }
 
     Map<Digest, Integer> blobDepth = new LinkedHashMap<>();
     for (Item m : manifestItems.values()) {
@@ -595,7 +607,59 @@ public final class Planner {
       }
       actions.add(new TagAction(tagNames.get(i), w, e != null));
     }
-    return new PromotionPlan(source.displayName(), destination.displayName(), digest, items, actions, manifests);
+    Set<Digest> repaired = new HashSet<>(repairs);
+    repaired.removeIf(d -> !Boolean.FALSE.equals(present.get(d)) && !Boolean.FALSE.equals(blobPresent.get(d)));
+    return new PromotionPlan(source.displayName(), destination.displayName(), digest, items, actions, manifests,
+        repaired, dropped);
+  }
+
+  /**
+   * Checks on the entries of each subject's destination listing that the source does not list:
+   * one the destination has (a promotion attestation, say) is left alone; one it lacks is asked
+   * of the source, and if the source lacks it too it is added to {@code dropped}.
+   */
+  private List<Executor.Task> danglingEntries(Set<Digest> subjects, List<PromotionPlan.Dropped> dropped) {
+    List<Executor.Task> checks = new ArrayList<>();
+    for (Digest s : subjects) {
+      Result r = reads.get(new ReferrersRead(s));
+      Set<Digest> atSource = new HashSet<>();
+      if (r != null && r.value() instanceof List<?> list) {
+        list.forEach(o -> atSource.add(((Descriptor) o).digest()));
+      }
+      for (Digest entry : listedAtDestinationOrEmpty(s)) {
+        if (atSource.contains(entry)) {
+          continue;
+        }
+        checks.add(() -> {
+          if (!manifestAtDestination(entry)
+              && !presentAtDestination(() -> source.registry().hasManifest(source.repository(), entry))) {
+            synchronized (dropped) {
+              dropped.add(new PromotionPlan.Dropped(s, entry));
+            }
+          }
+        });
+      }
+    }
+    return checks;
+  }
+
+  /** The destination's listing of {@code subject} as read while planning, or nothing. */
+  private Set<Digest> listedAtDestinationOrEmpty(Digest subject) {
+    Result r = destinationReads.get(new DestinationReferrers(subject));
+    @SuppressWarnings("unchecked")
+    Set<Digest> listed = r != null && r.value() instanceof Set<?> l ? (Set<Digest>) l : Set.of();
+    return listed;
+  }
+
+  /** Whether the destination serves {@code d} with its digest: a GET, so an unreadable one counts as missing. */
+  private boolean readableAtDestination(Digest d) throws AttestException {
+    try {
+      return destination.registry().fetchManifest(destination.repository(), d.toString()).digest().equals(d);
+    } catch (UnauthorizedException e) {
+      throw e;
+    } catch (AttestException e) {
+      return false; // missing, unreadable or not matching its digest: pushed again
+    }
   }
 
   /** Runs {@code checks} on the plan's pool; the first failure (in list order) is thrown. */
