@@ -17,9 +17,6 @@ import dev.attest.verify.internal.sigstore.SignatureAlgorithm;
 import dev.attest.verify.internal.sigstore.TrustedRoot;
 import dev.attest.verify.internal.sigstore.VerificationFailure;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -36,9 +33,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import org.bouncycastle.asn1.ASN1OctetString;
-import org.bouncycastle.asn1.ASN1Primitive;
-import org.bouncycastle.asn1.ASN1UTF8String;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -680,24 +674,17 @@ public final class KeylessBundleVerifier {
     return values.get(0);
   }
 
+  /** A Fulcio string extension, read with the JDK only (v1: raw UTF-8; v2: a DER UTF8String). */
   private static String extensionString(X509Certificate leaf, String oid) throws InvalidContentException {
-    byte[] wrapped = leaf.getExtensionValue(oid);
+    String what = "certificate extension " + oid;
     try {
-      byte[] octets = ASN1OctetString.getInstance(wrapped).getOctets();
-      if (FulcioOids.isRawString(oid)) {
-        return StandardCharsets.UTF_8.newDecoder()
-            .onMalformedInput(CodingErrorAction.REPORT)
-            .onUnmappableCharacter(CodingErrorAction.REPORT)
-            .decode(ByteBuffer.wrap(octets))
-            .toString();
+      byte[] value = Certificates.extensionValue(leaf, oid);
+      if (value == null) {
+        throw new InvalidContentException(what + " is missing");
       }
-      ASN1Primitive p = ASN1Primitive.fromByteArray(octets);
-      if (!(p instanceof ASN1UTF8String s)) {
-        throw new InvalidContentException("certificate extension " + oid + " is not a DER UTF8String");
-      }
-      return s.getString();
-    } catch (IOException | IllegalArgumentException e) {
-      throw new InvalidContentException("certificate extension " + oid + " is malformed: " + e.getMessage(), e);
+      return FulcioOids.isRawString(oid) ? Certificates.utf8(value, what) : Certificates.utf8String(value, what);
+    } catch (VerificationFailure | RuntimeException e) {
+      throw new InvalidContentException(what + " is malformed: " + e.getMessage(), e);
     }
   }
 
