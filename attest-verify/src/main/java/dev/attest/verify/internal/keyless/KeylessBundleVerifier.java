@@ -9,6 +9,7 @@ import dev.attest.core.SigstoreBundle.TlogEntry;
 import dev.attest.core.SigstoreBundle.VerificationMaterial;
 import dev.attest.core.Statement;
 import dev.attest.verify.LogRequirement;
+import dev.attest.verify.internal.sigstore.CertificateAuthority;
 import dev.attest.verify.internal.sigstore.CertificateChains;
 import dev.attest.verify.internal.sigstore.Certificates;
 import dev.attest.verify.internal.sigstore.Rfc3161;
@@ -454,17 +455,23 @@ public final class KeylessBundleVerifier {
         throw new VerificationFailure("the bundle has " + tokens.size() + " RFC 3161 timestamp(s), but the trusted root"
             + " has no timestamp authority to verify them against");
       }
+      // N timestamps means N independent authorities: the same token twice, or two tokens from
+      // one TSA, count once (as sigstore-go counts verified timestamp authorities).
+      Set<CertificateAuthority> authorities = new java.util.LinkedHashSet<>();
       for (int i = 0; i < tokens.size(); i++) {
         try {
-          timestamps.add(Rfc3161.verify(tokens.get(i), signed.signature(), root.timestampAuthorities()));
+          Rfc3161.Verified v = Rfc3161.verifyDetailed(tokens.get(i), signed.signature(), root.timestampAuthorities());
+          timestamps.add(v.genTime());
+          authorities.add(v.authority());
         } catch (VerificationFailure e) {
           throw new VerificationFailure("RFC 3161 timestamp " + (i + 1) + " of " + tokens.size() + " could not be"
               + " verified: " + e.getMessage(), e);
         }
       }
-      if (timestamps.size() < options.minTimestamps()) {
+      if (authorities.size() < options.minTimestamps()) {
         throw new VerificationFailure("the policy requires " + options.minTimestamps() + " verified RFC 3161"
-            + " timestamp(s), the bundle has " + timestamps.size());
+            + " timestamp(s) from distinct timestamp authorities, the bundle has " + timestamps.size() + " from "
+            + authorities.size() + " authorit" + (authorities.size() == 1 ? "y" : "ies"));
       }
       // A log entry without a SET (Rekor v2) proves inclusion, not time: its log must have been
       // valid at the timestamps' times.
