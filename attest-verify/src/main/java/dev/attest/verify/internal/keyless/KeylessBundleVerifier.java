@@ -198,8 +198,7 @@ public final class KeylessBundleVerifier {
         return "the bundle is signed with a certificate (" + bundle.verificationMaterial().kind()
             + "); verify it keyless, with a certificate identity and OIDC issuer";
       }
-      SignatureAlgorithm alg = SignatureAlgorithm.forKey(key);
-      LogEntryBodies.Signed signed = signed(bundle, alg, key, key.getEncoded(), false, artifact);
+      LogEntryBodies.Signed signed = signedWithKey(bundle, key, artifact);
       if (root == null) {
         if (options.tlog() == LogRequirement.REQUIRED) {
           return "a transparency log entry is required, but no trusted root was given to verify it against";
@@ -327,6 +326,29 @@ public final class KeylessBundleVerifier {
       return KeylessResult.denied(e.getMessage());
     } catch (CertificateException e) {
       return KeylessResult.denied("bundle certificate cannot be encoded: " + e.getMessage());
+    }
+  }
+
+  /**
+   * {@link #signed} with a trusted key: Sigstore's default algorithm for it, and for a plain RSA
+   * key PSS too ({@link SignatureAlgorithm#pssAlternative}). A v2 log entry must then name the
+   * algorithm that verified.
+   */
+  private static LogEntryBodies.Signed signedWithKey(SigstoreBundle bundle, PublicKey key,
+      @Nullable ArtifactDigests artifact) throws VerificationFailure {
+    SignatureAlgorithm alg = SignatureAlgorithm.forKey(key);
+    try {
+      return signed(bundle, alg, key, key.getEncoded(), false, artifact);
+    } catch (VerificationFailure first) {
+      SignatureAlgorithm pss = alg.pssAlternative();
+      if (pss == null) {
+        throw first;
+      }
+      try {
+        return signed(bundle, pss, key, key.getEncoded(), false, artifact);
+      } catch (VerificationFailure second) {
+        throw new VerificationFailure(first.getMessage() + "; nor as " + pss + ": " + second.getMessage(), first);
+      }
     }
   }
 
