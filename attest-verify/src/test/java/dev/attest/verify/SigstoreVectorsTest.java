@@ -103,6 +103,14 @@ class SigstoreVectorsTest {
   }
 
   @Test
+  void v03VerifiesAgainstSigstoreJsFixtureRootThatListsChainsRootFirst() throws Exception {
+    String f = "03-rekor2-hashedrekord-prod";
+    BlobVerifier v = BlobVerifier.keyless(file(f + "/trusted_root.sigstore-js-fixture.json"), "brian@dehamer.com",
+        GITHUB_OAUTH);
+    valid(verifyFile(v, f, "artifact.txt"));
+  }
+
+  @Test
   void theSameTimestampTwiceCountsAsOneAuthority() throws Exception {
     String f = "03-rekor2-hashedrekord-prod";
     com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
