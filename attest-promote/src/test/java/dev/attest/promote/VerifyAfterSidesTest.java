@@ -3,6 +3,7 @@ package dev.attest.promote;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.attest.core.Digest;
 import dev.attest.core.ImageManifest;
 import dev.attest.core.Keys;
 import dev.attest.registry.OciLayout;
@@ -70,17 +71,20 @@ class VerifyAfterSidesTest {
 
   @Test
   void aDestinationWithADeletedReferrerDeniesEvenWithAVerifierBuiltForTheSource() throws Exception {
+    // Had verify-after looked at the source (where the signature is intact), it would have allowed
+    // at once. It denied at the destination, so the promotion re-checked and repaired the
+    // destination (ADR 0019) and verified there once more.
     try (PolicyVerifier verifier = PolicyVerifier.builder(policy).registry(dev).build()) {
       List<String> deleted = new ArrayList<>(List.of("armed"));
-      assertThatThrownBy(() -> promotion(verifier, deleted).execute())
-          .isInstanceOfSatisfying(PromotionDeniedException.class, e -> {
-            assertThat(e.report().gate().admitted()).isTrue();
-            VerificationReport after = e.report().after();
-            assertThat(after.admitted()).isFalse();
-            assertThat(after.input()).startsWith(prod.host() + "/acme/api@");
-          });
+      PromotionReport report = promotion(verifier, deleted).execute();
       assertThat(deleted.get(0)).startsWith("sha256:");
-      assertThat(prod.tags("acme/api")).doesNotContain("v1");
+      assertThat(report.gate().admitted()).isTrue();
+      assertThat(report.recheck()).as("verify-after denied at the destination").isNotNull();
+      assertThat(report.repaired()).extracting(i -> i.digest().toString()).contains(deleted.get(0));
+      assertThat(report.after().admitted()).isTrue();
+      assertThat(report.after().input()).startsWith(prod.host() + "/acme/api@");
+      assertThat(prod.hasManifest("acme/api", Digest.parse(deleted.get(0)))).isTrue();
+      assertThat(prod.tags("acme/api")).contains("v1");
     }
   }
 
