@@ -622,7 +622,9 @@ public final class PolicyVerifier implements ImageVerifier, AutoCloseable {
       }
       try {
         java.security.PublicKey key = k.publicKey();
-        return SignatureAlgorithm.forKey(key).verify(key, message, signature)
+        SignatureAlgorithm alg = SignatureAlgorithm.forKey(key);
+        SignatureAlgorithm pss = alg.pssAlternative();
+        return alg.verify(key, message, signature) || pss != null && pss.verify(key, message, signature)
             ? null
             : "key " + k + ": signature does not verify";
       } catch (VerificationFailure e) {

@@ -82,4 +82,36 @@ class BlobVerifierTest {
         signer.hint()).bytes();
     assertThat(BlobVerifier.withKey(key.getPublic()).verify(dsse, d).reason()).contains("subjects do not include");
   }
+
+  @Test
+  void aTrustedRsaKeyVerifiesPssAndPkcs1Signatures() throws Exception {
+    java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("RSA");
+    g.initialize(2048);
+    KeyPair rsa = g.generateKeyPair();
+    byte[] blob = "an artifact signed with RSA-PSS".getBytes(StandardCharsets.UTF_8);
+    Digest d = Digest.sha256(blob);
+
+    java.security.Signature pss = java.security.Signature.getInstance("RSASSA-PSS");
+    pss.setParameter(new java.security.spec.PSSParameterSpec(
+        "SHA-256", "MGF1", java.security.spec.MGF1ParameterSpec.SHA256, 32, 1));
+    pss.initSign(rsa.getPrivate());
+    pss.update(blob);
+    byte[] pssSig = pss.sign();
+    java.security.Signature pkcs1 = java.security.Signature.getInstance("SHA256withRSA");
+    pkcs1.initSign(rsa.getPrivate());
+    pkcs1.update(blob);
+    byte[] pkcs1Sig = pkcs1.sign();
+
+    BlobVerifier v = BlobVerifier.withKey(rsa.getPublic());
+    BlobVerifier.Result r = v.verify(SigstoreBundle.ofMessageSignature(d, pssSig, "").bytes(), d);
+    assertThat(r.valid()).as(r.reason()).isTrue();
+    r = v.verify(SigstoreBundle.ofMessageSignature(d, pkcs1Sig, "").bytes(), d);
+    assertThat(r.valid()).as(r.reason()).isTrue();
+
+    byte[] bad = pssSig.clone();
+    bad[10] ^= 1;
+    r = v.verify(SigstoreBundle.ofMessageSignature(d, bad, "").bytes(), d);
+    assertThat(r.valid()).isFalse();
+    assertThat(r.reason()).contains("does not verify", "PKIX_RSA_PSS_2048_SHA256");
+  }
 }

@@ -103,6 +103,32 @@ class SigstoreVectorsTest {
   }
 
   @Test
+  void v03VerifiesAgainstSigstoreJsFixtureRootThatListsChainsRootFirst() throws Exception {
+    String f = "03-rekor2-hashedrekord-prod";
+    BlobVerifier v = BlobVerifier.keyless(file(f + "/trusted_root.sigstore-js-fixture.json"), "brian@dehamer.com",
+        GITHUB_OAUTH);
+    valid(verifyFile(v, f, "artifact.txt"));
+  }
+
+  @Test
+  void theSameTimestampTwiceCountsAsOneAuthority() throws Exception {
+    String f = "03-rekor2-hashedrekord-prod";
+    com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+    com.fasterxml.jackson.databind.node.ObjectNode n =
+        (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(bytes(f + "/bundle.sigstore.json"));
+    com.fasterxml.jackson.databind.node.ArrayNode tokens = (com.fasterxml.jackson.databind.node.ArrayNode)
+        n.at("/verificationMaterial/timestampVerificationData/rfc3161Timestamps");
+    assertThat(tokens).hasSize(1);
+    tokens.add(tokens.get(0).deepCopy());
+    BlobVerifier v = keyless(f, "brian@dehamer.com", GITHUB_OAUTH);
+    byte[] twice = json.writeValueAsBytes(n);
+
+    assertThat(v.minTimestamps(1).verify(twice, new ByteArrayInputStream(bytes(f + "/artifact.txt"))).valid()).isTrue();
+    invalid(v.minTimestamps(2).verify(twice, new ByteArrayInputStream(bytes(f + "/artifact.txt"))),
+        "requires 2", "distinct timestamp authorities", "from 1 authority");
+  }
+
+  @Test
   void v06TimestampOnlyManagedKey() throws Exception {
     String f = "06-tsa-only-managed-key";
     BlobVerifier v = BlobVerifier.withKey(TrustedKey.load(file(f + "/public_key.pem")).publicKey())

@@ -9,6 +9,7 @@ import dev.attest.core.SigstoreBundle.TlogEntry;
 import dev.attest.core.SigstoreBundle.VerificationMaterial;
 import dev.attest.core.Statement;
 import dev.attest.verify.LogRequirement;
+import dev.attest.verify.internal.sigstore.CertificateAuthority;
 import dev.attest.verify.internal.sigstore.CertificateChains;
 import dev.attest.verify.internal.sigstore.Certificates;
 import dev.attest.verify.internal.sigstore.Rfc3161;
@@ -197,8 +198,7 @@ public final class KeylessBundleVerifier {
         return "the bundle is signed with a certificate (" + bundle.verificationMaterial().kind()
             + "); verify it keyless, with a certificate identity and OIDC issuer";
       }
-      SignatureAlgorithm alg = SignatureAlgorithm.forKey(key);
-      LogEntryBodies.Signed signed = signed(bundle, alg, key, key.getEncoded(), false, artifact);
+      LogEntryBodies.Signed signed = signedWithKey(bundle, key, artifact);
       if (root == null) {
         if (options.tlog() == LogRequirement.REQUIRED) {
           return "a transparency log entry is required, but no trusted root was given to verify it against";
@@ -329,6 +329,29 @@ public final class KeylessBundleVerifier {
     }
   }
 
+  /**
+   * {@link #signed} with a trusted key: Sigstore's default algorithm for it, and for a plain RSA
+   * key PSS too ({@link SignatureAlgorithm#pssAlternative}). A v2 log entry must then name the
+   * algorithm that verified.
+   */
+  private static LogEntryBodies.Signed signedWithKey(SigstoreBundle bundle, PublicKey key,
+      @Nullable ArtifactDigests artifact) throws VerificationFailure {
+    SignatureAlgorithm alg = SignatureAlgorithm.forKey(key);
+    try {
+      return signed(bundle, alg, key, key.getEncoded(), false, artifact);
+    } catch (VerificationFailure first) {
+      SignatureAlgorithm pss = alg.pssAlternative();
+      if (pss == null) {
+        throw first;
+      }
+      try {
+        return signed(bundle, pss, key, key.getEncoded(), false, artifact);
+      } catch (VerificationFailure second) {
+        throw new VerificationFailure(first.getMessage() + "; nor as " + pss + ": " + second.getMessage(), first);
+      }
+    }
+  }
+
   /** Checks the bundle's signature with {@code key} and says what a log entry must record. */
   static LogEntryBodies.Signed signed(SigstoreBundle bundle, SignatureAlgorithm alg, PublicKey key,
       byte[] signerDer, boolean certificate, @Nullable ArtifactDigests artifact) throws VerificationFailure {
@@ -454,17 +477,23 @@ public final class KeylessBundleVerifier {
         throw new VerificationFailure("the bundle has " + tokens.size() + " RFC 3161 timestamp(s), but the trusted root"
             + " has no timestamp authority to verify them against");
       }
+      // N timestamps means N independent authorities: the same token twice, or two tokens from
+      // one TSA, count once (as sigstore-go counts verified timestamp authorities).
+      Set<CertificateAuthority> authorities = new java.util.LinkedHashSet<>();
       for (int i = 0; i < tokens.size(); i++) {
         try {
-          timestamps.add(Rfc3161.verify(tokens.get(i), signed.signature(), root.timestampAuthorities()));
+          Rfc3161.Verified v = Rfc3161.verifyDetailed(tokens.get(i), signed.signature(), root.timestampAuthorities());
+          timestamps.add(v.genTime());
+          authorities.add(v.authority());
         } catch (VerificationFailure e) {
           throw new VerificationFailure("RFC 3161 timestamp " + (i + 1) + " of " + tokens.size() + " could not be"
               + " verified: " + e.getMessage(), e);
         }
       }
-      if (timestamps.size() < options.minTimestamps()) {
+      if (authorities.size() < options.minTimestamps()) {
         throw new VerificationFailure("the policy requires " + options.minTimestamps() + " verified RFC 3161"
-            + " timestamp(s), the bundle has " + timestamps.size());
+            + " timestamp(s) from distinct timestamp authorities, the bundle has " + timestamps.size() + " from "
+            + authorities.size() + " authorit" + (authorities.size() == 1 ? "y" : "ies"));
       }
       // A log entry without a SET (Rekor v2) proves inclusion, not time: its log must have been
       // valid at the timestamps' times.

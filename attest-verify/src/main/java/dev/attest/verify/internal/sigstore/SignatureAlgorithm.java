@@ -119,6 +119,21 @@ public enum SignatureAlgorithm {
   }
 
   /**
+   * For an RSA PKCS#1 v1.5 entry, the PSS entry of the same modulus size, else {@code null}. A
+   * plain RSA key may sign either way (the registry lists both), and the key alone does not say
+   * which: a verifier given only a trusted RSA key tries PKCS#1 v1.5, then PSS. Either scheme
+   * needs the private key, so accepting both is no weaker than either.
+   */
+  public @Nullable SignatureAlgorithm pssAlternative() {
+    return switch (this) {
+      case PKIX_RSA_PKCS1V15_2048_SHA256 -> PKIX_RSA_PSS_2048_SHA256;
+      case PKIX_RSA_PKCS1V15_3072_SHA256 -> PKIX_RSA_PSS_3072_SHA256;
+      case PKIX_RSA_PKCS1V15_4096_SHA256 -> PKIX_RSA_PSS_4096_SHA256;
+      default -> null;
+    };
+  }
+
+  /**
    * The JCA name of the message digest ("SHA-256", "SHA-384", "SHA-512"), or {@code null} for
    * pure Ed25519, which signs the message itself.
    */
