@@ -189,7 +189,10 @@ class WorkflowsTest {
         // Shell continuations put one command on several lines; folded YAML (>-) already joined them.
         Matcher m = MVNW.matcher(step.path("run").asText().replace("\\\n", " "));
         while (m.find()) {
-          out.add(goals(m.group(1)));
+          // Building the attest CLI from attest's own sources is not a goal of the user's project.
+          if (!m.group(1).contains("-pl attest-cli")) {
+            out.add(goals(m.group(1)));
+          }
         }
       }
     }
