@@ -363,6 +363,14 @@ public final class Promotion {
     // source (PolicyVerifier.builder(p).registry(dev)) still reads the destination here.
     VerificationReport r = v.verify(at.registry(), at.repository(), digest);
     Objects.requireNonNull(r, "the verifier returned no report");
+    if (r.subject() == null && r.admitted()) {
+      // An outOfScope: allow report admits with no check made and no digest: nothing was verified,
+      // so the gate must not read it as a pass.
+      String why = r.checks().stream().map(VerificationReport.Check::reason).findFirst().orElse("no digest verified");
+      throw new PromotionException("the verifier at the " + where + " verified nothing for " + at + "@" + digest
+          + ": the image is outside the policy's scope (" + why + "); a promotion needs an image the policy"
+          + " covers: add its repository to the policy's images");
+    }
     if (r.subject() != null && !r.subject().equals(digest)) {
       throw new PromotionException("the verifier at the " + where + " verified " + r.subject() + ", not " + digest);
     }

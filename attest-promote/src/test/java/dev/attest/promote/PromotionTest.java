@@ -200,6 +200,28 @@ class PromotionTest extends TwoRegistries {
   }
 
   @Test
+  void anOutOfScopeAllowIsNotAVerifiedDigestAndTheGateRefusesNamingTheScope() throws Exception {
+    ImageManifest img = Content.single(src, "dev/api", 9, 1000);
+    String pem = new String(Keys.writePublicKeyPem(Keys.generateP256().getPublic()), StandardCharsets.US_ASCII);
+    dev.attest.verify.Policy policy = dev.attest.verify.Policy.builder("elsewhere")
+        .trust("k", dev.attest.verify.Policy.Trust.ofKeys(dev.attest.verify.TrustedKey.fromPem(pem))).signedBy("k")
+        .image("other.example/**").outOfScope(dev.attest.verify.Policy.OutOfScope.ALLOW).build();
+    try (dev.attest.verify.PolicyVerifier verifier = dev.attest.verify.PolicyVerifier.builder(policy)
+        .registry(src).build()) {
+      // The verifier itself admits the out-of-scope image, with no digest: the gate must not.
+      assertThat(verifier.verify(src, "dev/api", img.digest()).outOfScope()).isTrue();
+      assertThatThrownBy(() -> Promotion.of(img.digest()).from(src, "dev/api").to(dst, "prod/api").tags("v1")
+          .gate(policy, verifier).attestWith(SIGNER).execute())
+          .isInstanceOf(PromotionException.class)
+          .hasMessageContaining("outside the policy's scope")
+          .hasMessageContaining("other.example/**")
+          .hasMessageContaining("outOfScope: allow");
+    }
+    assertThat(dst.hasManifest("prod/api", img.digest())).isFalse();
+    assertThat(hasTag(dst, "prod/api", "v1")).isFalse();
+  }
+
+  @Test
   void verifyAfterDenyingKeepsTagsAndAttestationUnwritten() throws Exception {
     ImageManifest img = Content.single(src, "dev/api", 7, 1000);
     Verifiers.Recording verifier = Verifiers.denying(Verifiers.POLICY_HASH, dstServer.host());

@@ -142,21 +142,46 @@ public final class PolicyExport {
       for (int i = 0; i < t.publicKeys().size(); i++) {
         String n = base + "_key" + i;
         names.add(n);
-        // attest verifies key-signed bundles without a transparency-log entry; so does this attestor.
-        attestors.add(ordered("name", n, "cosign", ordered(
-            "key", Map.of("data", t.publicKeys().get(i).toPem()),
-            "ctlog", Map.of("insecureIgnoreTlog", true))));
+        Map<String, Object> cosign = new LinkedHashMap<>();
+        cosign.put("key", Map.of("data", t.publicKeys().get(i).toPem()));
+        Map<String, Object> ctlog = kyvernoCtlog(t.keyTransparencyLog(), null);
+        if (!ctlog.isEmpty()) {
+          cosign.put("ctlog", ctlog);
+        }
+        if (t.keyTransparencyLog() == LogRequirement.REQUIRED || t.signedTimestamps() > 0) {
+          // The Rekor keys and TSA certificates to verify the entry and timestamps against.
+          cosign.put("trustedRoot", Map.of("value", trustedRoot(t)));
+        }
+        attestors.add(ordered("name", n, "cosign", cosign));
+      }
+      if (t.signedTimestamps() > 0) {
+        // cosign verifies an RFC 3161 timestamp where present; it needs one only where nothing else
+        // gives a verified time: a keyless certificate with the log ignored. Anything else is a drop.
+        boolean required = t.publicKeys().isEmpty() && t.keylessTransparencyLog() == LogRequirement.IGNORED;
+        if (!required || t.signedTimestamps() > 1) {
+          dropped.add("trust " + e.getKey() + ": signedTimestamps " + t.signedTimestamps() + " (Kyverno verifies a"
+              + " timestamp where present against the trusted root's TSAs"
+              + (required ? ", and requires one, not " + t.signedTimestamps() : ", but does not require one") + ")");
+        }
       }
       if (!t.keyless().isEmpty()) {
         List<Object> ids = identities(e.getKey(), t, "Kyverno", dropped);
         if (!ids.isEmpty()) {
           String n = base + "_keyless";
           names.add(n);
-          attestors.add(ordered("name", n, "cosign", ordered(
-              "keyless", Map.of("identities", ids),
-              "trustedRoot", Map.of("value", trustedRoot(t)))));
+          Map<String, Object> cosign = new LinkedHashMap<>();
+          cosign.put("keyless", Map.of("identities", ids));
+          Map<String, Object> ctlog = kyvernoCtlog(t.keylessTransparencyLog(),
+              t.certificateTransparency() != null ? t.certificateTransparency() : LogRequirement.REQUIRED);
+          if (!ctlog.isEmpty()) {
+            cosign.put("ctlog", ctlog);
+          }
+          cosign.put("trustedRoot", Map.of("value", trustedRoot(t)));
+          attestors.add(ordered("name", n, "cosign", cosign));
         }
       }
+      optionalDrops(e.getKey(), t, "Kyverno", "ignores the log (insecureIgnoreTlog), so a bad entry is not refused",
+          "ignores SCTs (insecureIgnoreSCT), so a bad one is not refused", dropped);
       attestorsByTrust.put(e.getKey(), names);
     }
     spec.put("attestors", attestors);
@@ -204,6 +229,39 @@ public final class PolicyExport {
     doc.put("metadata", metadata(p.name(), p, dropped, notes));
     doc.put("spec", spec);
     return new Export(yaml(doc), dropped, notes);
+  }
+
+  /**
+   * A Kyverno cosign attestor's {@code ctlog}: cosign either requires the log entry (SCT) or
+   * ignores it. attest's {@code optional} (verified where present) has no equivalent; it maps to
+   * ignoring, the closest mapping that still admits what attest admits (attest's key-signed
+   * bundles carry no entry), and {@link #optionalDrops} reports it.
+   */
+  private static Map<String, Object> kyvernoCtlog(LogRequirement tlog, @Nullable LogRequirement sct) {
+    Map<String, Object> ctlog = new LinkedHashMap<>();
+    if (tlog != LogRequirement.REQUIRED) {
+      ctlog.put("insecureIgnoreTlog", true);
+    }
+    if (sct != null && sct != LogRequirement.REQUIRED) {
+      ctlog.put("insecureIgnoreSCT", true);
+    }
+    return ctlog;
+  }
+
+  /** The {@code optional} requirements (verified where present) of {@code t} that {@code engine} cannot carry. */
+  private static void optionalDrops(String trustName, Trust t, String engine, String tlogHow, String sctHow,
+      List<String> dropped) {
+    boolean keyOptional = !t.publicKeys().isEmpty() && t.trustedRoot() != null
+        && t.keyTransparencyLog() == LogRequirement.OPTIONAL;
+    boolean keylessOptional = !t.keyless().isEmpty() && t.keylessTransparencyLog() == LogRequirement.OPTIONAL;
+    if (keyOptional || keylessOptional) {
+      dropped.add("trust " + trustName + ": transparencyLog optional (an entry, where present, is verified): "
+          + engine + " " + tlogHow);
+    }
+    if (!t.keyless().isEmpty() && t.certificateTransparency() == LogRequirement.OPTIONAL) {
+      dropped.add("trust " + trustName + ": certificateTransparency optional (an SCT, where present, is verified): "
+          + engine + " " + sctHow);
+    }
   }
 
   private static String forEachImage(String inScope, String check) {
@@ -424,33 +482,61 @@ public final class PolicyExport {
     List<Object> authorities = new ArrayList<>();
     List<Object> atts = a == null ? null : List.of(attestationPolicy(a, dropped));
     String base = uniqueName(trustName, '-').toLowerCase(Locale.ROOT);
+    String rootRef = dnsLabel(p.name() + "-" + base);
     for (int i = 0; i < t.publicKeys().size(); i++) {
       Map<String, Object> auth = new LinkedHashMap<>();
       auth.put("name", base + "-key-" + i);
       auth.put("key", ordered("data", t.publicKeys().get(i).toPem(), "hashAlgorithm", "sha256"));
+      if (t.trustedRoot() != null && t.keyTransparencyLog() == LogRequirement.REQUIRED) {
+        auth.put("ctlog", Map.of("trustRootRef", rootRef));
+      }
+      if (t.signedTimestamps() > 0) {
+        auth.put("rfc3161timestamp", Map.of("trustRootRef", rootRef));
+      }
       auth.put("signatureFormat", "bundle");
       if (atts != null) {
         auth.put("attestations", atts);
       }
       authorities.add(auth);
-      notes.add("trust " + trustName + ": policy-controller looks key-signed bundles up in a transparency log;"
-          + " attest's key-signed bundles carry no log entry, so sign with one or these authorities deny");
+      if (t.keyTransparencyLog() != LogRequirement.REQUIRED) {
+        notes.add("trust " + trustName + ": policy-controller looks key-signed bundles up in a transparency log"
+            + " (no field turns that off); attest's key-signed bundles carry no log entry, so sign with one or"
+            + " these authorities deny");
+      }
+    }
+    if (t.signedTimestamps() > 1) {
+      dropped.add("trust " + trustName + ": signedTimestamps " + t.signedTimestamps()
+          + " (policy-controller verifies one timestamp against the TrustRoot's TSAs, not a count)");
+    }
+    if (!t.keyless().isEmpty() && t.keylessTransparencyLog() == LogRequirement.IGNORED) {
+      dropped.add("trust " + trustName + ": transparencyLog ignored: policy-controller cannot ignore the log for"
+          + " keyless authorities, so signatures with no entry (a private Sigstore instance) are denied");
+    }
+    optionalDrops(trustName, t, "policy-controller", "requires an entry, so signatures without one are denied",
+        "ignores SCTs (keyless.insecureIgnoreSCT), so a bad one is not refused", dropped);
+    if (t.signedTimestamps() > 0 || t.trustedRoot() != null && !t.keyless().isEmpty()) {
+      notes.add("trust " + trustName + ": authorities need a TrustRoot named " + rootRef
+          + " made from the trust's trusted_root.json (" + trustedRootDigest(t) + ")");
     }
     if (!t.keyless().isEmpty()) {
       List<Object> ids = identities(trustName, t, "policy-controller", dropped);
       if (!ids.isEmpty()) {
         Map<String, Object> auth = new LinkedHashMap<>();
         auth.put("name", base + "-keyless");
-        String rootRef = dnsLabel(p.name() + "-" + base);
-        auth.put("keyless", ordered("trustRootRef", rootRef, "identities", ids));
+        Map<String, Object> keyless = ordered("trustRootRef", rootRef, "identities", ids);
+        if (t.certificateTransparency() != null && t.certificateTransparency() != LogRequirement.REQUIRED) {
+          keyless.put("insecureIgnoreSCT", true);
+        }
+        auth.put("keyless", keyless);
         auth.put("ctlog", Map.of("trustRootRef", rootRef));
+        if (t.signedTimestamps() > 0) {
+          auth.put("rfc3161timestamp", Map.of("trustRootRef", rootRef));
+        }
         auth.put("signatureFormat", "bundle");
         if (atts != null) {
           auth.put("attestations", atts);
         }
         authorities.add(auth);
-        notes.add("trust " + trustName + ": keyless authorities need a TrustRoot named " + rootRef
-            + " made from the trust's trusted_root.json (" + trustedRootDigest(t) + ")");
       }
     }
     if (authorities.isEmpty()) {

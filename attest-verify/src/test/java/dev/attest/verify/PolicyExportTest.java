@@ -107,7 +107,76 @@ class PolicyExportTest {
         .attestation(AttestationRule.slsa("k", SlsaRule.builders("https://b")
             .withExternalParameters(Map.of("workflow.path", ".github/x.yml", "in.true", "1", "odd-key.x y", "v"), false)))
         .build());
+    m.put("key-log-required", Policy.builder("key-log").trust("k", key().withTrustedRoot(root)
+        .withTransparencyLog(LogRequirement.REQUIRED).withSignedTimestamps(1)).signedBy("k").build());
+    m.put("key-log-optional", Policy.builder("key-opt").trust("k", key().withTrustedRoot(root)).signedBy("k").build());
+    m.put("github-private", Policy.builder("gh-private").trust("gh", Trust.ofKeyless(root,
+            KeylessIdentity.exact(PolicyTest.GH, "https://github.com/acme/a/.github/workflows/r.yml@refs/heads/main"))
+        .withTransparencyLog(LogRequirement.IGNORED).withCertificateTransparency(LogRequirement.IGNORED)
+        .withSignedTimestamps(1)).signedBy("gh").build());
+    m.put("keyless-optional", Policy.builder("keyless-opt").trust("gh", Trust.ofKeyless(root,
+            KeylessIdentity.exact(PolicyTest.GH, "https://github.com/acme/a/.github/workflows/r.yml@refs/heads/main"))
+        .withTransparencyLog(LogRequirement.OPTIONAL).withCertificateTransparency(LogRequirement.OPTIONAL)
+        .withSignedTimestamps(2)).signedBy("gh").build());
     return m;
+  }
+
+  @Test
+  void logAndTimestampRequirementsAreCarriedOrReportedAsDrops() throws Exception {
+    // Required log for a key: Kyverno verifies it (no insecureIgnoreTlog) against the trusted root,
+    // policy-controller against the TrustRoot; one timestamp: rfc3161timestamp, a drop for Kyverno keys.
+    PolicyExport.Export k = PolicyExport.toKyverno(matrix().get("key-log-required"));
+    JsonNode cosign = docs(k.yaml()).get(0).at("/spec/attestors/0/cosign");
+    assertThat(cosign.has("ctlog")).isFalse();
+    assertThat(cosign.at("/trustedRoot/value").asText()).isEqualTo(Files.readString(root));
+    assertThat(k.dropped()).containsExactly(
+        "trust k: signedTimestamps 1 (Kyverno verifies a timestamp where present against the trusted root's TSAs,"
+            + " but does not require one)");
+    PolicyExport.Export pc = PolicyExport.toPolicyController(matrix().get("key-log-required"));
+    JsonNode auth = docs(pc.yaml()).get(0).at("/spec/authorities/0");
+    assertThat(auth.at("/ctlog/trustRootRef").asText()).isEqualTo("key-log-k");
+    assertThat(auth.at("/rfc3161timestamp/trustRootRef").asText()).isEqualTo("key-log-k");
+    assertThat(pc.dropped()).noneMatch(s -> s.contains("trust k"));
+    assertThat(pc.notes()).anyMatch(s -> s.contains("TrustRoot named key-log-k"))
+        .noneMatch(s -> s.contains("carry no log entry"));
+
+    // attest's default for keys with a root (optional) maps to ignoring the log, reported.
+    PolicyExport.Export opt = PolicyExport.toKyverno(matrix().get("key-log-optional"));
+    assertThat(docs(opt.yaml()).get(0).at("/spec/attestors/0/cosign/ctlog/insecureIgnoreTlog").asBoolean()).isTrue();
+    assertThat(opt.dropped()).anyMatch(s -> s.startsWith("trust k: transparencyLog optional") && s.contains("Kyverno"));
+    assertThat(PolicyExport.toPolicyController(matrix().get("key-log-optional")).dropped())
+        .anyMatch(s -> s.startsWith("trust k: transparencyLog optional") && s.contains("denied"));
+    // Without a root there is no entry attest could check: ignoring the log is exact, no drop.
+    assertThat(docs(PolicyExport.kyverno(matrix().get("key-only"))).get(0)
+        .at("/spec/attestors/0/cosign/ctlog/insecureIgnoreTlog").asBoolean()).isTrue();
+
+    // GitHub's private instance: Kyverno ignores log and SCT and needs the one timestamp; policy-controller
+    // ignores the SCT but cannot ignore the log: a drop.
+    PolicyExport.Export gh = PolicyExport.toKyverno(matrix().get("github-private"));
+    JsonNode ghCosign = docs(gh.yaml()).get(0).at("/spec/attestors/0/cosign");
+    assertThat(ghCosign.at("/ctlog/insecureIgnoreTlog").asBoolean()).isTrue();
+    assertThat(ghCosign.at("/ctlog/insecureIgnoreSCT").asBoolean()).isTrue();
+    assertThat(gh.dropped()).isEmpty();
+    PolicyExport.Export ghPc = PolicyExport.toPolicyController(matrix().get("github-private"));
+    JsonNode ghAuth = docs(ghPc.yaml()).get(0).at("/spec/authorities/0");
+    assertThat(ghAuth.at("/keyless/insecureIgnoreSCT").asBoolean()).isTrue();
+    assertThat(ghAuth.at("/rfc3161timestamp/trustRootRef").asText()).isEqualTo("gh-private-gh");
+    assertThat(ghPc.dropped()).anyMatch(s -> s.contains("transparencyLog ignored") && s.contains("denied"));
+
+    // Keyless defaults stay required: no insecure flag at all.
+    assertThat(docs(PolicyExport.kyverno(matrix().get("keyless-extensions"))).get(0)
+        .at("/spec/attestors/0/cosign").has("ctlog")).isFalse();
+
+    // Optional log and SCT, two timestamps: each reported by both engines.
+    PolicyExport.Export ko = PolicyExport.toKyverno(matrix().get("keyless-optional"));
+    assertThat(ko.dropped()).anyMatch(s -> s.contains("transparencyLog optional"))
+        .anyMatch(s -> s.contains("certificateTransparency optional")).anyMatch(s -> s.contains("signedTimestamps 2"));
+    PolicyExport.Export po = PolicyExport.toPolicyController(matrix().get("keyless-optional"));
+    assertThat(po.dropped()).anyMatch(s -> s.contains("transparencyLog optional"))
+        .anyMatch(s -> s.contains("certificateTransparency optional")).anyMatch(s -> s.contains("signedTimestamps 2"));
+    // Drops reach the annotation too.
+    assertThat(docs(po.yaml()).get(0).at("/metadata/annotations/attest.dev~1not-enforced").asText())
+        .contains("signedTimestamps 2");
   }
 
   static List<String> names() throws Exception {
