@@ -26,7 +26,7 @@ import java.util.Locale;
  * (what one CLI run pays), median of {@code bench.coldRuns} JVMs. Warm: in one JVM, after {@code
  * bench.warmup} verifications, the median of {@code bench.iterations}, each parsing the bundle
  * bytes and verifying; the two verifiers alternate. attest remembers signatures that verified
- * (ADR 0028), so a warm repeat of one bundle hits that memo; the "memo off" row is attest in a
+ * (ADR 0029), so a warm repeat of one bundle hits that memo; the "memo off" row is attest in a
  * JVM with the memo off, every signature checked anew. A verifier that cannot verify a bundle is
  * listed with its error. Run by {@code scripts/bench-sigstore}.
  */
@@ -45,7 +45,7 @@ public final class SigstoreBenchmark {
       new Vector("v2 hashedrekord + TSA stg", "01-rekor2-hashedrekord-staging", "jku@goto.fi",
           "https://github.com/login/oauth"));
 
-  /** attest's signature memo (ADR 0028) off: every signature checked anew, as on distinct bundles. */
+  /** attest's signature memo (ADR 0029) off: every signature checked anew, as on distinct bundles. */
   static final String NO_MEMO = "attest, memo off";
 
   static Path dir = Path.of(System.getProperty("bench.vectors", "attest-verify/src/test/resources/vectors"));
@@ -155,7 +155,7 @@ public final class SigstoreBenchmark {
         System.out.printf(Locale.ROOT, "%-26s %-16s %12.1f %12.3f%n", v.label(), names[k], BenchSupport.median(cold),
             BenchSupport.median(warm.get(k)));
         if (k == 0) {
-          // The memo (ADR 0028) remembers signatures that verified, so repeating one bundle
+          // The memo (ADR 0029) remembers signatures that verified, so repeating one bundle
           // measures its hits; this row is every signature checked anew (as distinct bundles are).
           System.out.printf(Locale.ROOT, "%-26s %-16s %12s %12.3f%n", v.label(), NO_MEMO, "-",
               warmRun("attest", i, warmup, iterations) / 1e6);

@@ -13,7 +13,7 @@ import org.jspecify.annotations.Nullable;
  * the key's exact encoding, the exact message and the exact signature, so a success seen once is a
  * success again. An admission webhook verifies the same bundles over and over, and each costs
  * three ECDSA P-256 verifications by the log and CT keys (SET, checkpoint, SCT), about a
- * millisecond each in the JDK's constant-time implementation (ADR 0028).
+ * millisecond each in the JDK's constant-time implementation (ADR 0029).
  *
  * <p>Only successes are remembered; a failure is recomputed every time. The memo key is the
  * SHA-256 of an unambiguous, length-prefixed encoding of all four inputs, so any changed byte of

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The signature memo (ADR 0028) remembers successes only, keyed by every input: after a success
+ * The signature memo (ADR 0029) remembers successes only, keyed by every input: after a success
  * is remembered, a changed message, signature, key or scheme is checked anew and refused, and a
  * bundle tampered after it verified is still denied.
  */
