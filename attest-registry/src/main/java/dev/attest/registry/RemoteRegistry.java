@@ -31,6 +31,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -127,6 +128,10 @@ public final class RemoteRegistry implements Registry {
    * tag-schema index. See docs/adr/0017-referrers-api-memory.md.
    */
   private final Map<String, Long> noReferrersApi = new ConcurrentHashMap<>();
+  /** Namespaces whose referrers API has answered a listing: listings there never wait for a probe. */
+  private final Set<String> referrersApiSeen = ConcurrentHashMap.newKeySet();
+  /** The referrers API listing in flight per namespace not yet known to have the route. */
+  private final Map<String, CompletableFuture<Void>> probes = new ConcurrentHashMap<>();
   private final Duration referrersApiMemory;
   private final Clock clock;
 
@@ -846,6 +851,46 @@ public final class RemoteRegistry implements Registry {
     if (referrersApiKnownAbsent(repository)) {
       return false;
     }
+    // Until a namespace is known to have the route, one listing asks at a time and the others
+    // wait for its answer: the 16 promotions a fleet starts at once would otherwise each ask a
+    // registry without the API (2.8.2) and each get its 404.
+    String ns = namespace(repository);
+    CompletableFuture<Void> probe = null;
+    if (!referrersApiSeen.contains(ns)) {
+      CompletableFuture<Void> mine = new CompletableFuture<>();
+      CompletableFuture<Void> other = probes.putIfAbsent(ns, mine);
+      if (other == null) {
+        probe = mine;
+      } else {
+        awaitProbe(other, subject);
+        if (referrersApiKnownAbsent(repository)) {
+          return false;
+        }
+      }
+    }
+    try {
+      return listReferrersApi(repository, subject, artifactType, found);
+    } finally {
+      if (probe != null) {
+        probes.remove(ns, probe);
+        probe.complete(null);
+      }
+    }
+  }
+
+  private static void awaitProbe(CompletableFuture<Void> probe, Digest subject) throws RegistryUnreachableException {
+    try {
+      probe.get();
+    } catch (java.util.concurrent.ExecutionException e) {
+      // never completed exceptionally
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new RegistryUnreachableException("interrupted while listing the referrers of " + subject, e);
+    }
+  }
+
+  private boolean listReferrersApi(String repository, Digest subject, @Nullable String artifactType,
+      Map<Digest, Descriptor> found) throws AttestException {
     HttpUrl.Builder u = url(repository, "referrers", subject.toString()).newBuilder();
     if (artifactType != null) {
       u.addQueryParameter("artifactType", artifactType);
@@ -881,6 +926,10 @@ public final class RemoteRegistry implements Registry {
       next = nextLink(link, current);
     }
     noReferrersApi.remove(namespace(repository));
+    if (referrersApiSeen.size() >= MAX_REFERRERS_API_MEMORY) {
+      referrersApiSeen.clear();
+    }
+    referrersApiSeen.add(namespace(repository));
     return true;
   }
 
