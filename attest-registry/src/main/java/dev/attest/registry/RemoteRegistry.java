@@ -159,6 +159,50 @@ public final class RemoteRegistry implements Registry {
     return name;
   }
 
+  /** The base URL, such as {@code http://127.0.0.1:5000/}. */
+  @Override
+  public Optional<java.net.URI> location() {
+    return Optional.of(base.uri());
+  }
+
+  /** Offered always: whether the registry has the referrers API shows in each push's answer. */
+  @Override
+  public Optional<FallbackIndex> fallbackIndex() {
+    return Optional.of(fallbackIndex);
+  }
+
+  @Override
+  public Optional<TagListing> tagListing() {
+    return Optional.of(tagListing);
+  }
+
+  private final FallbackIndex fallbackIndex = new FallbackIndex() {
+    @Override
+    public void add(String repository, Digest subject, List<Descriptor> referrers, boolean newSubject)
+        throws AttestException {
+      addToFallbackIndex(repository, subject, referrers, newSubject);
+    }
+
+    @Override
+    public void update(String repository, Digest subject, List<Descriptor> adding, Set<Digest> dropping)
+        throws AttestException {
+      updateFallbackIndex(repository, subject, adding, dropping);
+    }
+  };
+
+  private final TagListing tagListing = new TagListing() {
+    @Override
+    public Optional<List<String>> tagsUpTo(String repository, int max) throws AttestException {
+      return RemoteRegistry.this.tagsUpTo(repository, max);
+    }
+
+    @Override
+    public List<Descriptor> referrers(String repository, Digest subject, @Nullable String artifactType,
+        java.util.Collection<String> listedTags) throws AttestException {
+      return RemoteRegistry.this.referrers(repository, subject, artifactType, listedTags.contains(subject.tagSchemaTag()));
+    }
+  };
+
   // ---------------------------------------------------------------- manifests
 
   @Override
@@ -322,7 +366,7 @@ public final class RemoteRegistry implements Registry {
    * @param max the most tags wanted, 1 to 10,000
    * @see <a href="https://github.com/opencontainers/distribution-spec/blob/v1.1.1/spec.md#listing-tags">listing tags</a>
    */
-  public Optional<List<String>> tagsUpTo(String repository, int max) throws AttestException {
+  private Optional<List<String>> tagsUpTo(String repository, int max) throws AttestException {
     checkRepository(repository);
     if (max < 1 || max > 10_000) {
       throw new IllegalArgumentException("max must be 1..10000: " + max);
@@ -391,6 +435,7 @@ public final class RemoteRegistry implements Registry {
    * remembered. Only the last 4096 blobs are remembered, and a blob may
    * have been deleted since: a mount from here can still be refused.
    */
+  @Override
   public Optional<String> knownRepository(Digest digest) {
     return Optional.ofNullable(blobLocations.get(Objects.requireNonNull(digest, "digest")));
   }
@@ -426,6 +471,7 @@ public final class RemoteRegistry implements Registry {
    * it, for a caller that has just asked (a promotion's plan): {@link #pushBlob(String,
    * Descriptor, BlobSource)} minus one HEAD. Uploading a blob that is already there is harmless.
    */
+  @Override
   public void uploadBlob(String repository, Descriptor blob, BlobSource source) throws AttestException {
     Objects.requireNonNull(source, "source");
     checkRepository(repository);
@@ -806,17 +852,6 @@ public final class RemoteRegistry implements Registry {
     return referrers(repository, subject, artifactType, true);
   }
 
-  /**
-   * As {@link #referrers(String, Digest, String)}, for a caller that has just listed the tags of
-   * {@code repository} (see {@link #tagsUpTo}): the tag-schema index {@code <alg>-<hex>} is read
-   * only if {@code listedTags} has it. Planning a promotion this way costs one listing per
-   * repository instead of one request per manifest for indexes that mostly do not exist.
-   */
-  public List<Descriptor> referrers(String repository, Digest subject, @Nullable String artifactType,
-      java.util.Collection<String> listedTags) throws AttestException {
-    return referrers(repository, subject, artifactType, listedTags.contains(subject.tagSchemaTag()));
-  }
-
   private List<Descriptor> referrers(String repository, Digest subject, @Nullable String artifactType,
       boolean readFallback) throws AttestException {
     Map<Digest, Descriptor> found = new LinkedHashMap<>();
@@ -951,30 +986,13 @@ public final class RemoteRegistry implements Registry {
   }
 
   /**
-   * Adds manifests already pushed to {@code repository} to the {@code sha256-<hex>} tag-schema
-   * fallback index of {@code subject} in one race-safe read-merge-write (as {@link #pushManifest}
-   * does for one referrer), for a registry without the referrers API: a promotion copying several
-   * referrers of one subject updates the index once, not once per referrer. Descriptors already
-   * listed are left as they are. Each descriptor should carry the referrer's {@code artifactType}
-   * and annotations, as the referrers API would list it.
-   *
-   * @see <a href="https://github.com/opencontainers/distribution-spec/blob/v1.1.0/spec.md#referrers-tag-schema">referrers
-   *     tag schema</a>
-   * @throws IllegalArgumentException if {@code referrers} is empty
+   * {@link FallbackIndex#add}: {@code newSubject} says that the caller has just pushed {@code
+   * subject} to {@code repository}, where it did not exist before. If the index is then absent
+   * too, it is created after a single read (a "not found" is not read again) and confirmed once,
+   * not twice: nobody could have been writing the index of a manifest the repository did not have
+   * (ADR 0016). If an index is found, the full procedure of ADR 0008 applies.
    */
-  public void addToFallbackIndex(String repository, Digest subject, List<Descriptor> referrers) throws AttestException {
-    addToFallbackIndex(repository, subject, referrers, false);
-  }
-
-  /**
-   * As {@link #addToFallbackIndex(String, Digest, List)}; {@code newSubject} says that the caller
-   * has just pushed {@code subject} to {@code repository}, where it did not exist before. If the
-   * index is then absent too, it is created after a single read (a "not found" is not read again)
-   * and confirmed once, not twice: nobody could have been writing the index of a manifest the
-   * repository did not have (ADR 0016). If an index is found, the full procedure of ADR 0008
-   * applies.
-   */
-  public void addToFallbackIndex(String repository, Digest subject, List<Descriptor> referrers, boolean newSubject)
+  private void addToFallbackIndex(String repository, Digest subject, List<Descriptor> referrers, boolean newSubject)
       throws AttestException {
     if (referrers.isEmpty()) {
       throw new IllegalArgumentException("no referrers to add to the index of " + subject);
@@ -982,15 +1000,8 @@ public final class RemoteRegistry implements Registry {
     updateFallbackIndex(repository, subject, referrers, Set.of(), newSubject);
   }
 
-  /**
-   * Drops {@code dropping} from the tag-schema index of {@code subject} and adds {@code adding},
-   * in the race-safe read-merge-write of {@link #addToFallbackIndex(String, Digest, List)}:
-   * entries another writer adds meanwhile are kept, only the named ones are removed. Promotion
-   * uses it to drop entries whose manifests exist nowhere, so that the index it writes never
-   * lists what a client cannot fetch. Nothing is written if the index already agrees.
-   */
-  @Override
-  public void updateFallbackIndex(String repository, Digest subject, List<Descriptor> adding, Set<Digest> dropping)
+  /** {@link FallbackIndex#update}: nothing is written if the index already agrees. */
+  private void updateFallbackIndex(String repository, Digest subject, List<Descriptor> adding, Set<Digest> dropping)
       throws AttestException {
     if (adding.isEmpty() && dropping.isEmpty()) {
       return;

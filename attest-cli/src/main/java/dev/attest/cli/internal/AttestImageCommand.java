@@ -81,7 +81,7 @@ final class AttestImageCommand implements Callable<Integer> {
     byte[] bom = sbom == null ? null : Files2.read(sbom, Attestations.MAX_PREDICATE_BYTES, "SBOM");
     VulnerabilityScan scan = vuln == null ? null : scan(vuln);
     try (Registry registry = ref.open(registryOptions, false)) {
-      String repo = ref.repositoryIn(registry, "image");
+      String repo = ref.repositoryIn("image");
       Digest digest = ref.digestIn(registry, repo);
       Attestations a = Attestations.on(registry, repo, digest).signWith(signer);
       if (slsa != null) {
