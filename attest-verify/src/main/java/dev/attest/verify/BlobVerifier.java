@@ -181,7 +181,7 @@ public final class BlobVerifier {
       KeylessBundleVerifier keyless = Objects.requireNonNull(roots);
       KeylessResult r;
       if (rawPayload) {
-        r = keyless.verifyDsseEnvelope(bundleJson, identity, options);
+        r = keyless.verifyParsed(bundle, null, null, identity, true, options);
         if (r.ok() && !payloadIs(env.get(), sha256)) {
           return new Result(false, "the DSSE payload (" + env.get().payloadType() + ") is not the artifact " + sha256,
               content, null);
@@ -194,9 +194,12 @@ public final class BlobVerifier {
         } catch (AttestException e) {
           return new Result(false, "the DSSE payload is not an in-toto statement: " + e.getMessage(), content, null);
         }
-        r = keyless.verifyDsse(bundleJson, sha256, predicateType, identity, options);
+        if (predicateType == null || predicateType.isEmpty()) {
+          return new Result(false, "refusing to verify a DSSE bundle without an expected predicate type", content, null);
+        }
+        r = keyless.verifyParsed(bundle, ArtifactDigests.of(sha256), predicateType, identity, true, options);
       } else {
-        r = keyless.verifyMessageSignature(bundleJson, artifact, identity, options);
+        r = keyless.verifyParsed(bundle, artifact, null, identity, false, options);
       }
       return new Result(r.ok(), r.reason(), content, r.ok() && r.identity() != null ? r.identity().san() : null);
     }

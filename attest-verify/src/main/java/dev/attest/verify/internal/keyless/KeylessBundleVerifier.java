@@ -218,6 +218,27 @@ public final class KeylessBundleVerifier {
     }
   }
 
+  /**
+   * As {@link #verifyDsse(byte[], Digest, String, KeylessIdentity, SigstoreOptions)}, {@link
+   * #verifyDsseEnvelope} ({@code predicateType} null and {@code image} null) or {@link
+   * #verifyMessageSignature(byte[], ArtifactDigests, KeylessIdentity, SigstoreOptions)} ({@code dsse}
+   * false), for a bundle the caller already parsed from its exact bytes.
+   */
+  public KeylessResult verifyParsed(SigstoreBundle bundle, @Nullable ArtifactDigests artifact,
+      @Nullable String predicateType, @Nullable KeylessIdentity identity, boolean dsse, SigstoreOptions options) {
+    try {
+      if (bundle == null) {
+        return KeylessResult.denied("no bundle or no digest to verify against");
+      }
+      if (dsse && predicateType != null && artifact == null) {
+        return KeylessResult.denied("no bundle or no digest to verify against");
+      }
+      return verify(bundle, artifact, predicateType, identity, dsse, options);
+    } catch (RuntimeException e) {
+      return KeylessResult.denied("keyless verification failed on malformed input: " + messages(e));
+    }
+  }
+
   private KeylessResult verify(
       byte[] bundleJson,
       @Nullable ArtifactDigests artifact,
@@ -226,9 +247,7 @@ public final class KeylessBundleVerifier {
       boolean dsse,
       SigstoreOptions options) {
     if (identity == null) {
-      return KeylessResult.denied(
-          "refusing to verify a keyless bundle without an expected OIDC issuer and SAN: empty identity options accept"
-              + " anyone");
+      return identityMissing();
     }
     if (bundleJson == null) {
       return KeylessResult.denied("no bundle or no digest to verify against");
@@ -238,6 +257,25 @@ public final class KeylessBundleVerifier {
       bundle = SigstoreBundle.parse(bundleJson);
     } catch (AttestException e) {
       return KeylessResult.denied("malformed Sigstore bundle: " + e.getMessage());
+    }
+    return verify(bundle, artifact, predicateType, identity, dsse, options);
+  }
+
+  private static KeylessResult identityMissing() {
+    return KeylessResult.denied(
+        "refusing to verify a keyless bundle without an expected OIDC issuer and SAN: empty identity options accept"
+            + " anyone");
+  }
+
+  private KeylessResult verify(
+      SigstoreBundle bundle,
+      @Nullable ArtifactDigests artifact,
+      @Nullable String predicateType,
+      @Nullable KeylessIdentity identity,
+      boolean dsse,
+      SigstoreOptions options) {
+    if (identity == null) {
+      return identityMissing();
     }
     Optional<DsseEnvelope> envelope = bundle.dsseEnvelope();
     if (dsse && envelope.isEmpty()) {

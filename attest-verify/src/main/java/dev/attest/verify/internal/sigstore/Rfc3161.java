@@ -202,8 +202,17 @@ public final class Rfc3161 {
         s.setParameter(p.getParameterSpec(PSSParameterSpec.class));
       }
       s.initVerify(key);
-      s.update(t.signedAttrsForSignature);
-      if ((name.equals("Ed25519") && t.signature.length != 64) || !s.verify(t.signature)) {
+      String scheme = "rfc3161/" + name + (t.sigAlgParams == null ? "" : "/" + java.util.HexFormat.of().formatHex(t.sigAlgParams));
+      boolean ok = !(name.equals("Ed25519") && t.signature.length != 64)
+          && VerifiedSignatures.verify(scheme, key, t.signedAttrsForSignature, t.signature, () -> {
+            try {
+              s.update(t.signedAttrsForSignature);
+              return s.verify(t.signature);
+            } catch (java.security.SignatureException e) {
+              return false;
+            }
+          });
+      if (!ok) {
         throw new VerificationFailure("timestamp: the signature over the signed attributes does not verify with the TSA key");
       }
     } catch (VerificationFailure f) {

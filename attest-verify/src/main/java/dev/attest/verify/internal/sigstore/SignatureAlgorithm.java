@@ -165,6 +165,10 @@ public enum SignatureAlgorithm {
    */
   public boolean verify(PublicKey key, byte[] message, byte[] signature) throws VerificationFailure {
     checkKey(key);
+    return VerifiedSignatures.verify(name(), key, message, signature, () -> check(key, message, signature));
+  }
+
+  private boolean check(PublicKey key, byte[] message, byte[] signature) throws VerificationFailure {
     try {
       switch (family) {
         case ECDSA, RSA_PKCS1V15 -> {
@@ -216,6 +220,11 @@ public enum SignatureAlgorithm {
       throw new VerificationFailure(this + " needs a " + this.digest + " digest of " + want
           + " bytes, got " + digest.length + " bytes");
     }
+    return VerifiedSignatures.verify(name() + "/prehashed", key, digest, signature,
+        () -> checkDigest(key, digest, signature));
+  }
+
+  private boolean checkDigest(PublicKey key, byte[] digest, byte[] signature) throws VerificationFailure {
     try {
       return switch (family) {
         case ECDSA -> {
