@@ -146,6 +146,10 @@ class KeylessSignerRekorV2Test {
         SlsaProvenance.PREDICATE_TYPE, identity(), new SigstoreOptions(LogRequirement.REQUIRED,
             LogRequirement.REQUIRED, 1));
     assertThat(ok.ok()).as(ok.reason()).isTrue();
+    // sigstore-java 2.0.0 does not read DSSE logged as a hashedrekord (a known gap of that peer,
+    // ../shared/notes/sigstore-interop.md); sigstore-js verifies it (SigstoreJsKeylessIT).
+    assertThatThrownBy(() -> sigstoreJava(b, image.hash()))
+        .isInstanceOf(dev.sigstore.KeylessVerificationException.class);
   }
 
   @Test
