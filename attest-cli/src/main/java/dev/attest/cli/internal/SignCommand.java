@@ -55,7 +55,7 @@ final class SignCommand implements Callable<Integer> {
     Target ref = Target.parse(reference);
     if (key != null && keyless.given()) {
       throw new UsageException("--key and the keyless options (--signing-config, --identity-token-file,"
-          + " --identity-token-env) are mutually exclusive");
+          + " --identity-token-env, --trusted-root) are mutually exclusive");
     }
     if (key == null && recursive) {
       throw new UsageException("--recursive needs --key: keyless signing signs one digest");
