@@ -88,7 +88,7 @@ class Promotion28IT {
     // The crashed run's leftovers: both layers, no manifest, no tag.
     rb.pushBlob("prod/resume", big, dev.attest.registry.BlobSource.of(bigBytes));
     rb.pushBlob("prod/resume", small, dev.attest.registry.BlobSource.of(smallBytes));
-    assertThatThrownBy(() -> rb.tagsUpTo("prod/resume", 1)).isInstanceOf(dev.attest.registry.NotFoundException.class)
+    assertThatThrownBy(() -> rb.tagListing().orElseThrow().tagsUpTo("prod/resume", 1)).isInstanceOf(dev.attest.registry.NotFoundException.class)
         .satisfies(e -> assertThat(((dev.attest.registry.NotFoundException) e).errorCode()).hasValue("NAME_UNKNOWN"));
 
     PromotionReport r = Promotion.of(image.digest()).from(ra, "dev/resume").to(rb, "prod/resume").execute();
