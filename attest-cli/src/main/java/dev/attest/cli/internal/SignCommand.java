@@ -63,7 +63,7 @@ final class SignCommand implements Callable<Integer> {
     Signer signer = key == null ? null : Inputs.signer(key);
     KeylessSigner keylessSigner = key == null ? keyless.signer(System.getenv()) : null;
     try (Registry registry = ref.open(registryOptions, false)) {
-      String repo = ref.repositoryIn(registry, "image");
+      String repo = ref.repositoryIn("image");
       Digest digest = ref.digestIn(registry, repo);
       AttachResult result;
       if (signer != null) {
