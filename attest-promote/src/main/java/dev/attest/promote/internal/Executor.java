@@ -5,7 +5,6 @@ import dev.attest.core.Descriptor;
 import dev.attest.core.Digest;
 import dev.attest.core.ImageIndex;
 import dev.attest.core.Manifest;
-import dev.attest.core.DaemonThreads;
 import dev.attest.core.VerifyingInputStream;
 import dev.attest.promote.PromotionEvent;
 import dev.attest.promote.PromotionException;
@@ -34,8 +33,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -401,12 +398,7 @@ public final class Executor {
       }
       return;
     }
-    ExecutorService pool = Executors.newFixedThreadPool(threads, DaemonThreads.named("attest-promote"));
-    try {
-      runAll(tasks, pool, "transferring");
-    } finally {
-      pool.shutdownNow();
-    }
+    runAll(tasks, Workers.bounded(threads), "transferring");
   }
 
   /**
@@ -422,13 +414,13 @@ public final class Executor {
    * with a push still in flight, which a re-run's plan could see as absent and write again (the
    * PromotionTest flake of issue 14). Each task counts itself down when it ends or is skipped.
    */
-  static void runAll(List<Task> tasks, ExecutorService pool, String doing) throws AttestException {
+  static void runAll(List<Task> tasks, java.util.concurrent.Executor pool, String doing) throws AttestException {
     java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
     java.util.concurrent.CountDownLatch ended = new java.util.concurrent.CountDownLatch(tasks.size());
     List<Future<Void>> futures = new ArrayList<>();
     for (Task t : tasks) {
       try {
-        futures.add(pool.submit(() -> {
+        java.util.concurrent.FutureTask<Void> f = new java.util.concurrent.FutureTask<>(() -> {
           try {
             if (!stop.get()) {
               t.run();
@@ -440,11 +432,13 @@ public final class Executor {
           } finally {
             ended.countDown();
           }
-        }));
+        });
+        futures.add(f);
+        pool.execute(f);
       } catch (java.util.concurrent.RejectedExecutionException e) {
         stop.set(true);
-        for (int i = futures.size(); i < tasks.size(); i++) {
-          ended.countDown();
+        for (int i = futures.size() - 1; i < tasks.size(); i++) {
+          ended.countDown(); // this task and the ones never submitted
         }
         awaitEnded(ended);
         throw new PromotionException("while " + doing + ": no thread to run a task on", e);

@@ -7,7 +7,6 @@ import dev.attest.core.ImageIndex;
 import dev.attest.core.ImageManifest;
 import dev.attest.core.Manifest;
 import dev.attest.core.MediaTypes;
-import dev.attest.core.DaemonThreads;
 import dev.attest.promote.PromotionException;
 import dev.attest.promote.PromotionPlan.Item;
 import dev.attest.promote.PromotionPlan.Kind;
@@ -36,8 +35,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
@@ -106,7 +103,7 @@ public final class Planner {
   private @Nullable Set<String> listedTags;
   /** The source's listing capability, when {@link #listedTags} came from it. */
   private @Nullable TagListing listing;
-  private @Nullable ExecutorService pool;
+  private java.util.concurrent.@Nullable Executor pool;
 
   public Planner(RepositoryRef source, RepositoryRef destination, int maxDepth, int maxNodes, int parallelism,
       boolean checkEveryItem) {
@@ -131,9 +128,7 @@ public final class Planner {
       visit(digest, Kind.MANIFEST, null, 0, null, null);
       return checkDestination(digest, tags);
     } finally {
-      if (pool != null) {
-        pool.shutdownNow();
-      }
+      pool = null; // its threads are shared: nothing to stop, every task has ended
     }
   }
 
@@ -402,15 +397,18 @@ public final class Planner {
       tasks.forEach(Runnable::run);
       return;
     }
-    ExecutorService p = pool();
+    java.util.concurrent.Executor p = pool();
     List<Future<?>> futures = new ArrayList<>();
     for (Runnable t : tasks) {
-      futures.add(p.submit(t));
+      java.util.concurrent.FutureTask<Void> f = new java.util.concurrent.FutureTask<>(t, null);
+      futures.add(f);
+      p.execute(f);
     }
     for (Future<?> f : futures) {
       try {
         f.get();
       } catch (ExecutionException e) {
+        futures.forEach(other -> other.cancel(true)); // reads only; as a pool's shutdownNow did
         // Tasks keep AttestExceptions; anything else is a bug and must not be hidden.
         Throwable c = e.getCause();
         if (c instanceof Error err) {
@@ -418,17 +416,20 @@ public final class Planner {
         }
         throw c instanceof RuntimeException re ? re : new IllegalStateException(c);
       } catch (InterruptedException e) {
+        futures.forEach(other -> other.cancel(true));
         Thread.currentThread().interrupt();
         throw new IllegalStateException("interrupted while planning", e);
       }
     }
   }
 
-  private ExecutorService pool() {
-    if (pool == null) {
-      pool = Executors.newFixedThreadPool(parallelism, DaemonThreads.named("attest-plan"));
+  private java.util.concurrent.Executor pool() {
+    java.util.concurrent.Executor p = pool;
+    if (p == null) {
+      p = Workers.bounded(parallelism);
+      pool = p;
     }
-    return pool;
+    return p;
   }
 
   // ---------------------------------------------------------------- the walk
