@@ -378,10 +378,10 @@ public final class PromotionBenchmark {
     }
     if (trace) {
       phases.print(this);
-      line("source requests (first fleet run): %s", fromCalls);
-      line("destination requests (first fleet run): %s", toCalls);
     }
     perImage(images, firstSrcRequests, firstDstRequests, firstJvm, 25);
+    fromCalls.printPerImage(this, "source, first run", images);
+    toCalls.printPerImage(this, "destination, first run", images);
     double r = skopeo / attest;
     line("speed-up attest vs skopeo loop = %.2fx (target >= 1.6): %s", r, r >= 1.6 ? "MET" : "MISSED");
 
@@ -406,10 +406,10 @@ public final class PromotionBenchmark {
     line("## 4. the same fleet promotion again: %.2f s, %d writes; CPU %s", again, writes2, againCpu);
     if (trace) {
       phases2.print(this);
-      line("source requests (second fleet run): %s", fromCalls);
-      line("destination requests (second fleet run): %s", toCalls);
     }
     perImage(images, againSrcRequests, againDstRequests, againJvm, Integer.MAX_VALUE);
+    fromCalls.printPerImage(this, "source, second run", images);
+    toCalls.printPerImage(this, "destination, second run", images);
     line("healing checks in the second run: %d destination HEADs of listed referrers (%.1f per image)",
         healingHeads, (double) healingHeads / images);
     r = again / attest;
@@ -531,14 +531,60 @@ public final class PromotionBenchmark {
     private final double registries = registriesCpu();
     private final double reaped = reapedCpu();
     private final Map<Long, double[]> threads = threads();
+    /**
+     * The last CPU time seen of every thread, sampled every 200 ms, so that threads that ended
+     * before {@link #since()} (read-ahead threads, say) are still named. The sampler's own CPU is
+     * left out of every figure.
+     */
+    private final Map<Long, double[]> lastSeen = new java.util.concurrent.ConcurrentHashMap<>(threads);
+    private final Thread sampler;
 
-    /** This JVM's CPU seconds since this was made. */
-    double jvmSeconds() {
-      return jvmCpu() - jvm;
+    private volatile long samplerTid = -1;
+
+    Cpu() {
+      sampler = new Thread(() -> {
+        samplerTid = selfTid();
+        while (!Thread.currentThread().isInterrupted()) {
+          lastSeen.putAll(threads());
+          try {
+            Thread.sleep(200);
+          } catch (InterruptedException e) {
+            return;
+          }
+        }
+      }, "bench-cpu-sampler");
+      sampler.setDaemon(true);
+      sampler.start();
     }
 
+    /** The Linux thread id of the calling thread, from /proc/thread-self; -1 if unknown. */
+    private static long selfTid() {
+      try {
+        return Long.parseLong(Files.readSymbolicLink(Paths.get("/proc/thread-self")).getFileName().toString());
+      } catch (IOException | RuntimeException e) {
+        return -1;
+      }
+    }
+
+    /** This JVM's CPU seconds since this was made, without the sampler's. */
+    double jvmSeconds() {
+      return jvmCpu() - jvm - samplerSeconds();
+    }
+
+    private double samplerSeconds() {
+      double frozen = samplerCpu;
+      if (frozen >= 0) {
+        return frozen;
+      }
+      long ns = ManagementFactory.getThreadMXBean().getThreadCpuTime(sampler.getId());
+      return ns < 0 ? 0 : ns / 1e9;
+    }
+
+    /** The sampler's CPU when it was stopped, or -1 while it runs. */
+    private volatile double samplerCpu = -1;
+
     String since() {
-      double total = jvmCpu() - jvm;
+      double total = jvmSeconds();
       // Per kind of JVM thread (JIT, GC, ...), from /proc/self/task; exited threads are "exited".
       Map<String, Double> byKind = new java.util.TreeMap<>();
       double alive = 0;
@@ -546,10 +592,24 @@ public final class PromotionBenchmark {
       for (Map.Entry<Long, double[]> e : now.entrySet()) {
         double[] before = threads.get(e.getKey());
         double d = e.getValue()[0] - (before == null ? 0 : before[0]);
+        if (e.getKey() == samplerTid) {
+          continue;
+        }
         alive += d;
         byKind.merge(kindName(e.getValue()), d, Double::sum);
       }
-      byKind.put("exited", Math.max(0, total - alive));
+      samplerCpu = samplerSeconds();
+      sampler.interrupt();
+      double exitedSeen = 0;
+      for (Map.Entry<Long, double[]> e : lastSeen.entrySet()) {
+        if (!now.containsKey(e.getKey())) {
+          double[] before = threads.get(e.getKey());
+          double d = e.getValue()[0] - (before == null ? 0 : before[0]);
+          exitedSeen += d;
+          byKind.merge(kindName(e.getValue()) + "(ended)", d, Double::sum);
+        }
+      }
+      byKind.put("exited, unseen", Math.max(0, total - alive - exitedSeen));
       String kinds = byKind.entrySet().stream().filter(e -> e.getValue() >= 0.05)
           .sorted((a, b) -> Double.compare(b.getValue(), a.getValue()))
           .map(e -> String.format(Locale.ROOT, "%s %.2f", e.getKey(), e.getValue())).collect(Collectors.joining(", "));
@@ -651,10 +711,15 @@ public final class PromotionBenchmark {
       }
     }
 
+    /**
+     * The kind of a request's path: blob (HEAD/GET by digest), upload (POST opens a session, PUT
+     * ?digest= ends it, PATCH a chunk), mount (POST ?mount=), referrers (the API), fallback-index
+     * (the sha256-<hex> tag), manifest@digest, manifest:tag, tags-list.
+     */
     private static String kind(String url) {
       String path = url.replaceFirst("\\?.*", "");
       if (path.contains("/blobs/uploads")) {
-        return url.contains("mount=") ? "blob-mount" : "blob-upload";
+        return url.contains("mount=") ? "mount" : "upload";
       }
       if (path.contains("/blobs/")) {
         return "blob";
@@ -662,12 +727,26 @@ public final class PromotionBenchmark {
       if (path.contains("/referrers/")) {
         return "referrers";
       }
+      if (path.endsWith("/tags/list")) {
+        return "tags-list";
+      }
       String ref = path.substring(path.lastIndexOf('/') + 1);
       if (path.contains("/manifests/")) {
         return ref.startsWith("sha256:") ? "manifest@digest"
             : ref.matches("sha256-[0-9a-f]{64}") ? "fallback-index" : "manifest:tag";
       }
       return "other";
+    }
+
+    /**
+     * One line per kind of request (method, kind of path, status), most frequent first: per
+     * image, and the mean time to the response headers.
+     */
+    void printPerImage(PromotionBenchmark b, String title, int images) {
+      b.line("%s: %.2f requests per image", title, (double) total() / images);
+      counts.entrySet().stream().sorted((x, y) -> Long.compare(y.getValue()[0], x.getValue()[0])).forEach(e ->
+          b.line("  %-32s %6.2f per image  (%5d, mean %.1f ms)", e.getKey(), (double) e.getValue()[0] / images,
+              e.getValue()[0], e.getValue()[1] / 1e6 / Math.max(1, e.getValue()[0])));
     }
 
     void reset() {
