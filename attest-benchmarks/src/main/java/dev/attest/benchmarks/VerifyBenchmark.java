@@ -22,7 +22,7 @@ import dev.attest.verify.AdmissionServer;
 import dev.attest.verify.Policy;
 import dev.attest.verify.Policy.AttestationRule;
 import dev.attest.verify.Policy.SbomRule;
-import dev.attest.verify.Policy.Severity;
+import dev.attest.core.Severity;
 import dev.attest.verify.Policy.SlsaRule;
 import dev.attest.verify.Policy.Trust;
 import dev.attest.verify.Policy.VulnerabilityRule;

@@ -7,7 +7,12 @@ import org.jspecify.annotations.Nullable;
 /**
  * The severity of a vulnerability finding, normalised across scanners. Declared from most to
  * least severe; {@link #UNKNOWN} is what a scanner did not rate, or rated in words attest does
- * not know.
+ * not know. It is attest's one severity type: a {@link VulnerabilityScan} counts findings by it,
+ * and a verification policy's vulnerability rule (attest-verify) limits the four rated ones,
+ * {@code CRITICAL} to {@code LOW}.
+ *
+ * @see <a href="https://www.first.org/cvss/v3.1/specification-document#Qualitative-Severity-Rating-Scale">CVSS
+ *     v3.1 qualitative severity rating scale</a>
  */
 public enum Severity {
   /** Critical. */

@@ -2,6 +2,7 @@ package dev.attest.verify;
 
 import dev.attest.core.CycloneDxSbom;
 import dev.attest.core.Digest;
+import dev.attest.core.Severity;
 import dev.attest.core.SlsaProvenance;
 import dev.attest.core.VulnerabilityScan;
 import dev.attest.verify.internal.PolicyCodec;
@@ -11,12 +12,14 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 import org.jspecify.annotations.Nullable;
@@ -81,18 +84,6 @@ public record Policy(
     DENY,
     /** The image is admitted without any check or registry call: another policy governs it. */
     ALLOW
-  }
-
-  /** Vulnerability severities, most severe first. */
-  public enum Severity {
-    /** Critical. */
-    CRITICAL,
-    /** High. */
-    HIGH,
-    /** Medium. */
-    MEDIUM,
-    /** Low. */
-    LOW
   }
 
   /** Validates the policy: a DNS-1123 name, declared trust sets, one rule per predicate type. */
@@ -636,17 +627,32 @@ public record Policy(
   /**
    * Rules for a vulnerability scan.
    *
-   * @param maxCounts the most findings allowed per severity; a severity not listed is unlimited
+   * @param maxCounts the most findings allowed per severity, one of {@link #LIMITED}; a severity
+   *     not listed is unlimited
    * @param maxAgeHours how old {@code metadata.scanFinishedOn} may be, or null for any age
    * @param scannerUris allowed {@code scanner.uri} values; empty allows any scanner
+   * @see <a href="https://github.com/sigstore/cosign/blob/main/specs/COSIGN_VULN_ATTESTATION_SPEC.md">cosign
+   *     vulnerability attestation</a>
    */
   public record VulnerabilityRule(
       Map<Severity, Integer> maxCounts, @Nullable Integer maxAgeHours, List<String> scannerUris) {
-    /** Validates the rule: counts and the age are not negative. */
+    /**
+     * The severities a rule may limit, most severe first: {@link Severity#NEGLIGIBLE} and {@link
+     * Severity#UNKNOWN} are not rated consistently across scanners, so the policy format (and the
+     * Kyverno and policy-controller exports) do not count them.
+     */
+    public static final Set<Severity> LIMITED =
+        Collections.unmodifiableSet(EnumSet.of(Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM, Severity.LOW));
+
+    /** Validates the rule: only {@link #LIMITED} severities, counts and the age not negative. */
     public VulnerabilityRule {
       EnumMap<Severity, Integer> m = new EnumMap<>(Severity.class);
       m.putAll(maxCounts);
       for (var e : m.entrySet()) {
+        if (!LIMITED.contains(e.getKey())) {
+          throw new IllegalArgumentException(
+              "vulnerabilities: severity " + e.getKey() + " cannot be limited; expected CRITICAL, HIGH, MEDIUM or LOW");
+        }
         if (e.getValue() == null || e.getValue() < 0) {
           throw new IllegalArgumentException("vulnerabilities: max " + e.getKey() + " must be >= 0");
         }

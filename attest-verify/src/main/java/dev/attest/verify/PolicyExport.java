@@ -8,7 +8,7 @@ import dev.attest.core.Digest;
 import dev.attest.verify.Policy.AttestationRule;
 import dev.attest.verify.Policy.KeylessIdentity;
 import dev.attest.verify.Policy.SbomRule;
-import dev.attest.verify.Policy.Severity;
+import dev.attest.core.Severity;
 import dev.attest.verify.Policy.SlsaRule;
 import dev.attest.verify.Policy.Trust;
 import dev.attest.verify.Policy.VulnerabilityRule;
@@ -400,6 +400,8 @@ public final class PolicyExport {
       case HIGH -> List.of("high", "important");
       case MEDIUM -> List.of("medium", "moderate");
       case LOW -> List.of("low");
+      // VulnerabilityRule refuses to limit these.
+      case NEGLIGIBLE, UNKNOWN -> throw new IllegalArgumentException("severity " + sev + " cannot be limited");
     };
     String is = "type(x) == string && x.trim().lowerAscii() in " + Cel.list(names);
     String trivy = "(has(r.Results) && type(r.Results) == list ? r.Results.map(t, type(t) == map && has(t.Vulnerabilities)"

@@ -8,7 +8,7 @@ import dev.attest.core.VulnerabilityScan;
 import dev.attest.verify.Policy.AttestationRule;
 import dev.attest.verify.Policy.KeylessIdentity;
 import dev.attest.verify.Policy.SbomRule;
-import dev.attest.verify.Policy.Severity;
+import dev.attest.core.Severity;
 import dev.attest.verify.Policy.SlsaRule;
 import dev.attest.verify.Policy.Trust;
 import dev.attest.verify.Policy.VulnerabilityRule;
@@ -202,6 +202,13 @@ class PolicyTest {
         "  - predicateType: https://cosign.sigstore.dev/attestation/vuln/v1\n    trust: k\n"
             + "    vulnerabilities: {max: {SEVERE: 1}}\n")))
         .hasMessageStartingWith("attestations[0].vulnerabilities.max.SEVERE: unknown severity");
+    // One Severity (attest-core's) for scans and policies; a policy limits only the four rated ones.
+    assertThatThrownBy(() -> parse(withAttestations(
+        "  - predicateType: https://cosign.sigstore.dev/attestation/vuln/v1\n    trust: k\n"
+            + "    vulnerabilities: {max: {negligible: 1}}\n")))
+        .hasMessageStartingWith("attestations[0].vulnerabilities.max.negligible: unknown severity");
+    assertThatThrownBy(() -> VulnerabilityRule.maxCounts(Map.of(Severity.UNKNOWN, 0)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("UNKNOWN cannot be limited");
     assertThatThrownBy(() -> parse(withAttestations(
         "  - predicateType: https://cosign.sigstore.dev/attestation/vuln/v1\n    trust: k\n"
             + "    vulnerabilities: {max: {HIGH: 1.5}}\n")))

@@ -11,7 +11,7 @@ import dev.attest.registry.Attestations;
 import dev.attest.registry.Registry;
 import dev.attest.verify.Policy.AttestationRule;
 import dev.attest.verify.Policy.SbomRule;
-import dev.attest.verify.Policy.Severity;
+import dev.attest.core.Severity;
 import dev.attest.verify.Policy.SlsaRule;
 import dev.attest.verify.Policy.Trust;
 import dev.attest.verify.Policy.VulnerabilityRule;

@@ -8,7 +8,7 @@ import dev.attest.registry.Attestations;
 import dev.attest.registry.Registry;
 import dev.attest.testing.EmbeddedRegistry;
 import dev.attest.testing.TestImages;
-import dev.attest.verify.Policy.Severity;
+import dev.attest.core.Severity;
 import dev.attest.verify.VerificationReport.Decision;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -3,9 +3,9 @@ package dev.attest.verify.internal;
 import dev.attest.core.AttestException;
 import dev.attest.core.CycloneDxSbom;
 import dev.attest.core.SbomComponent;
+import dev.attest.core.Severity;
 import dev.attest.core.SlsaProvenance;
 import dev.attest.core.VulnerabilityScan;
-import dev.attest.verify.Policy;
 import dev.attest.verify.Policy.SbomRule;
 import dev.attest.verify.Policy.SlsaRule;
 import dev.attest.verify.Policy.VulnerabilityRule;
@@ -145,8 +145,8 @@ public final class ContentRules {
       return "vulnerability scan is not valid " + predicateType + ": " + e.getMessage();
     }
     List<String> problems = new ArrayList<>();
-    for (Map.Entry<Policy.Severity, Integer> e : rule.maxCounts().entrySet()) {
-      int n = scan.count(dev.attest.core.Severity.valueOf(e.getKey().name()));
+    for (Map.Entry<Severity, Integer> e : rule.maxCounts().entrySet()) {
+      int n = scan.count(e.getKey());
       if (n > e.getValue()) {
         problems.add(n + " " + e.getKey() + " findings, at most " + e.getValue() + " allowed");
       }

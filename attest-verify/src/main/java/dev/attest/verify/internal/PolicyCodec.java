@@ -15,7 +15,7 @@ import dev.attest.verify.Policy;
 import dev.attest.verify.Policy.AttestationRule;
 import dev.attest.verify.Policy.KeylessIdentity;
 import dev.attest.verify.Policy.SbomRule;
-import dev.attest.verify.Policy.Severity;
+import dev.attest.core.Severity;
 import dev.attest.verify.Policy.SlsaRule;
 import dev.attest.verify.LogRequirement;
 import dev.attest.verify.Policy.Trust;
@@ -442,10 +442,13 @@ public final class PolicyCodec {
         for (Iterator<Map.Entry<String, JsonNode>> it = mo.fields(); it.hasNext(); ) {
           Map.Entry<String, JsonNode> e = it.next();
           String p = path + ".max." + e.getKey();
-          Severity s;
-          try {
-            s = Severity.valueOf(e.getKey().toUpperCase(Locale.ROOT));
-          } catch (IllegalArgumentException ex) {
+          Severity s = null;
+          for (Severity limited : VulnerabilityRule.LIMITED) {
+            if (limited.name().equals(e.getKey().toUpperCase(Locale.ROOT))) {
+              s = limited;
+            }
+          }
+          if (s == null) {
             throw new PolicyException(p + ": unknown severity; expected CRITICAL, HIGH, MEDIUM or LOW");
           }
           if (max.put(s, integer(e.getValue(), p)) != null) {

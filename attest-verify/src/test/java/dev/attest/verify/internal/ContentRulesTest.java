@@ -7,7 +7,7 @@ import dev.attest.core.SbomComponent;
 import dev.attest.core.SlsaProvenance;
 import dev.attest.core.VulnerabilityScan;
 import dev.attest.verify.Policy.SbomRule;
-import dev.attest.verify.Policy.Severity;
+import dev.attest.core.Severity;
 import dev.attest.verify.Policy.SlsaRule;
 import dev.attest.verify.Policy.VulnerabilityRule;
 import java.nio.charset.StandardCharsets;
