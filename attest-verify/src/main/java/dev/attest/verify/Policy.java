@@ -1,13 +1,14 @@
 package dev.attest.verify;
 
+import dev.attest.core.BoundedReads;
 import dev.attest.core.CycloneDxSbom;
 import dev.attest.core.Digest;
 import dev.attest.core.Severity;
 import dev.attest.core.SlsaProvenance;
+import dev.attest.core.TooLargeException;
 import dev.attest.core.VulnerabilityScan;
 import dev.attest.verify.internal.PolicyCodec;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -150,10 +151,9 @@ public record Policy(
   public static Policy load(Path file) throws PolicyException {
     byte[] bytes;
     try {
-      if (Files.size(file) > PolicyCodec.MAX_DOCUMENT_BYTES) {
-        throw new PolicyException(file + ": larger than " + PolicyCodec.MAX_DOCUMENT_BYTES + " bytes");
-      }
-      bytes = Files.readAllBytes(file);
+      bytes = BoundedReads.readFile(file, PolicyCodec.MAX_DOCUMENT_BYTES, file.toString());
+    } catch (TooLargeException e) {
+      throw new PolicyException(file + ": larger than " + PolicyCodec.MAX_DOCUMENT_BYTES + " bytes", e);
     } catch (IOException e) {
       throw new PolicyException(file + ": cannot read: " + e.getMessage(), e);
     }
