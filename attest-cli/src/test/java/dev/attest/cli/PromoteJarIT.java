@@ -186,10 +186,16 @@ class PromoteJarIT {
     assertThat(deny.exitCode()).as(deny.toString()).isEqualTo(1);
     assertThat(deny.out()).contains("NOT PROMOTED");
 
-    // Registry failure: 3.
+    // Registry failure: 3. An unreachable destination fails the plan (its HEADs get no answer,
+    // which is not "absent"): nothing is uploaded, and the message says so.
     Run down = attest("promote", ref, "--to", UNREACHABLE + "/x", "--policy", "policy.yaml", "--retries", "0");
     assertThat(down.exitCode()).as(down.toString()).isEqualTo(3);
-    assertThat(down.err()).startsWith("attest promote: ").doesNotContain("\tat ");
+    assertThat(down.err()).startsWith("attest promote: ").doesNotContain("\tat ")
+        .contains("no answer while planning, so nothing was written")
+        .containsPattern("(HEAD|GET) http://" + UNREACHABLE + "/v2/x/").doesNotContain("upload").doesNotContain("POST");
+    Run downPlan = attest("promote", ref, "--to", UNREACHABLE + "/x", "--policy", "policy.yaml", "--retries", "0",
+        "--plan");
+    assertThat(downPlan.exitCode()).as(downPlan.toString()).isEqualTo(3);
 
     // Usage: 2.
     assertThat(attest("promote", ref, "--policy", "policy.yaml").exitCode()).isEqualTo(2);

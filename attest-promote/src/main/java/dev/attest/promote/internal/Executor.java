@@ -413,22 +413,47 @@ public final class Executor {
    * interrupted: a write cut off half-way might land or not, and a caller that meets the failure
    * must know that no write of this run is still in flight (a re-run then plans from a settled
    * destination).
+   *
+   * <p>Tasks are not cancelled through their futures: {@code Future.cancel} on a running task
+   * makes {@code get()} return at once while the task goes on, so a failed run used to return
+   * with a push still in flight, which a re-run's plan could see as absent and write again (the
+   * PromotionTest flake of issue 14). Each task counts itself down when it ends or is skipped.
    */
   static void runAll(List<Task> tasks, ExecutorService pool, String doing) throws AttestException {
+    java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.CountDownLatch ended = new java.util.concurrent.CountDownLatch(tasks.size());
     List<Future<Void>> futures = new ArrayList<>();
     for (Task t : tasks) {
-      futures.add(pool.submit(() -> {
-        t.run();
-        return null;
-      }));
+      try {
+        futures.add(pool.submit(() -> {
+          try {
+            if (!stop.get()) {
+              t.run();
+            }
+            return null;
+          } catch (Throwable e) {
+            stop.set(true);
+            throw e;
+          } finally {
+            ended.countDown();
+          }
+        }));
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        stop.set(true);
+        for (int i = futures.size(); i < tasks.size(); i++) {
+          ended.countDown();
+        }
+        awaitEnded(ended);
+        throw new PromotionException("while " + doing + ": no thread to run a task on", e);
+      }
     }
     try {
       for (Future<Void> f : futures) {
         try {
           f.get();
         } catch (ExecutionException e) {
-          futures.forEach(other -> other.cancel(false));
-          settle(futures);
+          stop.set(true);
+          ended.await(); // every task has run to its end or been skipped: nothing in flight
           throw e;
         }
       }
@@ -445,23 +470,20 @@ public final class Executor {
       }
       throw new PromotionException("while " + doing + ": " + c, c);
     } catch (InterruptedException e) {
+      stop.set(true);
       futures.forEach(f -> f.cancel(true));
       Thread.currentThread().interrupt();
       throw new PromotionException("interrupted while " + doing, e);
     }
   }
 
-  /** Waits until every task has ended (completed, failed, or cancelled before it started). */
-  private static void settle(List<Future<Void>> futures) throws InterruptedException {
-    for (Future<Void> f : futures) {
-      try {
-        f.get();
-      } catch (ExecutionException | java.util.concurrent.CancellationException ignored) {
-        // ended: the first failure is the one reported
-      }
+  private static void awaitEnded(java.util.concurrent.CountDownLatch latch) {
+    try {
+      latch.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
-
 
   private void copyBlob(Descriptor blob) throws AttestException {
     listener.onEvent(new PromotionEvent.BlobStarted(blob));

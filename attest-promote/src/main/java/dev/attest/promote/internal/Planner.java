@@ -19,6 +19,7 @@ import dev.attest.registry.Attestations;
 import dev.attest.registry.NotFoundException;
 import dev.attest.registry.Registry;
 import dev.attest.registry.RegistryException;
+import dev.attest.registry.RegistryUnreachableException;
 import dev.attest.registry.RemoteRegistry;
 import dev.attest.registry.UnauthorizedException;
 import java.util.ArrayDeque;
@@ -657,6 +658,9 @@ public final class Planner {
       return destination.registry().fetchManifest(destination.repository(), d.toString()).digest().equals(d);
     } catch (UnauthorizedException e) {
       throw e;
+    } catch (RegistryUnreachableException e) {
+      noAnswer(e);
+      return false;
     } catch (AttestException e) {
       return false; // missing, unreadable or not matching its digest: pushed again
     }
@@ -704,10 +708,12 @@ public final class Planner {
   }
 
   /**
-   * A destination that cannot answer whether it has some content (a 5xx that outlasts the
+   * A destination that answers that it cannot serve some content (a 5xx that outlasts the
    * retries, as registry 2.8.2 gives for a blob whose upload was killed half-way) is treated as
    * not having it: writing content by digest again is safe and repairs such a registry, while
-   * skipping it would not. Credentials problems still fail the plan.
+   * skipping it would not. A question that got no answer at all (connection refused or reset, a
+   * timeout) says nothing about the content: it fails the plan as a {@link
+   * RegistryUnreachableException}, before anything is written, as do credentials problems.
    */
   static boolean presentAtDestination(Check check) throws AttestException {
     return answeredOr(check::exists, false);
@@ -720,16 +726,31 @@ public final class Planner {
   }
 
   /**
-   * The destination's answer, or {@code unanswered} when it cannot answer (see {@link
-   * #presentAtDestination}); credentials problems still fail the plan.
+   * The destination's answer, or {@code unanswered} when it answers that it cannot tell (see
+   * {@link #presentAtDestination}); no answer and credentials problems fail the plan.
    */
   private static <T> T answeredOr(Question<T> question, T unanswered) throws AttestException {
     try {
       return question.ask();
     } catch (UnauthorizedException e) {
       throw e;
+    } catch (RegistryUnreachableException e) {
+      noAnswer(e);
+      return unanswered;
     } catch (RegistryException e) {
       return unanswered;
+    }
+  }
+
+  /**
+   * Rethrows {@code e} when the registry gave no answer at all, which is not "absent" (issue 14:
+   * under load a timed-out HEAD made a re-run write a manifest again, and an unreachable
+   * destination was planned as empty and then written to); returns normally for an answered 5xx
+   * or 429.
+   */
+  private static void noAnswer(RegistryUnreachableException e) throws RegistryUnreachableException {
+    if (e.status().isEmpty()) {
+      throw new RegistryUnreachableException("no answer while planning, so nothing was written: " + e.getMessage(), e);
     }
   }
 }

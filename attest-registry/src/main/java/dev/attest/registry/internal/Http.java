@@ -194,7 +194,7 @@ public final class Http {
         return new NotFoundException(msg);
       }
       if (isTransient(code)) {
-        return new RegistryUnreachableException(msg);
+        return new RegistryUnreachableException(msg, code);
       }
       return new RegistryException(msg);
     }
