@@ -710,7 +710,7 @@ public final class PromotionBenchmark {
           to.pushManifest(repo, r, dev.attest.registry.PushOptions.DEFAULT.withoutFallbackIndex());
           referrers.add(r.descriptor());
         }
-        double t = time(() -> to.addToFallbackIndex(repo, subject.digest(), referrers, newSubject));
+        double t = time(() -> to.fallbackIndex().orElseThrow().add(repo, subject.digest(), referrers, newSubject));
         (newSubject ? fresh : full).add(t * 1000);
         if (to.referrers(repo, subject.digest(), null).size() != 4) {
           throw new IllegalStateException("the index of " + repo + " lacks referrers");

@@ -3,8 +3,15 @@ package dev.attest.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.tngtech.archunit.core.domain.Dependency;
+import com.tngtech.archunit.core.domain.InstanceofCheck;
+import com.tngtech.archunit.core.domain.JavaAccess;
 import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.domain.JavaCodeUnit;
+import com.tngtech.archunit.core.domain.JavaMember;
+import com.tngtech.archunit.core.domain.JavaMethod;
+import com.tngtech.archunit.core.domain.JavaModifier;
+import com.tngtech.archunit.core.domain.AccessTarget;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.lang.ArchCondition;
 import com.tngtech.archunit.lang.ArchRule;
@@ -15,6 +22,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -31,6 +39,12 @@ import org.junit.jupiter.api.Test;
  * packages are private to it. A module's name is the third part of its package, {@code
  * dev.attest.<module>}; a module not in {@link #ALLOWED} (the Maven plugin, the benchmarks) may use
  * every listed module's public API, and no listed module may depend on it.
+ *
+ * <p>No back doors around the {@code Registry} contract (ADR 0031): outside the module that
+ * declares it, no code tests for ({@code instanceof}) or casts to a class that implements {@code
+ * Registry}, and main code uses such a class only through its static factories (and builders),
+ * the methods {@code Registry} declares, and the few accessors listed in {@link
+ * #IMPLEMENTATION_API}; promotion and verification never name one at all.
  *
  * <p>It reads the compiled classes of every {@code attest-*} module built so far (this module is
  * built after all the library modules), and, so that a module built later is covered too, the
@@ -174,6 +188,211 @@ class ArchitectureTest {
       }
     }
     assertThat(violations).isEmpty();
+  }
+
+  // ---------------------------------------------------------------- the Registry contract
+
+  private static final String REGISTRY = "dev.attest.registry.Registry";
+
+  /**
+   * What main code of another module may call on a {@code Registry} implementation besides its
+   * static factories and the {@code Registry} methods: accessors that are not storage operations
+   * (where a layout is, which repositories its tags name) and the embedded registry's test-support
+   * API (serving, its address, its storage seen directly).
+   */
+  static final Map<String, Set<String>> IMPLEMENTATION_API = Map.of(
+      "dev.attest.registry.OciLayout", Set.of("directory", "repositories"),
+      "dev.attest.testing.EmbeddedRegistry", Set.of("start", "host", "port", "url", "isRunning", "referrersApi",
+          "storageDirectory", "client", "putBlob", "putManifest", "manifest"));
+
+  /** Modules whose main code uses storage only through the contract: no implementation class at all. */
+  static final Set<String> CONTRACT_ONLY = Set.of("verify", "promote");
+
+  private static boolean implementsRegistry(JavaClass c) {
+    return !c.isInterface() && !c.getName().equals(REGISTRY) && c.isAssignableTo(REGISTRY);
+  }
+
+  /** Name and parameter types of every method of Registry, AutoCloseable and Object. */
+  private static Set<String> contractMethods(JavaClasses classes) {
+    Set<String> out = new HashSet<>();
+    for (JavaMethod m : classes.get(REGISTRY).getAllMethods()) {
+      out.add(signature(m.getName(), m.getRawParameterTypes()));
+    }
+    for (java.lang.reflect.Method m : Object.class.getMethods()) {
+      out.add(m.getName() + java.util.Arrays.stream(m.getParameterTypes()).map(Class::getName).toList());
+    }
+    return out;
+  }
+
+  private static String signature(String name, List<JavaClass> parameters) {
+    return name + parameters.stream().map(JavaClass::getName).toList();
+  }
+
+  /** Why {@code origin} may not test for {@code type}; empty if it may (same module, or not an implementation). */
+  static Optional<String> instanceofViolation(String originPackage, JavaClass type) {
+    Optional<String> from = module(originPackage);
+    Optional<String> to = module(type.getPackageName());
+    if (!implementsRegistry(type) || from.isEmpty() || to.isEmpty() || from.equals(to)) {
+      return Optional.empty();
+    }
+    return Optional.of("tests for " + type.getSimpleName() + ", a Registry implementation of attest-" + to.get()
+        + ": use the Registry contract and its capabilities (fallbackIndex(), tagListing()) instead");
+  }
+
+  private static ArchCondition<JavaClass> noInstanceofOfRegistryImplementations() {
+    return new ArchCondition<>("test for no Registry implementation of another module") {
+      @Override
+      public void check(JavaClass c, ConditionEvents events) {
+        if (isFixture(c)) {
+          return;
+        }
+        for (JavaCodeUnit u : c.getCodeUnits()) {
+          for (InstanceofCheck check : u.getInstanceofChecks()) {
+            instanceofViolation(c.getPackageName(), check.getRawType()).ifPresent(w ->
+                events.add(SimpleConditionEvent.violated(check, check.getSourceCodeLocation() + ": " + w)));
+          }
+        }
+      }
+    };
+  }
+
+  private static ArchCondition<JavaClass> useRegistryImplementationsOnlyThroughTheContract(Set<String> contract) {
+    return new ArchCondition<>("use another module's Registry implementation only through factories and the contract") {
+      @Override
+      public void check(JavaClass c, ConditionEvents events) {
+        Optional<String> from = module(c.getPackageName());
+        if (isFixture(c) && !c.getSimpleName().equals("BackDoor")) {
+          return;
+        }
+        for (JavaAccess<?> a : c.getAccessesFromSelf()) {
+          JavaClass owner = a.getTargetOwner();
+          Optional<String> to = module(owner.getPackageName());
+          if (!implementsRegistry(owner) || from.isEmpty() || to.isEmpty() || from.equals(to)) {
+            continue;
+          }
+          AccessTarget target = a.getTarget();
+          if (CONTRACT_ONLY.contains(from.get())) {
+            events.add(SimpleConditionEvent.violated(a, a.getDescription() + ": attest-" + from.get()
+                + " uses storage only through the Registry contract"));
+            continue;
+          }
+          Optional<? extends JavaMember> member = target.resolveMember();
+          boolean isStatic = member.map(m -> m.getModifiers().contains(JavaModifier.STATIC)).orElse(false);
+          boolean isContract = member.filter(m -> m instanceof JavaMethod).map(m -> (JavaMethod) m)
+              .map(m -> contract.contains(signature(m.getName(), m.getRawParameterTypes()))).orElse(false);
+          boolean listed = IMPLEMENTATION_API.getOrDefault(owner.getName(), Set.of()).contains(target.getName());
+          if (!isStatic && !isContract && !listed && !target.getName().equals("<init>")) {
+            events.add(SimpleConditionEvent.violated(a, a.getDescription() + ": " + owner.getSimpleName()
+                + "." + target.getName() + " is neither a factory nor part of the Registry contract"));
+          }
+        }
+      }
+    };
+  }
+
+  @Test
+  void noCodeTestsForAnotherModulesRegistryImplementation() throws IOException {
+    for (String output : List.of("target/classes", "target/test-classes")) {
+      ArchRuleDefinition.classes().that().resideInAPackage("dev.attest..")
+          .should(noInstanceofOfRegistryImplementations())
+          .allowEmptyShould(true)
+          .check(classes(output));
+    }
+  }
+
+  @Test
+  void mainCodeUsesOtherModulesRegistryImplementationsOnlyThroughFactoriesAndTheContract() throws IOException {
+    JavaClasses main = classes("target/classes");
+    ArchRuleDefinition.classes().that().resideInAPackage("dev.attest..")
+        .should(useRegistryImplementationsOnlyThroughTheContract(contractMethods(main)))
+        .check(main);
+  }
+
+  /** Casts leave no trace ArchUnit reads unless a member is used; the sources are scanned for them too. */
+  @Test
+  void noSourceCastsToAnotherModulesRegistryImplementation() throws IOException {
+    Map<String, String> implementations = Map.of("RemoteRegistry", "registry", "OciLayout", "registry",
+        "EmbeddedRegistry", "testing");
+    Pattern cast = Pattern.compile("\\(\\s*(RemoteRegistry|OciLayout|EmbeddedRegistry)\\s*\\)\\s*[A-Za-z_(]"
+        + "|instanceof\\s+(RemoteRegistry|OciLayout|EmbeddedRegistry)\\b");
+    Pattern pkg = Pattern.compile("^package\\s+([a-z0-9_.]+)\\s*;", Pattern.MULTILINE);
+    List<String> violations = new ArrayList<>();
+    for (Path f : sources()) {
+      if (f.getFileName().toString().equals("ArchitectureTest.java")) {
+        continue; // its fixture below is the back door the rules must find
+      }
+      String text = Files.readString(f);
+      Matcher p = pkg.matcher(text);
+      Optional<String> from = p.find() ? module(p.group(1)) : Optional.empty();
+      Matcher m = cast.matcher(text);
+      while (m.find() && from.isPresent()) {
+        String type = m.group(1) != null ? m.group(1) : m.group(2);
+        if (!implementations.get(type).equals(from.get())) {
+          violations.add(f + ": " + m.group());
+        }
+      }
+    }
+    assertThat(violations).isEmpty();
+  }
+
+  /** The back door below, which only {@link #theRegistryRulesFindABackDoor} may look at. */
+  private static boolean isFixture(JavaClass c) {
+    return c.getName().startsWith(ArchitectureTest.class.getName() + "$");
+  }
+
+  /** What the rules must refuse: a test for an implementation class and a call of its own method. */
+  static final class BackDoor {
+    boolean isLayout(dev.attest.registry.Registry r) {
+      return r instanceof dev.attest.registry.OciLayout;
+    }
+
+    void mount(dev.attest.registry.RemoteRegistry r) throws dev.attest.core.AttestException {
+      r.mountOrPushBlob("a", dev.attest.core.Descriptor.EMPTY, "b", dev.attest.registry.BlobSource.of(new byte[0]));
+    }
+
+    String name(dev.attest.registry.RemoteRegistry r) {
+      return r.name(); // part of the contract: allowed
+    }
+  }
+
+  @Test
+  void theRegistryRulesFindABackDoor() {
+    JavaClasses classes = new ClassFileImporter().importClasses(BackDoor.class, dev.attest.registry.Registry.class,
+        dev.attest.registry.RemoteRegistry.class, dev.attest.registry.OciLayout.class);
+    JavaClass remote = classes.get(dev.attest.registry.RemoteRegistry.class);
+    assertThat(instanceofViolation("dev.attest.promote.internal", remote)).isPresent();
+    assertThat(instanceofViolation("dev.attest.registry", remote)).isEmpty();
+    assertThat(instanceofViolation("dev.attest.promote", classes.get(dev.attest.registry.Registry.class))).isEmpty();
+
+    ConditionEvents instanceofs = com.tngtech.archunit.lang.ConditionEvents.Factory.create();
+    JavaClass backDoor = classes.get(BackDoor.class);
+    for (JavaCodeUnit u : backDoor.getCodeUnits()) {
+      for (InstanceofCheck check : u.getInstanceofChecks()) {
+        instanceofViolation(backDoor.getPackageName(), check.getRawType())
+            .ifPresent(w -> instanceofs.add(SimpleConditionEvent.violated(check, w)));
+      }
+    }
+    assertThat(instanceofs.getViolating()).hasSize(1);
+
+    ConditionEvents accesses = com.tngtech.archunit.lang.ConditionEvents.Factory.create();
+    useRegistryImplementationsOnlyThroughTheContract(contractMethods(classes)).check(backDoor, accesses);
+    assertThat(accesses.getViolating()).hasSize(1);
+    assertThat(accesses.getViolating().iterator().next().getDescriptionLines().get(0)).contains("mountOrPushBlob");
+  }
+
+  private static List<Path> sources() throws IOException {
+    List<Path> sources = new ArrayList<>();
+    try (Stream<Path> dirs = Files.list(ROOT)) {
+      for (Path d : dirs.filter(p -> p.getFileName().toString().startsWith("attest-")).toList()) {
+        Path src = d.resolve("src");
+        if (Files.isDirectory(src)) {
+          try (Stream<Path> files = Files.walk(src)) {
+            files.filter(f -> f.toString().endsWith(".java")).forEach(sources::add);
+          }
+        }
+      }
+    }
+    return sources;
   }
 
   @Test

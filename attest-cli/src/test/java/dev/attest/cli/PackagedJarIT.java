@@ -165,12 +165,12 @@ class PackagedJarIT {
            "caUrls": [{"url": "%1$s", "majorApiVersion": 1, "validFor": {"start": "2023-01-01T00:00:00Z"}, "operator": "test"}],
            "oidcUrls": [],
            "rekorTlogUrls": [
-             {"url": "http://127.0.0.1:9/v2-not-spoken", "majorApiVersion": 2, "validFor": {"start": "2025-01-01T00:00:00Z"}, "operator": "test"},
+             {"url": "%2$s", "majorApiVersion": 2, "validFor": {"start": "2025-01-01T00:00:00Z"}, "operator": "test"},
              {"url": "%1$s", "majorApiVersion": 1, "validFor": {"start": "2023-01-01T00:00:00Z"}, "operator": "test"}],
-           "tsaUrls": [],
+           "tsaUrls": [{"url": "%3$s", "majorApiVersion": 1, "validFor": {"start": "2023-01-01T00:00:00Z"}, "operator": "test"}],
            "rekorTlogConfig": {"selector": "ANY"},
            "tsaConfig": {"selector": "ANY"}}
-          """.formatted(http.url()));
+          """.formatted(http.url(), http.rekorV2Url(), http.tsaUrl()));
       Files.writeString(dir.resolve("artifact.txt"), "keyless artifact\n");
       PackagedJar jar = jar().env(http.githubActionsEnv());
 
@@ -178,6 +178,11 @@ class PackagedJarIT {
           f("signing_config.json")).succeeds();
       assertThat(sign.out()).contains("certificate for " + http.identity().san());
       assertThat(http.fulcioCalls()).isEqualTo(1);
+      // The config's highest Rekor API version wins: a v2 entry, its time from the TSA.
+      var signed = dev.attest.core.SigstoreBundle.parse(Files.readAllBytes(dir.resolve("artifact.sigstore.json")));
+      assertThat(signed.verificationMaterial().tlogEntries()).singleElement()
+          .satisfies(e -> assertThat(e.kind() + " " + e.version()).isEqualTo("hashedrekord 0.0.2"));
+      assertThat(signed.verificationMaterial().rfc3161Timestamps()).hasSize(1);
 
       Run ok = jar.run("verify-blob", f("artifact.txt"), "--bundle", f("artifact.sigstore.json"),
           "--certificate-identity", http.identity().san(), "--certificate-oidc-issuer", SigstoreTestStack.GITHUB_ISSUER,
@@ -194,12 +199,12 @@ class PackagedJarIT {
       // No token source outside GitHub Actions, a config with no log attest can sign to, both --key and keyless: usage.
       jar().run("sign-blob", f("artifact.txt"), "--bundle", f("x.json"), "--signing-config", f("signing_config.json"))
           .failsWith(Main.USAGE);
-      Files.writeString(dir.resolve("v2only.json"), Files.readString(dir.resolve("signing_config.json"))
-          .replace("\"majorApiVersion\": 1", "\"majorApiVersion\": 2").replace("\"caUrls\": [{\"url\": \"" + http.url()
-              + "\", \"majorApiVersion\": 2", "\"caUrls\": [{\"url\": \"" + http.url() + "\", \"majorApiVersion\": 1"));
-      Run v2only = jar.run("sign-blob", f("artifact.txt"), "--bundle", f("x.json"), "--signing-config", f("v2only.json"))
-          .failsWith(Main.USAGE);
-      assertThat(v2only.errLine()).contains("no rekorTlogUrls (Rekor) service");
+      Files.writeString(dir.resolve("v2-no-tsa.json"), Files.readString(dir.resolve("signing_config.json"))
+          .replaceFirst("\"tsaUrls\": \\[[^\\]]*\\]", "\"tsaUrls\": []"));
+      Run v2NoTsa = jar.run("sign-blob", f("artifact.txt"), "--bundle", f("x.json"), "--signing-config",
+          f("v2-no-tsa.json")).failsWith(Main.USAGE);
+      assertThat(v2NoTsa.errLine()).contains("give no signed time");
+      assertThat(dir.resolve("x.json")).doesNotExist();
       jar.run("keys", "generate", "--out-dir", dir.toString()).succeeds();
       jar.run("sign-blob", f("artifact.txt"), "--bundle", f("x.json"), "--key", f("attest.key"), "--signing-config",
           f("signing_config.json")).failsWith(Main.USAGE);
@@ -245,6 +250,77 @@ class PackagedJarIT {
       Run deny = jar.run("verify", otherRef, "--policy", f("policy.yaml")).failsWith(Main.INVALID);
       assertThat(deny.out()).contains("decision: DENY");
       jar.run("sign", otherRef, "--signing-config", f("signing_config.json"), "--recursive").failsWith(Main.USAGE);
+    }
+  }
+
+  /**
+   * Keyless {@code attest attest} and {@code sign} to a Rekor v2 log with a timestamp, checked
+   * against the trusted root before the push ({@code --trusted-root}), then admitted by {@code
+   * attest verify} under a keyless policy that also requires a signed timestamp.
+   */
+  @Test
+  void keylessAttestOnRekorV2WithATimestampThenVerify() throws Exception {
+    try (SigstoreHttpStack http = SigstoreHttpStack.start(STACK)) {
+      ImageCommandsTest.writeInputs(dir);
+      Path root = STACK.writeTrustedRoot(dir.resolve("trusted_root.json"));
+      Files.writeString(dir.resolve("signing_config.json"), """
+          {"mediaType": "application/vnd.dev.sigstore.signingconfig.v0.2+json",
+           "caUrls": [{"url": "%1$s", "majorApiVersion": 1, "validFor": {"start": "2023-01-01T00:00:00Z"}}],
+           "rekorTlogUrls": [{"url": "%2$s", "majorApiVersion": 2, "validFor": {"start": "2023-01-01T00:00:00Z"}}],
+           "rekorTlogConfig": {"selector": "ANY"},
+           "tsaUrls": [{"url": "%3$s", "majorApiVersion": 1, "validFor": {"start": "2023-01-01T00:00:00Z"}}],
+           "tsaConfig": {"selector": "ANY"}}
+          """.formatted(http.url(), http.rekorV2Url(), http.tsaUrl()));
+      Files.writeString(dir.resolve("keyless-policy.yaml"), """
+          name: keyless-v2
+          trust:
+            ci:
+              trustedRoot: trusted_root.json
+              signedTimestamps: 1
+              keyless:
+                - issuer: %s
+                  subject: %s
+          signature: {trust: ci}
+          attestations:
+            - predicateType: https://slsa.dev/provenance/v1
+              trust: ci
+              slsa: {builderIds: ["https://github.com/acme/app/.github/workflows/release.yml@refs/tags/v1"]}
+            - predicateType: https://cyclonedx.org/bom
+              trust: ci
+            - predicateType: https://cosign.sigstore.dev/attestation/vuln/v1
+              trust: ci
+              vulnerabilities: {max: {CRITICAL: 0}}
+          """.formatted(SigstoreTestStack.GITHUB_ISSUER, http.identity().san()));
+      var image = TestImages.pushImage(registry, "jar/keyless-v2", "v1");
+      String ref = registry.host() + "/jar/keyless-v2@" + image.digest();
+      PackagedJar jar = jar().env(http.githubActionsEnv());
+      String[] keyless = {"--signing-config", f("signing_config.json"), "--trusted-root", root.toString()};
+
+      Run attest = jar.run(concat(new String[] {"attest", ref, "--provenance", f("provenance.json"), "--sbom",
+          f("bom.json"), "--vuln", f("trivy.json"), "--output", "json"}, keyless)).succeeds();
+      assertThat(JSON.readTree(attest.out()).get("referrers")).hasSize(3);
+      assertThat(http.tsaCalls()).isEqualTo(3);
+      jar.run("verify", ref, "--policy", f("keyless-policy.yaml")).failsWith(Main.INVALID); // no signature yet
+      jar.run(concat(new String[] {"sign", ref}, keyless)).succeeds();
+      Run ok = jar.run("verify", ref, "--policy", f("keyless-policy.yaml")).succeeds();
+      assertThat(ok.out()).contains("decision: ALLOW");
+
+      // A TSA the trusted root does not list: refused before anything is pushed (exit 3, one line).
+      var other = TestImages.pushImage(registry, "jar/keyless-v2", "v2");
+      String otherRef = registry.host() + "/jar/keyless-v2@" + other.digest();
+      http.tsaFault(SigstoreTestStack.TsaFault.UNTRUSTED);
+      Run refused = jar.run(concat(new String[] {"attest", otherRef, "--provenance", f("provenance.json")}, keyless))
+          .failsWith(Main.FAILURE);
+      assertThat(refused.errLine()).contains("timestamp");
+      http.tsaFault(SigstoreTestStack.TsaFault.NONE);
+      Run none = jar.run("verify", otherRef, "--policy", f("keyless-policy.yaml")).failsWith(Main.INVALID);
+      assertThat(none.out()).contains("decision: DENY");
+
+      // Usage: --key with keyless options, --recursive keyless.
+      jar.run("attest", ref, "--provenance", f("provenance.json"), "--key", f("attest.key"), "--trusted-root",
+          root.toString()).failsWith(Main.USAGE);
+      jar.run(concat(new String[] {"attest", ref, "--provenance", f("provenance.json"), "--recursive"}, keyless))
+          .failsWith(Main.USAGE);
     }
   }
 

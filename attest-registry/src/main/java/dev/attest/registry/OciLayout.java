@@ -190,6 +190,62 @@ public final class OciLayout implements Registry {
     return "oci:" + dir;
   }
 
+  /** The layout directory as a {@code file:} URI: two objects of one directory are one storage. */
+  @Override
+  public Optional<java.net.URI> location() {
+    return Optional.of(dir.toUri());
+  }
+
+  /**
+   * Always offered: a layout has no referrers API, so every referrer is listed in its subject's
+   * tag-schema index. Each update holds the layout's lock, so it is atomic among attest writers.
+   */
+  @Override
+  public Optional<FallbackIndex> fallbackIndex() {
+    return Optional.of(fallbackIndex);
+  }
+
+  /** Always offered: a listing is one read of {@code index.json}. */
+  @Override
+  public Optional<TagListing> tagListing() {
+    return Optional.of(tagListing);
+  }
+
+  private final FallbackIndex fallbackIndex = new FallbackIndex() {
+    @Override
+    public void add(String repository, Digest subject, List<Descriptor> referrers, boolean newSubject)
+        throws AttestException {
+      if (referrers.isEmpty()) {
+        throw new IllegalArgumentException("no referrers to add to the index of " + subject);
+      }
+      updateFallbackIndex(repository, subject, referrers, Set.of());
+    }
+
+    @Override
+    public void update(String repository, Digest subject, List<Descriptor> adding, Set<Digest> dropping)
+        throws AttestException {
+      updateFallbackIndex(repository, subject, adding, dropping);
+    }
+  };
+
+  private final TagListing tagListing = new TagListing() {
+    @Override
+    public Optional<List<String>> tagsUpTo(String repository, int max) throws AttestException {
+      if (max < 1 || max > 10_000) {
+        throw new IllegalArgumentException("max must be 1..10000: " + max);
+      }
+      List<String> all = tags(repository);
+      return all.size() <= max ? Optional.of(all) : Optional.empty();
+    }
+
+    /** The index is read whatever the listing says: a file read costs less than the question. */
+    @Override
+    public List<Descriptor> referrers(String repository, Digest subject, @Nullable String artifactType,
+        java.util.Collection<String> listedTags) throws AttestException {
+      return OciLayout.this.referrers(repository, subject, artifactType);
+    }
+  };
+
   // ---- manifests ----
 
   @Override
@@ -239,7 +295,7 @@ public final class OciLayout implements Registry {
     boolean fallback = false;
     Optional<Descriptor> subject = manifest.subject();
     if (subject.isPresent() && options.updateFallbackIndex()) {
-      addToFallbackIndex(repository, subject.get().digest(), manifest.descriptor());
+      updateFallbackIndex(repository, subject.get().digest(), List.of(manifest.descriptor()), Set.of());
       fallback = true;
     }
     return new PushResult(manifest.descriptor(), false, fallback);
@@ -422,12 +478,21 @@ public final class OciLayout implements Registry {
 
   // ---- internals ----
 
-  private void addToFallbackIndex(String repository, Digest subject, Descriptor referrer)
+  /**
+   * Drops {@code dropping} from, and adds {@code adding} to, the tag-schema index of {@code subject}
+   * under the layout's lock; entries already listed keep their descriptor. Nothing is written if
+   * the index already agrees, or if there is none and nothing to add.
+   */
+  private void updateFallbackIndex(String repository, Digest subject, List<Descriptor> adding, Set<Digest> dropping)
       throws AttestException {
+    checkRepository(repository);
     String tag = subject.tagSchemaTag();
     try (LayoutIndex.Held held = index.lock()) {
       LayoutIndex.Contents c = contents();
       Optional<Descriptor> current = findTag(c.manifests(), repository, tag);
+      if (current.isEmpty() && adding.isEmpty()) {
+        return;
+      }
       List<Descriptor> listed = new ArrayList<>();
       if (current.isPresent()) {
         Manifest m = readManifest(current.get(), repository + ":" + tag);
@@ -437,13 +502,21 @@ public final class OciLayout implements Registry {
         }
         listed.addAll(((ImageIndex) m).manifests());
       }
-      if (listed.stream().anyMatch(d -> d.digest().equals(referrer.digest()))) {
+      boolean changed = listed.removeIf(d -> dropping.contains(d.digest()));
+      Set<Digest> present = new HashSet<>();
+      listed.forEach(d -> present.add(d.digest()));
+      for (Descriptor d : adding) {
+        if (!dropping.contains(d.digest()) && present.add(d.digest())) {
+          listed.add(d.withoutData());
+          changed = true;
+        }
+      }
+      if (!changed) {
         return;
       }
-      if (listed.size() >= MAX_REFERRERS) {
-        throw new InvalidContentException(name() + ": " + tag + " already lists " + MAX_REFERRERS + " referrers");
+      if (listed.size() > MAX_REFERRERS) {
+        throw new InvalidContentException(name() + ": " + tag + " would list more than " + MAX_REFERRERS + " referrers");
       }
-      listed.add(referrer);
       ImageIndex updated = ImageIndex.builder().manifests(listed).build();
       storeBytes(updated.plainDescriptor(), updated.bytes());
       List<Descriptor> entries = withTag(c.manifests(), repository, tag, updated.plainDescriptor());

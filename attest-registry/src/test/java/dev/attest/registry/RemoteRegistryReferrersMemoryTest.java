@@ -195,9 +195,9 @@ class RemoteRegistryReferrersMemoryTest {
     ImageManifest a = referrer(1);
     noApi("acme/app");
     fallback("acme/app", a);
-    assertThat(registry.referrers("acme/app", SUBJECT.digest(), null, List.of("v1"))).isEmpty();
+    assertThat(registry.tagListing().orElseThrow().referrers("acme/app", SUBJECT.digest(), null, List.of("v1"))).isEmpty();
     assertThat(wm.findAll(getRequestedFor(urlEqualTo("/v2/acme/app/manifests/" + TAG)))).isEmpty();
-    assertThat(registry.referrers("acme/app", SUBJECT.digest(), null, List.of("v1", TAG)))
+    assertThat(registry.tagListing().orElseThrow().referrers("acme/app", SUBJECT.digest(), null, List.of("v1", TAG)))
         .extracting(Descriptor::digest).containsExactly(a.digest());
     // The API is asked whatever the tags say (here once, then remembered).
     assertThat(apiCalls("acme/app")).isEqualTo(1);
@@ -207,23 +207,23 @@ class RemoteRegistryReferrersMemoryTest {
   void tagsUpToListsASmallRepositoryAndGivesUpOnALargeOne() throws Exception {
     wm.stubFor(get(urlPathEqualTo("/v2/small/tags/list")).willReturn(aResponse().withStatus(200)
         .withHeader("Content-Type", "application/json").withBody("{\"name\":\"small\",\"tags\":[\"a\",\"b\"]}")));
-    assertThat(registry.tagsUpTo("small", 2)).contains(List.of("a", "b"));
+    assertThat(registry.tagListing().orElseThrow().tagsUpTo("small", 2)).contains(List.of("a", "b"));
     wm.verify(getRequestedFor(urlEqualTo("/v2/small/tags/list?n=3")));
-    assertThat(registry.tagsUpTo("small", 1)).isEmpty();
+    assertThat(registry.tagListing().orElseThrow().tagsUpTo("small", 1)).isEmpty();
 
     wm.stubFor(get(urlPathEqualTo("/v2/empty/tags/list")).willReturn(aResponse().withStatus(200)
         .withHeader("Content-Type", "application/json").withBody("{\"name\":\"empty\",\"tags\":null}")));
-    assertThat(registry.tagsUpTo("empty", 10)).contains(List.of());
+    assertThat(registry.tagListing().orElseThrow().tagsUpTo("empty", 10)).contains(List.of());
 
     // A registry that pages one tag at a time: at most a few pages are read.
     wm.stubFor(get(urlPathMatching("/v2/paged/tags/list")).willReturn(aResponse().withStatus(200)
         .withHeader("Content-Type", "application/json")
         .withHeader("Link", "</v2/paged/tags/list?n=1&last=x>; rel=\"next\"")
         .withBody("{\"name\":\"paged\",\"tags\":[\"x\"]}")));
-    Optional<List<String>> paged = registry.tagsUpTo("paged", 100);
+    Optional<List<String>> paged = registry.tagListing().orElseThrow().tagsUpTo("paged", 100);
     assertThat(paged).isEmpty();
     assertThat(wm.findAll(getRequestedFor(urlPathEqualTo("/v2/paged/tags/list"))))
         .hasSize(RemoteRegistry.MAX_SMALL_LISTING_PAGES);
-    assertThatThrownBy(() -> registry.tagsUpTo("small", 0)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> registry.tagListing().orElseThrow().tagsUpTo("small", 0)).isInstanceOf(IllegalArgumentException.class);
   }
 }

@@ -6,9 +6,11 @@ import dev.attest.core.Digest;
 import dev.attest.core.AttestException;
 import dev.attest.core.Manifest;
 import dev.attest.registry.BlobSource;
+import dev.attest.registry.FallbackIndex;
 import dev.attest.registry.PushOptions;
 import dev.attest.registry.PushResult;
 import dev.attest.registry.Registry;
+import dev.attest.registry.TagListing;
 import dev.attest.testing.internal.ApiError;
 import dev.attest.testing.internal.BlobStore;
 import dev.attest.testing.internal.DiskBlobStore;
@@ -274,6 +276,33 @@ public final class EmbeddedRegistry implements Registry {
   public List<Descriptor> referrers(String repository, Digest subject, @Nullable String artifactType)
       throws AttestException {
     return client().referrers(repository, subject, artifactType);
+  }
+
+  @Override
+  public void uploadBlob(String repository, Descriptor blob, BlobSource source) throws AttestException {
+    client().uploadBlob(repository, blob, source);
+  }
+
+  @Override
+  public Optional<String> knownRepository(Digest digest) {
+    return client().knownRepository(digest);
+  }
+
+  /** The client's: {@code http://127.0.0.1:PORT/}. */
+  @Override
+  public Optional<URI> location() {
+    return client().location();
+  }
+
+  /** The client's: the tag-schema index the client writes when the referrers API is off. */
+  @Override
+  public Optional<FallbackIndex> fallbackIndex() {
+    return client().fallbackIndex();
+  }
+
+  @Override
+  public Optional<TagListing> tagListing() {
+    return client().tagListing();
   }
 
   // ---- direct access to storage, without a client

@@ -47,15 +47,15 @@ class RemoteRegistryOnEmbeddedFallbackTest extends RemoteRegistryContract {
         .containsExactly(first.digest());
 
     // "first" is listed already and is not duplicated; "third" is named twice.
-    registry.addToFallbackIndex(repo, subject.digest(),
-        List.of(first.descriptor(), second.descriptor(), third.descriptor(), third.descriptor()));
+    registry.fallbackIndex().orElseThrow().add(repo, subject.digest(),
+        List.of(first.descriptor(), second.descriptor(), third.descriptor(), third.descriptor()), false);
 
     ImageIndex index = (ImageIndex) registry.fetchManifest(repo, subject.digest().tagSchemaTag());
     assertThat(index.manifests()).extracting(Descriptor::digest)
         .containsExactly(first.digest(), second.digest(), third.digest());
     assertThat(registry.referrers(repo, subject.digest(), MediaTypes.SIGSTORE_BUNDLE_V03))
         .extracting(Descriptor::digest).containsExactly(second.digest());
-    assertThatThrownBy(() -> registry.addToFallbackIndex(repo, subject.digest(), List.of()))
+    assertThatThrownBy(() -> registry.fallbackIndex().orElseThrow().add(repo, subject.digest(), List.of(), false))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no referrers");
   }
 
@@ -81,14 +81,14 @@ class RemoteRegistryOnEmbeddedFallbackTest extends RemoteRegistryContract {
       counted.pushManifest(repo, a, PushOptions.DEFAULT.withoutFallbackIndex());
       counted.pushManifest(repo, b, PushOptions.DEFAULT.withoutFallbackIndex());
       calls.clear();
-      counted.addToFallbackIndex(repo, fresh.digest(), List.of(a.descriptor(), b.descriptor()), true);
+      counted.fallbackIndex().orElseThrow().add(repo, fresh.digest(), List.of(a.descriptor(), b.descriptor()), true);
       assertThat(calls).containsExactly("GET 404", "PUT 201", "GET 200");
 
       // An index that exists although the subject is new: someone else writes it, full procedure.
       ImageManifest c = TestContent.referrer(counted, repo, fresh.descriptor(), "application/vnd.test+json", 3);
       counted.pushManifest(repo, c, PushOptions.DEFAULT.withoutFallbackIndex());
       calls.clear();
-      counted.addToFallbackIndex(repo, fresh.digest(), List.of(c.descriptor()), true);
+      counted.fallbackIndex().orElseThrow().add(repo, fresh.digest(), List.of(c.descriptor()), true);
       assertThat(calls).containsExactly("GET 200", "PUT 201", "GET 200", "GET 200");
 
       // A subject that was there before: a "not found" is read twice, the entry confirmed twice.
@@ -96,7 +96,7 @@ class RemoteRegistryOnEmbeddedFallbackTest extends RemoteRegistryContract {
       ImageManifest d = TestContent.referrer(counted, repo, old.descriptor(), "application/vnd.test+json", 4);
       counted.pushManifest(repo, d, PushOptions.DEFAULT.withoutFallbackIndex());
       calls.clear();
-      counted.addToFallbackIndex(repo, old.digest(), List.of(d.descriptor()), false);
+      counted.fallbackIndex().orElseThrow().add(repo, old.digest(), List.of(d.descriptor()), false);
       assertThat(calls).containsExactly("GET 404", "GET 404", "PUT 201", "GET 200", "GET 200");
 
       assertThat(counted.referrers(repo, fresh.digest(), null)).extracting(Descriptor::digest)

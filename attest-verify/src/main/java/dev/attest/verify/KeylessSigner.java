@@ -13,6 +13,7 @@ import dev.attest.verify.internal.keyless.FulcioOids;
 import dev.attest.verify.internal.keyless.KeylessBundleVerifier;
 import dev.attest.verify.internal.keyless.KeylessSigning;
 import dev.attest.verify.internal.keyless.SigningConfig;
+import dev.attest.verify.internal.sigstore.TrustedRoot;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,8 +29,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Keyless (Sigstore) signing over HTTP: for each signing, an ephemeral P-256 key, a short-lived
- * Fulcio certificate for the OIDC identity of a {@link TokenSource}, and a Rekor entry whose
- * inclusion proof is verified before the v0.3 bundle is returned. The bundle verifies offline with
+ * Fulcio certificate for the OIDC identity of a {@link TokenSource}, an RFC 3161 timestamp from
+ * each timestamp authority, and an entry in each Rekor log (v1, or v2 with a timestamp), whose
+ * inclusion proofs are verified before the v0.3 bundle is returned (ADR 0013, ADR 0028). The bundle verifies offline with
  * the instance's {@code trusted_root.json} (in attest's {@link PolicyVerifier}, sigstore-java,
  * sigstore-js).
  *
@@ -66,9 +68,11 @@ public final class KeylessSigner {
   }
 
   /**
-   * Signs {@code statement} in a DSSE envelope and logs it as a Rekor {@code dsse} 0.0.1 entry.
+   * Signs {@code statement} in a DSSE envelope and logs it: in a Rekor v1 log as a {@code dsse}
+   * 0.0.1 entry, in a Rekor v2 log as a {@code hashedrekord} 0.0.2 entry over the envelope's PAE.
    *
-   * @throws KeylessSigningException naming the step (token, Fulcio, Rekor) and the server's answer
+   * @throws KeylessSigningException naming the step (token, Fulcio, timestamp, Rekor) and the
+   *     server's answer
    */
   public SigstoreBundle signDsse(Statement statement) throws KeylessSigningException {
     return flow.signDsse(Objects.requireNonNull(statement, "statement"));
@@ -76,9 +80,10 @@ public final class KeylessSigner {
 
   /**
    * Signs the sha256 digest of an artifact (a message signature) and logs it as a Rekor {@code
-   * hashedrekord} 0.0.1 entry.
+   * hashedrekord} entry (0.0.1 in a v1 log, 0.0.2 in a v2 log).
    *
-   * @throws KeylessSigningException naming the step (token, Fulcio, Rekor) and the server's answer
+   * @throws KeylessSigningException naming the step (token, Fulcio, timestamp, Rekor) and the
+   *     server's answer
    */
   public SigstoreBundle signMessage(Digest artifact) throws KeylessSigningException {
     return flow.signMessage(Objects.requireNonNull(artifact, "artifact"));
@@ -153,29 +158,34 @@ public final class KeylessSigner {
   /** Settings of a {@link KeylessSigner}. */
   public static final class Builder {
     private @Nullable String fulcio;
-    private @Nullable String rekor;
+    private final List<LogUrl> logs = new ArrayList<>();
+    private final List<String> tsas = new ArrayList<>();
     private @Nullable Path signingConfig;
+    private @Nullable Path trustedRoot;
     private @Nullable TokenSource tokens;
     private Duration timeout = Duration.ofSeconds(30);
 
     private Builder() {}
 
-    /** Sigstore's public-good Fulcio and Rekor. */
+    /** Sigstore's public-good Fulcio and Rekor (v1). */
     public Builder sigstorePublicGood() {
       this.fulcio = PUBLIC_GOOD_FULCIO;
-      this.rekor = PUBLIC_GOOD_REKOR;
+      logs.clear();
+      tsas.clear();
+      logs.add(new LogUrl(PUBLIC_GOOD_REKOR, 1));
       this.signingConfig = null;
       return this;
     }
 
     /**
-     * The Fulcio and Rekor URLs of a Sigstore {@code signing_config} v0.2 JSON file (media type
-     * {@code application/vnd.dev.sigstore.signingconfig.v0.2+json}), read at {@link #build()}:
-     * the newest valid Fulcio (API v1), and the Rekor logs of API v1 that the config's {@code
-     * rekorTlogConfig} selector picks ({@code ANY}: one; {@code EXACT}: that many operators, or
-     * the build fails; {@code ALL}: one per operator), each entry in the bundle. attest signs to
-     * Rekor v1 logs, whose signed entry timestamp is the signature's time: a config that offers
-     * only Rekor v2 logs is refused, and its {@code tsaUrls} are not used.
+     * The services of a Sigstore {@code signing_config} v0.2 JSON file (media type {@code
+     * application/vnd.dev.sigstore.signingconfig.v0.2+json}), read at {@link #build()}: the newest
+     * valid Fulcio (API v1); the Rekor logs of the highest API version attest speaks (2, else 1)
+     * that the {@code rekorTlogConfig} selector picks ({@code ANY}: one; {@code EXACT}: that many
+     * operators, or the build fails; {@code ALL}: one per operator), each entry in the bundle; and
+     * the timestamp authorities (API v1) the {@code tsaConfig} selector picks, each timestamp in
+     * the bundle. A Rekor v2 log gives no signed time, so a config that selects one must offer a
+     * valid timestamp authority. Services outside their {@code validFor} window are skipped.
      *
      * @see <a href="https://github.com/sigstore/protobuf-specs/blob/main/protos/sigstore_trustroot.proto">SigningConfig</a>
      */
@@ -191,10 +201,46 @@ public final class KeylessSigner {
       return this;
     }
 
-    /** The Rekor (v1 API) base URL. */
+    /** The Rekor (v1 API) base URL; replaces any log set before. */
     public Builder rekor(String url) {
-      this.rekor = Objects.requireNonNull(url, "url");
+      Objects.requireNonNull(url, "url");
+      logs.clear();
+      logs.add(new LogUrl(url, 1));
       this.signingConfig = null;
+      return this;
+    }
+
+    /**
+     * A Rekor v2 log's base URL (entries are posted to {@code /api/v2/log/entries}); replaces any
+     * log set before. Needs a {@link #timestampAuthority(String)}: a v2 log gives no signed time.
+     */
+    public Builder rekorV2(String url) {
+      Objects.requireNonNull(url, "url");
+      logs.clear();
+      logs.add(new LogUrl(url, 2));
+      this.signingConfig = null;
+      return this;
+    }
+
+    /**
+     * Adds an RFC 3161 timestamp authority: its full URL, to which a DER {@code TimeStampReq} is
+     * posted as {@code application/timestamp-query} (for Sigstore's TSA, {@code
+     * https://timestamp.sigstore.dev/api/v1/timestamp}).
+     */
+    public Builder timestampAuthority(String url) {
+      tsas.add(Objects.requireNonNull(url, "url"));
+      this.signingConfig = null;
+      return this;
+    }
+
+    /**
+     * The instance's {@code trusted_root.json}: each timestamp is verified against its timestamp
+     * authorities, and the finished bundle is verified against it (logs, checkpoints, SCT, chain)
+     * before it is returned. Without it, each timestamp is checked against the chain it embeds
+     * and each log answer for its inclusion proof only; the verifier checks the rest.
+     */
+    public Builder trustedRoot(Path file) {
+      this.trustedRoot = Objects.requireNonNull(file, "file");
       return this;
     }
 
@@ -216,16 +262,25 @@ public final class KeylessSigner {
     /**
      * The signer.
      *
-     * @throws KeylessSigningException if the signing config cannot be read or an endpoint or the
-     *     token source is missing
+     * @throws KeylessSigningException if the signing config or trusted root cannot be read, an
+     *     endpoint or the token source is missing, or a Rekor v2 log has no timestamp authority
      */
     public KeylessSigner build() throws KeylessSigningException {
       String f = fulcio;
-      List<String> r = rekor == null ? List.of() : List.of(rekor);
+      List<KeylessSigning.Log> r = new ArrayList<>();
+      for (LogUrl l : logs) {
+        r.add(new KeylessSigning.Log(url(l.url(), l.version() == 2 ? "Rekor v2" : "Rekor"), l.version()));
+      }
+      List<HttpUrl> t = new ArrayList<>();
       if (signingConfig != null) {
         Endpoints e = readSigningConfig(signingConfig, Instant.now());
         f = e.fulcio();
-        r = e.rekor();
+        r = e.logs();
+        t.addAll(e.tsas());
+      } else {
+        for (String u : tsas) {
+          t.add(url(u, "timestamp authority"));
+        }
       }
       if (f == null || r.isEmpty()) {
         throw new KeylessSigningException(SIGNING, "no Fulcio and Rekor endpoints: set signingConfig(...),"
@@ -234,6 +289,14 @@ public final class KeylessSigner {
       if (tokens == null) {
         throw new KeylessSigningException(SIGNING, "no token source: set tokenSource(...)");
       }
+      TrustedRoot root = null;
+      if (trustedRoot != null) {
+        try {
+          root = KeylessBundleVerifier.of(trustedRoot).trustedRoot();
+        } catch (InvalidContentException e) {
+          throw new KeylessSigningException(SIGNING, e.getMessage(), e);
+        }
+      }
       OkHttpClient http = new OkHttpClient.Builder()
           .callTimeout(timeout)
           .connectTimeout(timeout)
@@ -241,12 +304,14 @@ public final class KeylessSigner {
           .retryOnConnectionFailure(false)
           .followRedirects(false)
           .build();
-      List<HttpUrl> logs = new ArrayList<>();
-      for (String u : r) {
-        logs.add(url(u, "Rekor"));
+      try {
+        return new KeylessSigner(new KeylessSigning(http, url(f, "Fulcio"), r, t, root, tokens));
+      } catch (IllegalArgumentException e) {
+        throw new KeylessSigningException(SIGNING, e.getMessage(), e);
       }
-      return new KeylessSigner(new KeylessSigning(http, url(f, "Fulcio"), logs, tokens));
     }
+
+    private record LogUrl(String url, int version) {}
 
     private static HttpUrl url(String s, String what) throws KeylessSigningException {
       HttpUrl u = HttpUrl.parse(s);
@@ -257,13 +322,12 @@ public final class KeylessSigner {
     }
   }
 
-  /** The Fulcio URL and the Rekor log URLs a signing config selects. */
-  record Endpoints(String fulcio, List<String> rekor) {}
+  /** The Fulcio URL, the Rekor logs and the timestamp authorities a signing config selects. */
+  record Endpoints(String fulcio, List<KeylessSigning.Log> logs, List<HttpUrl> tsas) {}
 
   /**
-   * The Fulcio service and the Rekor logs that the signing config in {@code file} selects at {@code
-   * now}: Fulcio API v1, and Rekor API v1 logs by the config's {@code rekorTlogConfig} selector
-   * (ANY one, EXACT n, ALL), each newest first and one per operator.
+   * What the signing config in {@code file} selects at {@code now} (see {@link
+   * Builder#signingConfig(Path)}).
    */
   static Endpoints readSigningConfig(Path file, Instant now) throws KeylessSigningException {
     byte[] json;
@@ -278,10 +342,25 @@ public final class KeylessSigner {
     try {
       SigningConfig c = SigningConfig.parse(json);
       String ca = SigningConfig.selectOne(c.ca(), Set.of(1), now, "caUrls (Fulcio)").url();
-      List<String> logs = new ArrayList<>();
-      SigningConfig.select(c.rekor(), c.rekorSelector(), Set.of(1), now, "rekorTlogUrls (Rekor)")
-          .forEach(s -> logs.add(s.url()));
-      return new Endpoints(ca, logs);
+      List<KeylessSigning.Log> logs = new ArrayList<>();
+      for (SigningConfig.Service s : SigningConfig.select(c.rekor(), c.rekorSelector(), Set.of(1, 2), now,
+          "rekorTlogUrls (Rekor)")) {
+        logs.add(new KeylessSigning.Log(Builder.url(s.url(), "Rekor"), s.majorApiVersion()));
+      }
+      boolean v2 = logs.stream().anyMatch(l -> l.majorApiVersion() == 2);
+      List<HttpUrl> tsas = new ArrayList<>();
+      boolean offered = c.tsa().stream().anyMatch(s -> s.majorApiVersion() == 1 && s.validAt(now));
+      if (v2 || offered) {
+        if (!offered) {
+          throw new IllegalArgumentException("the selected Rekor v2 log(s) give no signed time, and tsaUrls offers no"
+              + " timestamp authority of API version 1 valid now");
+        }
+        for (SigningConfig.Service s : SigningConfig.select(c.tsa(), c.tsaSelector(), Set.of(1), now,
+            "tsaUrls (timestamp authority)")) {
+          tsas.add(Builder.url(s.url(), "timestamp authority"));
+        }
+      }
+      return new Endpoints(ca, logs, tsas);
     } catch (IllegalArgumentException e) {
       throw new KeylessSigningException(SIGNING, "signing config " + file + ": " + e.getMessage(), e);
     }

@@ -18,6 +18,8 @@ public final class KeylessSigningException extends AttestException {
     FULCIO,
     /** Logging the signature in Rekor, or checking what Rekor returned. */
     REKOR,
+    /** Getting an RFC 3161 timestamp from a timestamp authority, or checking what it returned. */
+    TIMESTAMP,
     /** Anything else: configuration, local signing, writing the bundle. */
     SIGNING
   }
@@ -42,6 +44,7 @@ public final class KeylessSigningException extends AttestException {
       case TOKEN -> "OIDC token: ";
       case FULCIO -> "Fulcio: ";
       case REKOR -> "Rekor: ";
+      case TIMESTAMP -> "timestamp authority: ";
       case SIGNING -> "keyless signing: ";
     };
   }

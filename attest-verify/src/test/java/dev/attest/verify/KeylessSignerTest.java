@@ -355,7 +355,7 @@ class KeylessSignerTest {
          "caUrls":[{"url":"%1$s","majorApiVersion":1,"validFor":{"start":"2023-01-01T00:00:00Z"}}],
          "oidcUrls":[],
          "rekorTlogUrls":[
-           {"url":"http://127.0.0.1:9/v2","majorApiVersion":2,"validFor":{"start":"2023-01-01T00:00:00Z"}},
+           {"url":"http://127.0.0.1:9/v2-later","majorApiVersion":2,"validFor":{"start":"2099-01-01T00:00:00Z"}},
            {"url":"http://127.0.0.1:9/old","majorApiVersion":1,
             "validFor":{"start":"2020-01-01T00:00:00Z","end":"2021-01-01T00:00:00Z"}},
            {"url":"%1$s","majorApiVersion":1,"validFor":{"start":"2023-01-01T00:00:00Z"}}],
@@ -376,7 +376,8 @@ class KeylessSignerTest {
         """.formatted(http.url()));
     assertThatThrownBy(() -> KeylessSigner.builder().signingConfig(v2only).tokenSource(TokenSource.of("a.b.c")).build())
         .isInstanceOf(KeylessSigningException.class)
-        .hasMessageContaining("no rekorTlogUrls (Rekor) service valid now with a supported major API version [1]");
+        .hasMessageContaining("the selected Rekor v2 log(s) give no signed time, and tsaUrls offers no timestamp"
+            + " authority");
   }
 
   @Test

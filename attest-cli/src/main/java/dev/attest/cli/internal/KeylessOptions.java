@@ -15,10 +15,16 @@ import picocli.CommandLine.Option;
  */
 final class KeylessOptions {
   @Option(names = "--signing-config", paramLabel = "JSON", description = "Keyless: a Sigstore signing_config v0.2"
-      + " JSON (application/vnd.dev.sigstore.signingconfig.v0.2+json) naming the Fulcio and Rekor services; the"
-      + " newest valid Fulcio and the Rekor v1 log(s) its rekorTlogConfig selector (ANY, EXACT, ALL) picks are"
-      + " used. Default: Sigstore's public-good Fulcio and Rekor.")
+      + " JSON (application/vnd.dev.sigstore.signingconfig.v0.2+json) naming the Fulcio, Rekor and timestamp"
+      + " authority services; the newest valid Fulcio, the Rekor log(s) of the highest API version attest speaks"
+      + " (v2, else v1) that its rekorTlogConfig selector (ANY, EXACT, ALL) picks, and the timestamp authorities"
+      + " its tsaConfig selector picks are used (a Rekor v2 log needs one). Default: Sigstore's public-good Fulcio"
+      + " and Rekor v1.")
   @Nullable Path signingConfig;
+
+  @Option(names = "--trusted-root", paramLabel = "JSON", description = "Keyless: the instance's trusted_root.json;"
+      + " each timestamp and the finished bundle are verified against it before anything is written or pushed.")
+  @Nullable Path trustedRoot;
 
   @Option(names = "--identity-token-file", paramLabel = "FILE", description = "Keyless: read the OIDC identity token"
       + " (a JWT) from FILE. Default: GitHub Actions' token for audience sigstore (needs 'permissions: id-token:"
@@ -31,7 +37,7 @@ final class KeylessOptions {
 
   /** Whether any keyless option was given. */
   boolean given() {
-    return signingConfig != null || tokenFile != null || tokenEnv != null;
+    return signingConfig != null || tokenFile != null || tokenEnv != null || trustedRoot != null;
   }
 
   /** The signer these options describe; a missing input or a bad signing config is a usage error. */
@@ -65,6 +71,12 @@ final class KeylessOptions {
       b.signingConfig(signingConfig);
     } else {
       b.sigstorePublicGood();
+    }
+    if (trustedRoot != null) {
+      if (!Files.isRegularFile(trustedRoot)) {
+        throw new UsageException("trusted root not found: " + trustedRoot);
+      }
+      b.trustedRoot(trustedRoot);
     }
     try {
       return b.build();

@@ -114,8 +114,8 @@ final class PromoteCommand implements Callable<Integer> {
           }
           return r;
         }).build()) {
-      String fromRepo = source.repositoryIn(from, "image");
-      String toRepo = dest.repositoryIn(dst, fromRepo);
+      String fromRepo = source.repositoryIn("image");
+      String toRepo = dest.repositoryIn(fromRepo);
       if (from.name().equals(dst.name()) && fromRepo.equals(toRepo)) {
         throw new UsageException("--to names the source repository " + dest.name(toRepo) + "; promote to another one");
       }

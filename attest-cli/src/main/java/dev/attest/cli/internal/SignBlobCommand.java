@@ -62,7 +62,7 @@ final class SignBlobCommand implements Callable<Integer> {
   public Integer call() throws IOException, AttestException {
     if (key != null && keyless.given()) {
       throw new UsageException("--key and the keyless options (--signing-config, --identity-token-file,"
-          + " --identity-token-env) are mutually exclusive");
+          + " --identity-token-env, --trusted-root) are mutually exclusive");
     }
     Signer signer = key == null ? null : Inputs.signer(key);
     KeylessSigner keylessSigner = key == null ? keyless.signer(System.getenv()) : null;

@@ -55,7 +55,7 @@ final class SignCommand implements Callable<Integer> {
     Target ref = Target.parse(reference);
     if (key != null && keyless.given()) {
       throw new UsageException("--key and the keyless options (--signing-config, --identity-token-file,"
-          + " --identity-token-env) are mutually exclusive");
+          + " --identity-token-env, --trusted-root) are mutually exclusive");
     }
     if (key == null && recursive) {
       throw new UsageException("--recursive needs --key: keyless signing signs one digest");
@@ -63,7 +63,7 @@ final class SignCommand implements Callable<Integer> {
     Signer signer = key == null ? null : Inputs.signer(key);
     KeylessSigner keylessSigner = key == null ? keyless.signer(System.getenv()) : null;
     try (Registry registry = ref.open(registryOptions, false)) {
-      String repo = ref.repositoryIn(registry, "image");
+      String repo = ref.repositoryIn("image");
       Digest digest = ref.digestIn(registry, repo);
       AttachResult result;
       if (signer != null) {

@@ -88,11 +88,12 @@ record Target(@Nullable ImageRef image, @Nullable Path layout, @Nullable String 
    *
    * @throws UsageException if the layout holds several repositories and none was named
    */
-  String repositoryIn(Registry registry, String fallback) throws AttestException {
+  String repositoryIn(String fallback) throws AttestException {
     if (repository != null) {
       return repository;
     }
-    List<String> repos = registry instanceof OciLayout l ? l.repositories() : List.of();
+    // The layout this target names, read again by its directory: no cast of the Registry.
+    List<String> repos = layout != null ? OciLayout.open(layout).repositories() : List.of();
     if (repos.size() > 1) {
       throw new UsageException(text + " holds several repositories (" + String.join(", ", repos)
           + "): name one, as oci:DIR:REPO:TAG or oci:DIR:REPO@DIGEST");

@@ -80,7 +80,7 @@ final class TreeCommand implements Callable<Integer> {
     Node root;
     String name;
     try (Registry registry = ref.open(registryOptions, false)) {
-      String repo = ref.repositoryIn(registry, "image");
+      String repo = ref.repositoryIn("image");
       name = ref.name(repo);
       Descriptor top = registry.resolve(repo, ref.digestIn(registry, repo).toString());
       root = walk(registry, repo, "image", top, 0, new HashSet<>());

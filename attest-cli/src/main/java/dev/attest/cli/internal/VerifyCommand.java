@@ -62,7 +62,7 @@ final class VerifyCommand implements Callable<Integer> {
       // Offline: the layout is the only registry the verifier reads.
       try (Registry layout = target.open(registryOptions, false);
           PolicyVerifier verifier = PolicyVerifier.builder(policy).timeout(limit).registry(layout).build()) {
-        String repo = target.repositoryIn(layout, "image");
+        String repo = target.repositoryIn("image");
         return print(verifier.verify(layout, repo, target.digestIn(layout, repo).toString()));
       }
     }

@@ -16,11 +16,10 @@ import dev.attest.promote.PromotionPlan.TagAction;
 import dev.attest.promote.PromotionPlan;
 import dev.attest.promote.RepositoryRef;
 import dev.attest.registry.BlobSource;
-import dev.attest.registry.OciLayout;
+import dev.attest.registry.FallbackIndex;
 import dev.attest.registry.PushOptions;
 import dev.attest.registry.PushResult;
 import dev.attest.registry.Registry;
-import dev.attest.registry.RemoteRegistry;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -232,7 +231,10 @@ public final class Executor {
           for (Item item : e.getValue()) {
             all.add(plan.manifest(item.digest()).map(Manifest::descriptor).orElse(item.descriptor()));
           }
-          destination.registry().updateFallbackIndex(destination.repository(), e.getKey(), all, drop);
+          Optional<FallbackIndex> index = destination.registry().fallbackIndex();
+          if (index.isPresent()) {
+            index.get().update(destination.repository(), e.getKey(), all, drop);
+          }
           entriesDropped.addAndGet(drop.size());
           return;
         }
@@ -248,7 +250,9 @@ public final class Executor {
       throws AttestException {
     Registry dst = destination.registry();
     String repo = destination.repository();
-    boolean fallback = dst instanceof RemoteRegistry && noReferrersApi && !referrersApi;
+    // A destination that keeps a tag-schema index and did not index this run's referrers itself.
+    Optional<FallbackIndex> index = dst.fallbackIndex();
+    boolean fallback = index.isPresent() && noReferrersApi && !referrersApi;
     boolean wroteOne = referrers.stream().anyMatch(r -> absentAtPlan.contains(r.digest()));
     Set<Digest> plannedListing = listedAtPlan.get(subject);
     List<Item> missing;
@@ -282,7 +286,7 @@ public final class Executor {
       for (Item item : missing) {
         descriptors.add(plan.manifest(item.digest()).map(Manifest::descriptor).orElse(item.descriptor()));
       }
-      ((RemoteRegistry) dst).addToFallbackIndex(repo, subject, descriptors, absentAtPlan.contains(subject));
+      index.get().add(repo, subject, descriptors, absentAtPlan.contains(subject));
       for (Item item : missing) {
         indexUpdates.incrementAndGet();
         listener.onEvent(new PromotionEvent.ReferrerIndexed(subject, item.digest()));
@@ -303,15 +307,14 @@ public final class Executor {
     Registry dst = destination.registry();
     String repo = destination.repository();
     List<Task> checks = new ArrayList<>();
-    // A RemoteRegistry accepts a blob only when the registry answers the upload's final
-    // "PUT ?digest=" (which it must refuse unless the bytes hash to that digest) or the mount
-    // with 201, naming the same digest: that answer is the destination's check of the blob, and
-    // a HEAD afterwards would only ask it again. Manifests are resolved: digest and size.
-    boolean blobsAcknowledged = dst instanceof RemoteRegistry;
+    // Blobs are not asked about again: a blob upload or a mount that answered true returns only
+    // once the destination itself has checked the bytes against the digest (the Registry
+    // contract's confirmed writes: a registry's answer to the final "PUT ?digest=" or to the
+    // mount, a layout's verified write). Manifests are resolved: digest and size.
     for (Item item : plan.items()) {
       // Items the plan found present were just checked by digest there (HEAD); check what this
       // run wrote, so that a re-run of a completed promotion asks no more than the plan did.
-      if (item.present() || (item.kind() == Kind.BLOB && blobsAcknowledged)) {
+      if (item.present() || item.kind() == Kind.BLOB) {
         continue;
       }
       if (item.kind() != Kind.BLOB && confirmed.contains(item.digest())) {
@@ -495,12 +498,10 @@ public final class Executor {
     }
     // Another repository of the destination that this client has already given the blob (an
     // earlier promotion of a fleet sharing a base layer): mount it there instead of copying again.
-    if (dst instanceof RemoteRegistry remote) {
-      String known = remote.knownRepository(blob.digest()).orElse(null);
-      if (known != null && !known.equals(repo) && remote.mountBlob(repo, blob.digest(), known)) {
-        mounted(blob);
-        return;
-      }
+    String known = dst.knownRepository(blob.digest()).orElse(null);
+    if (known != null && !known.equals(repo) && dst.mountBlob(repo, blob.digest(), known)) {
+      mounted(blob);
+      return;
     }
     if (shared == null) {
       transfer(blob);
@@ -592,12 +593,8 @@ public final class Executor {
         throw new IOException("cannot read blob " + blob.digest() + " from " + source + ": " + e.getMessage(), e);
       }
     };
-    if (dst instanceof RemoteRegistry remote) {
-      // The plan has just asked whether the destination has it: no second HEAD.
-      remote.uploadBlob(repo, blob, from);
-    } else {
-      dst.pushBlob(repo, blob, from);
-    }
+    // The plan has just asked whether the destination has it: no second HEAD.
+    dst.uploadBlob(repo, blob, from);
     blobsCopied.incrementAndGet();
     bytesCopied.addAndGet(blob.size());
     listener.onEvent(new PromotionEvent.BlobDone(blob, PromotionEvent.Transfer.COPIED));
@@ -616,18 +613,7 @@ public final class Executor {
 
   /** Whether blobs can be mounted: both sides are one registry (or one layout). */
   private boolean sameStorage() {
-    Registry s = source.registry();
-    Registry d = destination.registry();
-    if (s == d) {
-      return true;
-    }
-    if (s instanceof RemoteRegistry && d instanceof RemoteRegistry) {
-      return s.name().equals(d.name());
-    }
-    if (s instanceof OciLayout sl && d instanceof OciLayout dl) {
-      return sl.directory().equals(dl.directory());
-    }
-    return false;
+    return destination.registry().sameStorage(source.registry());
   }
 
   /** Reports progress as a source stream that does not verify is read. */

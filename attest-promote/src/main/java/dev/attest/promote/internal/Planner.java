@@ -20,7 +20,7 @@ import dev.attest.registry.NotFoundException;
 import dev.attest.registry.Registry;
 import dev.attest.registry.RegistryException;
 import dev.attest.registry.RegistryUnreachableException;
-import dev.attest.registry.RemoteRegistry;
+import dev.attest.registry.TagListing;
 import dev.attest.registry.UnauthorizedException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -52,7 +52,7 @@ import org.jspecify.annotations.Nullable;
  * after their subject), its bounds and its errors are those of a plain sequential walk. A read the
  * waves did not make (past a bound) is made by the walk itself.
  *
- * <p>A {@link RemoteRegistry} source is listed once ({@link RemoteRegistry#tagsUpTo}) when it has
+ * <p>A source that offers a {@link TagListing} is listed once ({@link TagListing#tagsUpTo}) when it has
  * at most {@value #MAX_LISTED_TAGS} tags: the legacy cosign tags and the {@code sha256-<hex>}
  * referrers indexes of every manifest are then read only where the listing shows them.
  *
@@ -91,6 +91,8 @@ public final class Planner {
   private final Map<Object, Result> destinationReads = new ConcurrentHashMap<>();
   /** The source repository's tags, when it has few; null to resolve tags one by one. */
   private @Nullable Set<String> listedTags;
+  /** The source's listing capability, when {@link #listedTags} came from it. */
+  private @Nullable TagListing listing;
   private @Nullable ExecutorService pool;
 
   public Planner(RepositoryRef source, RepositoryRef destination, int maxDepth, int maxNodes, int parallelism,
@@ -260,11 +262,13 @@ public final class Planner {
    * lacks the listing) only means the tags are resolved one by one, as they would be without it.
    */
   private void listTags() {
-    if (!(source.registry() instanceof RemoteRegistry remote)) {
+    TagListing tags = source.registry().tagListing().orElse(null);
+    if (tags == null) {
       return;
     }
     try {
-      Optional<List<String>> few = remote.tagsUpTo(source.repository(), MAX_LISTED_TAGS);
+      Optional<List<String>> few = tags.tagsUpTo(source.repository(), MAX_LISTED_TAGS);
+      listing = tags;
       listedTags = few.<Set<String>>map(HashSet::new).orElse(null);
     } catch (AttestException | RuntimeException e) {
       listedTags = null;
@@ -318,8 +322,9 @@ public final class Planner {
     }
     if (read instanceof ReferrersRead r) {
       Set<String> listed = listedTags;
-      if (listed != null && src instanceof RemoteRegistry remote) {
-        return remote.referrers(repo, r.subject(), null, listed);
+      TagListing tags = listing;
+      if (listed != null && tags != null) {
+        return tags.referrers(repo, r.subject(), null, listed);
       }
       return src.referrers(repo, r.subject(), null);
     }

@@ -28,6 +28,7 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -36,8 +37,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@link SigstoreTestStack} served over HTTP on 127.0.0.1: an OIDC token endpoint in the manner of
  * GitHub Actions ({@code GET /token?audience=...} with a bearer), a Fulcio-compatible {@code POST
  * /api/v2/signingCert} that verifies the token and the proof of possession and issues a
- * certificate for the token's workflow identity, and a Rekor-compatible {@code POST
- * /api/v1/log/entries} for {@code hashedrekord} and {@code dsse} 0.0.1 (409 for a repeated entry).
+ * certificate for the token's workflow identity, a Rekor-compatible {@code POST
+ * /api/v1/log/entries} for {@code hashedrekord} and {@code dsse} 0.0.1 (409 for a repeated entry),
+ * a Rekor v2 {@code POST /api/v2/log/entries} (hashedrekord and dsse 0.0.2, no SET, tiles-style
+ * checkpoint) and an RFC 3161 timestamp authority at {@code POST /api/v1/timestamp}; the v2 log and
+ * the TSA can be told to answer wrongly ({@link #v2Fault}, {@link #tsaFault}).
  */
 public final class SigstoreHttpStack implements AutoCloseable {
   public static final String REQUEST_TOKEN = "gha-request-token";
@@ -48,6 +52,9 @@ public final class SigstoreHttpStack implements AutoCloseable {
   private final KeyPair issuerKey = Keys.generateP256();
   private final Set<String> logged = new HashSet<>();
   private final AtomicInteger fulcioCalls = new AtomicInteger();
+  private final AtomicInteger tsaCalls = new AtomicInteger();
+  private volatile SigstoreTestStack.V2Fault v2Fault = SigstoreTestStack.V2Fault.NONE;
+  private volatile SigstoreTestStack.TsaFault tsaFault = SigstoreTestStack.TsaFault.NONE;
   private volatile String repo = "acme/app";
   private volatile String ref = "refs/heads/main";
   private volatile String workflowPath = ".github/workflows/release.yml";
@@ -58,6 +65,8 @@ public final class SigstoreHttpStack implements AutoCloseable {
     server.createContext("/token", ex -> handle(ex, this::token));
     server.createContext("/api/v2/signingCert", ex -> handle(ex, this::signingCert));
     server.createContext("/api/v1/log/entries", ex -> handle(ex, this::logEntries));
+    server.createContext("/api/v2/log/entries", ex -> handle(ex, this::logEntriesV2));
+    server.createContext("/api/v1/timestamp", this::timestampHandler);
     server.start();
   }
 
@@ -220,6 +229,172 @@ public final class SigstoreHttpStack implements AutoCloseable {
     certs.add(pemString(stack.intermediateCertificate().getEncoded()));
     certs.add(pemString(stack.rootCertificate().getEncoded()));
     return Answer.json(201, answer);
+  }
+
+  /** How the Rekor v2 log answers from now on. */
+  public SigstoreHttpStack v2Fault(SigstoreTestStack.V2Fault fault) {
+    this.v2Fault = fault;
+    return this;
+  }
+
+  /** How the timestamp authority answers from now on. */
+  public SigstoreHttpStack tsaFault(SigstoreTestStack.TsaFault fault) {
+    this.tsaFault = fault;
+    return this;
+  }
+
+  /** The Rekor v2 base URL: entries are posted to {@code /api/v2/log/entries} under it. */
+  public String rekorV2Url() {
+    return url();
+  }
+
+  /** The timestamp authority's full URL. */
+  public String tsaUrl() {
+    return url() + "/api/v1/timestamp";
+  }
+
+  public int tsaCalls() {
+    return tsaCalls.get();
+  }
+
+  /**
+   * Rekor v2 {@code POST /api/v2/log/entries}: a {@code CreateEntryRequest} with a {@code
+   * hashedRekordRequestV0_0_2} or {@code dsseRequestV0_0_2} (also under the proto names without
+   * underscores, as sigstore-js writes them). The signature is verified with the certificate's key
+   * (over the digest, or over the DSSE PAE); the entry is logged with the verifier as sent.
+   */
+  private Answer logEntriesV2(HttpExchange ex, byte[] body) throws Exception {
+    JsonNode req = JSON.readTree(body);
+    JsonNode hr = first(req, "hashedRekordRequestV0_0_2", "hashedRekordRequestV002");
+    JsonNode dr = first(req, "dsseRequestV0_0_2", "dsseRequestV002");
+    ObjectNode entry = JSON.createObjectNode();
+    entry.put("apiVersion", "0.0.2");
+    String kind;
+    if (hr != null) {
+      kind = "hashedrekord";
+      byte[] digest = Base64.getDecoder().decode(hr.path("digest").asText());
+      byte[] sig = Base64.getDecoder().decode(hr.path("signature").path("content").asText());
+      JsonNode verifier = hr.path("signature").path("verifier");
+      if (!verify(verifier, "NONEwithECDSA", digest, sig)) {
+        return Answer.error(400, "the signature does not verify over the digest with the verifier's key");
+      }
+      if (v2Fault == SigstoreTestStack.V2Fault.OTHER_BODY) {
+        digest = Digest.sha256(digest).hash();
+      }
+      entry.put("kind", kind);
+      ObjectNode spec = entry.putObject("spec").putObject("hashedRekordV002");
+      ObjectNode data = spec.putObject("data");
+      data.put("algorithm", "SHA2_256");
+      data.put("digest", b64(digest));
+      ObjectNode s = spec.putObject("signature");
+      s.put("content", b64(sig));
+      s.set("verifier", verifier);
+    } else if (dr != null) {
+      kind = "dsse";
+      JsonNode env = dr.path("envelope");
+      byte[] payload = Base64.getDecoder().decode(env.path("payload").asText());
+      String payloadType = env.path("payloadType").asText();
+      JsonNode sigs = env.path("signatures");
+      JsonNode verifiers = dr.path("verifiers");
+      if (sigs.size() != 1 || verifiers.size() != 1) {
+        return Answer.error(400, "exactly one signature and one verifier are supported");
+      }
+      byte[] sig = Base64.getDecoder().decode(sigs.path(0).path("sig").asText());
+      byte[] pae = dev.attest.core.DsseEnvelope.of(payloadType, payload, List.of()).pae();
+      if (!verify(verifiers.path(0), "SHA256withECDSA", pae, sig)) {
+        return Answer.error(400, "the DSSE signature does not verify with the verifier's key");
+      }
+      entry.put("kind", kind);
+      ObjectNode spec = entry.putObject("spec").putObject("dsseV002");
+      ObjectNode ph = spec.putObject("payloadHash");
+      ph.put("algorithm", "SHA2_256");
+      ph.put("digest", b64(Digest.sha256(v2Fault == SigstoreTestStack.V2Fault.OTHER_BODY
+          ? new byte[] {1} : payload).hash()));
+      ObjectNode s = spec.putArray("signatures").addObject();
+      s.put("content", b64(sig));
+      s.set("verifier", verifiers.path(0));
+    } else {
+      return Answer.error(400, "no hashedRekordRequestV0_0_2 or dsseRequestV0_0_2 in the request");
+    }
+    byte[] canonical = SigstoreTestStack.canonicalJson(entry);
+    String id = Digest.sha256(canonical).hex();
+    synchronized (logged) {
+      if (!logged.add("v2:" + id)) {
+        return Answer.error(409, "an equivalent entry already exists in the log");
+      }
+    }
+    return Answer.json(201, stack.appendToLogV2(kind, canonical, v2Fault));
+  }
+
+  private static JsonNode first(JsonNode n, String a, String b) {
+    JsonNode v = n.get(a);
+    return v != null ? v : n.get(b);
+  }
+
+  /** Verifies {@code sig} with a Rekor v2 verifier's certificate or key (P-256 only, as the stack issues). */
+  private static boolean verify(JsonNode verifier, String alg, byte[] message, byte[] sig) throws Exception {
+    if (!"PKIX_ECDSA_P256_SHA_256".equals(verifier.path("keyDetails").asText())) {
+      return false;
+    }
+    PublicKey key;
+    if (verifier.has("x509Certificate")) {
+      byte[] der = Base64.getDecoder().decode(verifier.path("x509Certificate").path("rawBytes").asText());
+      key = CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(der)).getPublicKey();
+    } else {
+      byte[] der = Base64.getDecoder().decode(verifier.path("publicKey").path("rawBytes").asText());
+      key = KeyFactory.getInstance("EC").generatePublic(new X509EncodedKeySpec(der));
+    }
+    Signature s = Signature.getInstance(alg);
+    s.initVerify(key);
+    s.update(message);
+    try {
+      return s.verify(sig);
+    } catch (java.security.SignatureException e) {
+      return false;
+    }
+  }
+
+  /**
+   * An RFC 3161 TSA at {@code POST /api/v1/timestamp}, as Sigstore's timestamp-authority serves
+   * it: a DER TimeStampReq ({@code application/timestamp-query}) or its JSON request ({@code
+   * artifactHash}, {@code hashAlgorithm}, {@code nonce}, {@code certificates}); the answer is a
+   * DER TimeStampResp ({@code application/timestamp-reply}).
+   */
+  private void timestampHandler(HttpExchange ex) throws IOException {
+    tsaCalls.incrementAndGet();
+    byte[] answer;
+    int status = 200;
+    String type = "application/timestamp-reply";
+    try (InputStream in = ex.getRequestBody()) {
+      byte[] body = in.readNBytes(64 * 1024);
+      String ct = String.valueOf(ex.getRequestHeaders().getFirst("Content-Type"));
+      if (ct.startsWith("application/json")) {
+        JsonNode req = JSON.readTree(body);
+        if (!"sha256".equals(req.path("hashAlgorithm").asText())) {
+          throw new IllegalArgumentException("only sha256 is supported");
+        }
+        answer = stack.timestampJson(Base64.getDecoder().decode(req.path("artifactHash").asText()),
+            req.path("certificates").asBoolean(false),
+            req.hasNonNull("nonce") ? new java.math.BigInteger(req.path("nonce").asText()) : null);
+      } else if (ct.startsWith("application/timestamp-query")) {
+        answer = stack.timestamp(body, tsaFault);
+      } else {
+        throw new IllegalArgumentException("unsupported Content-Type " + ct);
+      }
+    } catch (RuntimeException e) {
+      status = 400;
+      type = "text/plain";
+      answer = ("bad timestamp request: " + e.getMessage()).getBytes(StandardCharsets.UTF_8);
+    }
+    ex.getResponseHeaders().set("Content-Type", type);
+    ex.sendResponseHeaders(status, answer.length);
+    try (OutputStream out = ex.getResponseBody()) {
+      out.write(answer);
+    }
+  }
+
+  private static String b64(byte[] b) {
+    return Base64.getEncoder().encodeToString(b);
   }
 
   private Answer logEntries(HttpExchange ex, byte[] body) throws Exception {

@@ -19,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
+import java.security.KeyPairGenerator;
 import java.security.MessageDigest;
 import java.security.PrivateKey;
 import java.security.PublicKey;
@@ -53,6 +54,16 @@ import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
 import org.bouncycastle.operator.ContentSigner;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.bouncycastle.cert.jcajce.JcaCertStore;
+import org.bouncycastle.cms.jcajce.JcaSignerInfoGeneratorBuilder;
+import org.bouncycastle.operator.OperatorCreationException;
+import org.bouncycastle.operator.jcajce.JcaDigestCalculatorProviderBuilder;
+import org.bouncycastle.tsp.TSPAlgorithms;
+import org.bouncycastle.tsp.TSPException;
+import org.bouncycastle.tsp.TimeStampRequest;
+import org.bouncycastle.tsp.TimeStampRequestGenerator;
+import org.bouncycastle.tsp.TimeStampResponseGenerator;
+import org.bouncycastle.tsp.TimeStampTokenGenerator;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -81,9 +92,16 @@ public final class SigstoreTestStack {
   private final KeyPair intermediateKey = Keys.generateP256();
   private final KeyPair ctLogKey = Keys.generateP256();
   private final KeyPair rekorKey = Keys.generateP256();
+  private final KeyPair rekorV2Key = ed25519();
+  private final KeyPair witnessKey = ed25519();
+  private final KeyPair tsaRootKey = Keys.generateP256();
+  private final KeyPair tsaKey = Keys.generateP256();
   private final X509Certificate root;
   private final X509Certificate intermediate;
+  private final X509Certificate tsaRoot;
+  private final X509Certificate tsaLeaf;
   private final List<byte[]> leaves = new ArrayList<>();
+  private final List<byte[]> v2Leaves = new ArrayList<>();
 
   private SigstoreTestStack(String name) {
     this.name = name;
@@ -94,6 +112,14 @@ public final class SigstoreTestStack {
     this.root = caCertificate(rootName, rootKey.getPublic(), rootName, rootKey, from, to, 1);
     this.intermediate =
         caCertificate(intermediateName, intermediateKey.getPublic(), rootName, rootKey, from, to, 0);
+    X500Name tsaRootName = new X500Name("O=" + name + ", CN=" + name + " test tsa root");
+    this.tsaRoot = caCertificate(tsaRootName, tsaRootKey.getPublic(), tsaRootName, tsaRootKey, from, to, 0);
+    this.tsaLeaf = tsaLeafCertificate(new X500Name("O=" + name + ", CN=" + name + " test tsa"), tsaKey.getPublic(),
+        tsaRootName, tsaRootKey, from, to);
+    // The v2 log starts with entries by other signers too.
+    for (int i = 0; i < 3; i++) {
+      v2Leaves.add(("v2 filler " + name + " " + i).getBytes(StandardCharsets.UTF_8));
+    }
     // Entries by other signers before ours, so that proofs have a real audit path.
     for (int i = 0; i < 5; i++) {
       leaves.add(("filler " + name + " " + i).getBytes(StandardCharsets.UTF_8));
@@ -638,13 +664,255 @@ public final class SigstoreTestStack {
     }
   }
 
+  // ---------------------------------------------------------------- Rekor v2 and the TSA
+
+  /** The Rekor v2 log's base URL in the trusted root (a shard URL, as rekor-tiles names them). */
+  public String rekorV2Url() {
+    return "https://" + rekorV2Origin();
+  }
+
+  /** The Rekor v2 log's checkpoint origin and key name: its shard's host name. */
+  public String rekorV2Origin() {
+    return "log2025-1.rekor." + name + ".test";
+  }
+
+  /** The timestamp authority's URI in the trusted root. */
+  public String tsaUrl() {
+    return "https://timestamp." + name + ".test/api/v1/timestamp";
+  }
+
+  /**
+   * The Rekor v2 log's ID: its C2SP checkpoint key ID in full, SHA-256(origin || 0x0A || 0x01 ||
+   * Ed25519 key), whose first four bytes are the key hint of its checkpoint signatures (as the
+   * public-good Rekor v2 shards are listed in trusted roots).
+   */
+  public byte[] rekorV2LogId() {
+    return sha256(concat((rekorV2Origin() + "\n").getBytes(StandardCharsets.UTF_8), new byte[] {1},
+        rawEd25519(rekorV2Key.getPublic())));
+  }
+
+  /** How the Rekor v2 log answers. */
+  public enum V2Fault {
+    /** A correct answer. */
+    NONE,
+    /** Logs another entry than the one sent (another digest). */
+    OTHER_BODY,
+    /** Flips a bit of the first inclusion proof hash. */
+    BAD_PROOF,
+    /** Signs the checkpoint with a key the trusted root does not know. */
+    WRONG_CHECKPOINT_KEY,
+    /** Answers an integrated time, which a v2 log has no SET to vouch for. */
+    INTEGRATED_TIME,
+    /** Answers a checkpoint for another tree size than the proof's. */
+    CHECKPOINT_OTHER_SIZE
+  }
+
+  /**
+   * Appends {@code body} (a canonical Rekor v2 entry of {@code kind} 0.0.2) to the v2 log: the
+   * protobuf-JSON {@code TransparencyLogEntry} Rekor v2 answers (no SET, no integrated time), with
+   * an RFC 6962 inclusion proof and a C2SP checkpoint signed by the log's Ed25519 key.
+   */
+  public synchronized ObjectNode appendToLogV2(String kind, byte[] body, V2Fault fault) {
+    long index = v2Leaves.size();
+    v2Leaves.add(body);
+    v2Leaves.add(("v2 filler after " + index).getBytes(StandardCharsets.UTF_8));
+    int treeSize = v2Leaves.size();
+    List<byte[]> leafHashes = v2Leaves.stream().map(SigstoreTestStack::leafHash).toList();
+    byte[] rootHash = Merkle.root(leafHashes);
+    List<byte[]> path = Merkle.path((int) index, leafHashes);
+    if (fault == V2Fault.BAD_PROOF) {
+      path.get(0)[0] ^= 1;
+    }
+    ObjectNode entry = JSON.createObjectNode();
+    entry.put("logIndex", Long.toString(index));
+    entry.putObject("logId").put("keyId", b64(rekorV2LogId()));
+    ObjectNode kv = entry.putObject("kindVersion");
+    kv.put("kind", kind);
+    kv.put("version", "0.0.2");
+    if (fault == V2Fault.INTEGRATED_TIME) {
+      entry.put("integratedTime", Long.toString(Instant.now().getEpochSecond()));
+    }
+    ObjectNode proof = entry.putObject("inclusionProof");
+    proof.put("logIndex", Long.toString(index));
+    proof.put("rootHash", b64(rootHash));
+    proof.put("treeSize", Long.toString(treeSize));
+    ArrayNode hashes = proof.putArray("hashes");
+    path.forEach(h -> hashes.add(b64(h)));
+    long checkpointSize = fault == V2Fault.CHECKPOINT_OTHER_SIZE ? treeSize + 1 : treeSize;
+    proof.putObject("checkpoint").put("envelope",
+        checkpointV2(checkpointSize, rootHash, fault == V2Fault.WRONG_CHECKPOINT_KEY));
+    entry.put("canonicalizedBody", b64(body));
+    return entry;
+  }
+
+  /**
+   * A tiles-style checkpoint (C2SP tlog-checkpoint): origin, size, base64 root, a blank line, a
+   * witness cosignature line from another key first (which verifiers must skip), then the log's
+   * Ed25519 signature with its key hint.
+   */
+  private String checkpointV2(long treeSize, byte[] rootHash, boolean wrongKey) {
+    String note = rekorV2Origin() + "\n" + treeSize + "\n" + b64(rootHash) + "\n";
+    byte[] text = note.getBytes(StandardCharsets.UTF_8);
+    KeyPair signer = wrongKey ? ed25519() : rekorV2Key;
+    byte[] hint = java.util.Arrays.copyOf(rekorV2LogId(), 4);
+    byte[] witnessHint = java.util.Arrays.copyOf(sha256(("witness." + name + ".test\n").getBytes(
+        StandardCharsets.UTF_8)), 4);
+    byte[] witnessSig = concat(witnessHint, new byte[8], signEd25519(witnessKey.getPrivate(), text));
+    return note + "\n\u2014 witness." + name + ".test " + b64(witnessSig) + "\n\u2014 " + rekorV2Origin() + " "
+        + b64(concat(hint, signEd25519(signer.getPrivate(), text))) + "\n";
+  }
+
+  /** How the timestamp authority answers. */
+  public enum TsaFault {
+    /** A correct answer. */
+    NONE,
+    /** A token for another nonce than the request's. */
+    WRONG_NONCE,
+    /** A token over other bytes than the request's message imprint. */
+    WRONG_IMPRINT,
+    /** A token from a TSA the trusted root does not list (a valid token, untrusted). */
+    UNTRUSTED,
+    /** A token without the TSA certificate, although the request asked for it. */
+    NO_CERTIFICATES,
+    /** A token dated an hour ahead (a TSA with a wrong clock). */
+    FUTURE,
+    /** A response with status rejection and no token. */
+    REJECTED
+  }
+
+  /**
+   * The DER TimeStampResp to a DER TimeStampReq ({@code application/timestamp-query}), from this
+   * stack's TSA (a P-256 leaf with a critical timeStamping-only EKU under its own root), embedding
+   * the TSA's chain when the request asks for it.
+   */
+  public byte[] timestamp(byte[] timeStampReq, TsaFault fault) {
+    try {
+      TimeStampRequest req = new TimeStampRequest(timeStampReq);
+      if (fault == TsaFault.WRONG_NONCE || fault == TsaFault.WRONG_IMPRINT || fault == TsaFault.NO_CERTIFICATES) {
+        TimeStampRequestGenerator g = new TimeStampRequestGenerator();
+        g.setCertReq(fault != TsaFault.NO_CERTIFICATES && req.getCertReq());
+        byte[] imprint = fault == TsaFault.WRONG_IMPRINT ? sha256(new byte[] {42}) : req.getMessageImprintDigest();
+        BigInteger nonce = req.getNonce() == null ? null
+            : fault == TsaFault.WRONG_NONCE ? req.getNonce().add(BigInteger.ONE) : req.getNonce();
+        req = nonce == null ? g.generate(req.getMessageImprintAlgOID(), imprint)
+            : g.generate(req.getMessageImprintAlgOID(), imprint, nonce);
+      }
+      boolean untrusted = fault == TsaFault.UNTRUSTED;
+      X509Certificate leaf = untrusted ? foreignTsa().leaf : tsaLeaf;
+      PrivateKey key = untrusted ? foreignTsa().key.getPrivate() : tsaKey.getPrivate();
+      JcaSignerInfoGeneratorBuilder sib = new JcaSignerInfoGeneratorBuilder(
+          new JcaDigestCalculatorProviderBuilder().build());
+      TimeStampTokenGenerator gen = new TimeStampTokenGenerator(
+          sib.build(new JcaContentSignerBuilder("SHA256withECDSA").build(key), leaf),
+          new JcaDigestCalculatorProviderBuilder().build().get(
+              new org.bouncycastle.asn1.x509.AlgorithmIdentifier(org.bouncycastle.asn1.nist.NISTObjectIdentifiers.id_sha256)),
+          new ASN1ObjectIdentifier("1.3.6.1.4.1.57264.2"));
+      // The signer's certificate only (RFC 3161 section 2.4.1); sigstore-java takes the first embedded
+      // certificate as the leaf, and a CMS SET OF sorts a chain by encoding.
+      gen.addCertificates(new JcaCertStore(List.of(leaf)));
+      TimeStampResponseGenerator rg = new TimeStampResponseGenerator(gen, TSPAlgorithms.ALLOWED);
+      if (fault == TsaFault.REJECTED) {
+        return rg.generateRejectedResponse(new TSPException("the TSA refuses this request")).getEncoded();
+      }
+      Date genTime = Date.from(Instant.now().plus(fault == TsaFault.FUTURE ? Duration.ofHours(1) : Duration.ZERO));
+      return rg.generate(req, BigInteger.valueOf(SERIALS.incrementAndGet()), genTime).getEncoded();
+    } catch (IOException | GeneralSecurityException | TSPException | OperatorCreationException e) {
+      throw new IllegalStateException("test TSA: " + e.getMessage(), e);
+    }
+  }
+
+  /** {@link #timestamp(byte[], TsaFault)} for the JSON request Sigstore's timestamp-authority also takes. */
+  public byte[] timestampJson(byte[] artifactHash, boolean certificates, @Nullable BigInteger nonce) {
+    TimeStampRequestGenerator g = new TimeStampRequestGenerator();
+    g.setCertReq(certificates);
+    try {
+      TimeStampRequest req = nonce == null ? g.generate(TSPAlgorithms.SHA256, artifactHash)
+          : g.generate(TSPAlgorithms.SHA256, artifactHash, nonce);
+      return timestamp(req.getEncoded(), TsaFault.NONE);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private record Tsa(KeyPair key, X509Certificate leaf, X509Certificate root) {}
+
+  private @Nullable Tsa foreign;
+
+  private synchronized Tsa foreignTsa() {
+    if (foreign == null) {
+      KeyPair rk = Keys.generateP256();
+      KeyPair lk = Keys.generateP256();
+      Instant from = Instant.now().minus(Duration.ofDays(365));
+      Instant to = Instant.now().plus(Duration.ofDays(3650));
+      X500Name rn = new X500Name("O=elsewhere, CN=elsewhere tsa root");
+      X509Certificate r = caCertificate(rn, rk.getPublic(), rn, rk, from, to, 0);
+      foreign = new Tsa(lk, tsaLeafCertificate(new X500Name("O=elsewhere, CN=elsewhere tsa"), lk.getPublic(), rn, rk,
+          from, to), r);
+    }
+    return foreign;
+  }
+
+  private static X509Certificate tsaLeafCertificate(X500Name subject, PublicKey key, X500Name issuer, KeyPair issuerKey,
+      Instant from, Instant to) {
+    try {
+      JcaX509ExtensionUtils utils = new JcaX509ExtensionUtils();
+      X509v3CertificateBuilder b = new X509v3CertificateBuilder(issuer, BigInteger.valueOf(SERIALS.incrementAndGet()),
+          Date.from(from), Date.from(to), subject, SubjectPublicKeyInfo.getInstance(key.getEncoded()));
+      b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
+      // RFC 3161 section 2.3: a critical EKU with timeStamping only.
+      b.addExtension(Extension.extendedKeyUsage, true, new ExtendedKeyUsage(KeyPurposeId.id_kp_timeStamping));
+      b.addExtension(Extension.subjectKeyIdentifier, false, utils.createSubjectKeyIdentifier(key));
+      b.addExtension(Extension.authorityKeyIdentifier, false, utils.createAuthorityKeyIdentifier(issuerKey.getPublic()));
+      return new JcaX509CertificateConverter().getCertificate(b.build(contentSigner(issuerKey.getPrivate())));
+    } catch (IOException | GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static KeyPair ed25519() {
+    try {
+      return KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static byte[] signEd25519(PrivateKey key, byte[] message) {
+    try {
+      Signature s = Signature.getInstance("Ed25519");
+      s.initSign(key);
+      s.update(message);
+      return s.sign();
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static byte[] rawEd25519(PublicKey key) {
+    byte[] spki = key.getEncoded();
+    return java.util.Arrays.copyOfRange(spki, spki.length - 32, spki.length);
+  }
+
+  private static byte[] concat(byte[]... parts) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    for (byte[] p : parts) {
+      out.writeBytes(p);
+    }
+    return out.toByteArray();
+  }
+
   // ---------------------------------------------------------------- the trusted root
 
   /** The {@code trusted_root.json} for this stack's CA, CT log and transparency log. */
   public byte[] trustedRootJson() {
     ObjectNode root = JSON.createObjectNode();
     root.put("mediaType", TRUSTED_ROOT_MEDIA_TYPE);
-    root.putArray("tlogs").add(logInstance(rekorUrl(), rekorKey.getPublic()));
+    ArrayNode tlogs = root.putArray("tlogs");
+    tlogs.add(logInstance(rekorUrl(), rekorKey.getPublic()));
+    ObjectNode v2 = logInstance(rekorV2Url(), rekorV2Key.getPublic());
+    ((ObjectNode) v2.get("publicKey")).put("keyDetails", "PKIX_ED25519");
+    ((ObjectNode) v2.get("logId")).put("keyId", b64(rekorV2LogId()));
+    tlogs.add(v2);
     ObjectNode ca = root.putArray("certificateAuthorities").addObject();
     ObjectNode subject = ca.putObject("subject");
     subject.put("organization", name);
@@ -659,7 +927,19 @@ public final class SigstoreTestStack {
     }
     ca.putObject("validFor").put("start", VALID_FROM.toString());
     root.putArray("ctlogs").add(logInstance(ctLogUrl(), ctLogKey.getPublic()));
-    root.putArray("timestampAuthorities");
+    ObjectNode tsa = root.putArray("timestampAuthorities").addObject();
+    ObjectNode tsaSubject = tsa.putObject("subject");
+    tsaSubject.put("organization", name);
+    tsaSubject.put("commonName", name + " test tsa");
+    tsa.put("uri", tsaUrl());
+    ArrayNode tsaChain = tsa.putObject("certChain").putArray("certificates");
+    try {
+      tsaChain.addObject().put("rawBytes", b64(tsaLeaf.getEncoded()));
+      tsaChain.addObject().put("rawBytes", b64(tsaRoot.getEncoded()));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+    tsa.putObject("validFor").put("start", VALID_FROM.toString());
     try {
       return JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root);
     } catch (IOException e) {

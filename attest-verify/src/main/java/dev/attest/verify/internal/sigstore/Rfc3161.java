@@ -92,6 +92,63 @@ public final class Rfc3161 {
         "timestamp: no timestamp authority of the trusted root verifies it (" + tsas.size() + " tried); " + best.getMessage(), best);
   }
 
+  /** DER AlgorithmIdentifier of SHA-256 (2.16.840.1.101.3.4.2.1) with NULL parameters. */
+  private static final byte[] SHA256_ALGORITHM_ID = {
+    0x30, 0x0d, 0x06, 0x09, 0x60, (byte) 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00
+  };
+
+  /**
+   * A DER TimeStampReq (RFC 3161 section 2.4.1): version 1, the SHA-256 message imprint of {@code
+   * signedBytes}, no policy, {@code nonce}, and certReq TRUE so that the token embeds the TSA's
+   * certificate.
+   */
+  public static byte[] request(byte[] signedBytes, BigInteger nonce) {
+    if (nonce.signum() <= 0) {
+      throw new IllegalArgumentException("nonce must be positive");
+    }
+    byte[] digest = SignatureAlgorithm.digest("SHA-256").digest(signedBytes);
+    byte[] imprint = Der.tlv(Der.SEQUENCE, List.of(SHA256_ALGORITHM_ID, Der.tlv(Der.OCTET_STRING, digest)));
+    return Der.tlv(Der.SEQUENCE, List.of(
+        Der.tlv(Der.INTEGER, new byte[] {1}),
+        imprint,
+        Der.tlv(Der.INTEGER, nonce.toByteArray()),
+        Der.tlv(Der.BOOLEAN, new byte[] {(byte) 0xff})));
+  }
+
+  /**
+   * The nonce of a token's TSTInfo, or null when it has none. A signer compares it with the nonce
+   * of its request (RFC 3161 section 2.4.2): the token is parsed, not verified.
+   */
+  public static @Nullable BigInteger nonce(byte[] signedTimestamp) throws VerificationFailure {
+    if (signedTimestamp.length > MAX_TOKEN) {
+      throw new VerificationFailure("timestamp: the RFC 3161 token is " + signedTimestamp.length
+          + " bytes, more than the limit of " + MAX_TOKEN);
+    }
+    return Token.parse(signedTimestamp).nonce;
+  }
+
+  /**
+   * As {@link #verifyDetailed}, with the certificates the token embeds as the only authority
+   * ({@code uri}): the token is well formed, covers {@code signedBytes}, and is signed by a
+   * timestamping certificate it carries, whose embedded chain is valid at genTime. This is what a
+   * signer without a trusted root can check before it keeps a token; it says nothing about whether
+   * the authority is trusted, which the verifier decides against its trusted root.
+   */
+  public static Verified verifyAgainstEmbedded(byte[] signedTimestamp, byte[] signedBytes, String uri)
+      throws VerificationFailure {
+    if (signedTimestamp.length > MAX_TOKEN) {
+      throw new VerificationFailure("timestamp: the RFC 3161 token is " + signedTimestamp.length
+          + " bytes, more than the limit of " + MAX_TOKEN);
+    }
+    Token t = Token.parse(signedTimestamp);
+    if (t.certificates.isEmpty()) {
+      throw new VerificationFailure("timestamp: the token embeds no certificate, though the request asked for it"
+          + " (certReq)");
+    }
+    CertificateAuthority embedded = new CertificateAuthority(uri, t.certificates, Instant.EPOCH, null);
+    return verifyDetailed(signedTimestamp, signedBytes, List.of(embedded));
+  }
+
   private static Verified against(Token t, CertificateAuthority tsa) throws VerificationFailure {
     // The signer: an embedded certificate, or the authority's own leaf, matching the signer id and ESS hash.
     List<X509Certificate> candidates = new ArrayList<>(t.certificates);
@@ -203,6 +260,7 @@ public final class Rfc3161 {
     String imprintAlg = "";
     byte[] imprint = new byte[0];
     Instant genTime = Instant.EPOCH;
+    @Nullable BigInteger nonce;
 
     static Token parse(byte[] der) throws VerificationFailure {
       Token t = new Token();
@@ -376,7 +434,11 @@ public final class Rfc3161 {
       mi.end("messageImprint");
       r.next(Der.INTEGER, "serialNumber");
       genTime = r.next(Der.GENERALIZED_TIME, "genTime").time("genTime");
-      // accuracy, ordering, nonce, tsa and extensions are not relied on.
+      r.optional(Der.SEQUENCE); // accuracy
+      r.optional(Der.BOOLEAN); // ordering
+      Der.Value n = r.optional(Der.INTEGER);
+      nonce = n == null ? null : n.integer("nonce");
+      // tsa and extensions are not relied on; the nonce only by a signer that sent one.
     }
 
     private static String algorithm(Der.Value algId) throws VerificationFailure {
