@@ -15,7 +15,7 @@ final class Http {
     try (InputStream in = response.body().byteStream()) {
       return BoundedReads.readAll(in, max, "response");
     } catch (TooLargeException e) {
-      throw new IOException(e.getMessage(), e);
+      throw new IOException("response is larger than " + max + " bytes", e);
     }
   }
 
