@@ -27,7 +27,8 @@ import java.util.Locale;
  * bench.warmup} verifications, the median of {@code bench.iterations}, each parsing the bundle
  * bytes and verifying; the two verifiers alternate. attest remembers signatures that verified
  * (ADR 0029), so a warm repeat of one bundle hits that memo; the "memo off" row is attest in a
- * JVM with the memo off, every signature checked anew. A verifier that cannot verify a bundle is
+ * JVM with the memo off, every signature checked anew, alternating there with sigstore-java again
+ * (whose figure from that JVM is printed beside it). A verifier that cannot verify a bundle is
  * listed with its error. Run by {@code scripts/bench-sigstore}.
  */
 public final class SigstoreBenchmark {
@@ -95,7 +96,17 @@ public final class SigstoreBenchmark {
       Vector v = VECTORS.get(Integer.parseInt(args[2]));
       byte[] bundle = Files.readAllBytes(dir.resolve(v.folder()).resolve("bundle.sigstore.json"));
       byte[] artifact = Files.readAllBytes(dir.resolve(v.folder()).resolve("artifact.txt"));
-      System.out.println(warm(impl(args[1], v), bundle, artifact, Integer.parseInt(args[3]), Integer.parseInt(args[4])));
+      // attest alternating with sigstore-java (when it verifies the bundle), as in the main loop.
+      Impl peer = null;
+      try {
+        peer = impl("sigstore-java", v);
+        peer.verify(bundle, artifact);
+      } catch (Exception e) {
+        peer = null;
+      }
+      long[] medians = warmPair(impl(args[1], v), peer, bundle, artifact, Integer.parseInt(args[3]),
+          Integer.parseInt(args[4]));
+      System.out.println(medians[0] + " " + medians[1]);
       return;
     }
     if (args.length == 3 && args[0].equals("--cold")) {
@@ -157,26 +168,39 @@ public final class SigstoreBenchmark {
         if (k == 0) {
           // The memo (ADR 0029) remembers signatures that verified, so repeating one bundle
           // measures its hits; this row is every signature checked anew (as distinct bundles are).
-          System.out.printf(Locale.ROOT, "%-26s %-16s %12s %12.3f%n", v.label(), NO_MEMO, "-",
-              warmRun("attest", i, warmup, iterations) / 1e6);
+          long[] off = warmRun("attest", i, warmup, iterations);
+          System.out.printf(Locale.ROOT, "%-26s %-16s %12s %12.3f%s%n", v.label(), NO_MEMO, "-", off[0] / 1e6,
+              off[1] < 0 ? "" : String.format(Locale.ROOT, "  (sigstore-java alternating in that JVM: %.3f)",
+                  off[1] / 1e6));
         }
       }
     }
   }
 
-  static long warm(Impl impl, byte[] bundle, byte[] artifact, int warmup, int iterations) throws Exception {
+  /** Warm medians (ns) of {@code impl} and, alternating with it, {@code peer} (-1 without one). */
+  static long[] warmPair(Impl impl, Impl peer, byte[] bundle, byte[] artifact, int warmup, int iterations)
+      throws Exception {
     List<Double> times = new ArrayList<>();
+    List<Double> peerTimes = new ArrayList<>();
     for (int n = 0; n < warmup + iterations; n++) {
       long t0 = System.nanoTime();
       impl.verify(bundle, artifact);
       if (n >= warmup) {
         times.add((double) (System.nanoTime() - t0));
       }
+      if (peer != null) {
+        t0 = System.nanoTime();
+        peer.verify(bundle, artifact);
+        if (n >= warmup) {
+          peerTimes.add((double) (System.nanoTime() - t0));
+        }
+      }
     }
-    return Math.round(BenchSupport.median(times));
+    return new long[] {Math.round(BenchSupport.median(times)),
+        peer == null ? -1 : Math.round(BenchSupport.median(peerTimes))};
   }
 
-  private static long warmRun(String impl, int vector, int warmup, int iterations) throws Exception {
+  private static long[] warmRun(String impl, int vector, int warmup, int iterations) throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
         "-Dbench.vectors=" + dir, "-Ddev.attest.verify.signatureCacheSize=0", SigstoreBenchmark.class.getName(),
@@ -187,7 +211,8 @@ public final class SigstoreBenchmark {
     if (p.waitFor() != 0) {
       throw new IllegalStateException(impl + " warm run failed: " + out);
     }
-    return Long.parseLong(out);
+    String[] parts = out.split(" ");
+    return new long[] {Long.parseLong(parts[0]), Long.parseLong(parts[1])};
   }
 
   private static long coldRun(String impl, int vector) throws Exception {

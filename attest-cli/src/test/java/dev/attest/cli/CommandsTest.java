@@ -247,6 +247,32 @@ class CommandsTest {
     assertThat(json.get("reason").asText()).contains("does not verify");
   }
 
+  /** --key-details (ADR 0030): a key restricted to one registry algorithm; a mismatch is a usage error. */
+  @Test
+  void verifyBlobKeyDetails() throws Exception {
+    assertThat(run("keys", "generate", "--out-dir", dir.toString()).exitCode()).isZero();
+    Path file = dir.resolve("artifact.bin");
+    Files.write(file, utf8("release artifact"));
+    Path bundle = dir.resolve("artifact.sigstore.json");
+    assertThat(run("sign-blob", file.toString(), "--key", dir.resolve("attest.key").toString(), "--bundle",
+        bundle.toString()).exitCode()).isZero();
+    String pub = dir.resolve("attest.pub").toString();
+    Result ok = run("verify-blob", file.toString(), "--bundle", bundle.toString(), "--key", pub, "--key-details",
+        "PKIX_ECDSA_P256_SHA_256");
+    assertThat(ok.exitCode()).as(ok.toString()).isZero();
+    Result misfit = run("verify-blob", file.toString(), "--bundle", bundle.toString(), "--key", pub, "--key-details",
+        "PKIX_ECDSA_P384_SHA_384");
+    assertThat(misfit.exitCode()).as(misfit.toString()).isEqualTo(2);
+    assertThat(misfit.err()).contains("--key-details PKIX_ECDSA_P384_SHA_384", "does not match");
+    Result unknown = run("verify-blob", file.toString(), "--bundle", bundle.toString(), "--key", pub, "--key-details",
+        "PKIX_ECDSA_P256_HMAC_SHA_256");
+    assertThat(unknown.exitCode()).isEqualTo(2);
+    assertThat(unknown.err()).contains("not one attest verifies");
+    Result keyless = run("verify-blob", file.toString(), "--bundle", bundle.toString(), "--key-details",
+        "PKIX_ECDSA_P256_SHA_256", "--certificate-identity", "a@b", "--certificate-oidc-issuer", "https://i");
+    assertThat(keyless.exitCode()).isEqualTo(2);
+  }
+
   @Test
   void verifyBlobChecksDsseBundlesAndTheirSubject() throws Exception {
     KeyPair kp = Keys.generateP256();

@@ -29,8 +29,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  * interrupted writer), each repaired by one promotion with verification at the destination: it
  * ends verifying ALLOW with a real {@link PolicyVerifier}, every manifest and referrer
  * byte-identical to the source, no tag moved, and no index entry that points at nothing.
- * Subclasses give the registries: 2.8.2, and the embedded registry with and without the
- * referrers API.
+ * Subclasses give the registries: 2.8.2, the embedded registry with and without the referrers
+ * API, and an OCI layout as the destination.
  */
 abstract class HealingContract {
   static final KeyPair KEY = Keys.generateP256();
@@ -39,7 +39,7 @@ abstract class HealingContract {
 
   /** The source (a client of a registry with the referrers API) and the destination being damaged: set by subclasses. */
   RemoteRegistry source;
-  RemoteRegistry destination;
+  Registry destination;
 
   enum Damage {
     DELETED_REFERRER_MANIFEST,
@@ -61,7 +61,7 @@ abstract class HealingContract {
   @EnumSource(Damage.class)
   void onePromotionRepairsTheDestination(Damage damage) throws Exception {
     RemoteRegistry src = source;
-    RemoteRegistry dst = destination;
+    Registry dst = destination;
     String from = "dev/heal" + REPOS.incrementAndGet();
     String to = "prod/" + from.substring(4);
     // A 2-platform image, signed, with an SBOM attestation on the index and on each platform.

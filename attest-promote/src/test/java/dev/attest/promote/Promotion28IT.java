@@ -64,6 +64,41 @@ class Promotion28IT {
     }
   }
 
+  /**
+   * 2.8.2 answers NAME_UNKNOWN for a repository that has blobs but no tag (what a promotion that
+   * crashed before its manifests leaves behind): the plan then asks about no small blob, but still
+   * asks about a large one, so that a resumed promotion does not send it twice (issue 14).
+   */
+  @Test
+  void aResumedPromotionIntoATaglessRepositoryDoesNotSendItsLargeLayerAgain() throws Exception {
+    byte[] bigBytes = Content.random(16 << 20, 77);
+    byte[] smallBytes = Content.random(10_000, 78);
+    dev.attest.core.Descriptor big = dev.attest.core.Descriptor.ofBytes(dev.attest.core.MediaTypes.OCI_LAYER_TAR_GZIP,
+        bigBytes);
+    dev.attest.core.Descriptor small = dev.attest.core.Descriptor.ofBytes(
+        dev.attest.core.MediaTypes.OCI_LAYER_TAR_GZIP, smallBytes);
+    byte[] configBytes = "{\"architecture\":\"amd64\",\"os\":\"linux\"}".getBytes(StandardCharsets.UTF_8);
+    dev.attest.core.Descriptor config = dev.attest.core.Descriptor.ofBytes(dev.attest.core.MediaTypes.OCI_CONFIG,
+        configBytes);
+    ra.pushBlob("dev/resume", big, dev.attest.registry.BlobSource.of(bigBytes));
+    ra.pushBlob("dev/resume", small, dev.attest.registry.BlobSource.of(smallBytes));
+    ra.pushBlob("dev/resume", config, dev.attest.registry.BlobSource.of(configBytes));
+    ImageManifest image = ImageManifest.builder().config(config).layer(big).layer(small).build();
+    ra.pushManifest("dev/resume", image);
+    // The crashed run's leftovers: both layers, no manifest, no tag.
+    rb.pushBlob("prod/resume", big, dev.attest.registry.BlobSource.of(bigBytes));
+    rb.pushBlob("prod/resume", small, dev.attest.registry.BlobSource.of(smallBytes));
+    assertThatThrownBy(() -> rb.tagListing().orElseThrow().tagsUpTo("prod/resume", 1)).isInstanceOf(dev.attest.registry.NotFoundException.class)
+        .satisfies(e -> assertThat(((dev.attest.registry.NotFoundException) e).errorCode()).hasValue("NAME_UNKNOWN"));
+
+    PromotionReport r = Promotion.of(image.digest()).from(ra, "dev/resume").to(rb, "prod/resume").execute();
+    assertThat(r.plan().blobs()).filteredOn(i -> i.digest().equals(big.digest())).singleElement()
+        .satisfies(i -> assertThat(i.present()).isTrue());
+    assertThat(r.blobsCopied()).as("the config and the small layer, sent without asking").isEqualTo(2);
+    assertThat(r.bytesCopied()).isEqualTo(small.size() + config.size());
+    Content.assertPromoted(ra, "dev/resume", rb, "prod/resume", image.digest());
+  }
+
   @Test
   void betweenTwo28Servers() throws Exception {
     ImageManifest single = Content.single(ra, "dev/single", 1, 300_000);

@@ -218,13 +218,16 @@ class PromotionFleetTest extends TwoRegistries {
   }
 
   /**
-   * Against a RemoteRegistry each blob and manifest is asked about once, by the plan: the upload
-   * needs no second HEAD, and the registry's acknowledgement of the upload (a blob's final PUT, a
-   * manifest PUT answered 201 with its Docker-Content-Digest) is its check (issue 14).
+   * Against a RemoteRegistry each blob and manifest is asked about at most once, by the plan: the
+   * upload needs no second HEAD, and the registry's acknowledgement of the upload (a blob's final
+   * PUT, a manifest PUT answered 201 with its Docker-Content-Digest) is its check (issue 14). In a
+   * repository the destination has (another image there), every item is asked about once.
    */
   @Test
   void eachBlobAndManifestIsAskedAboutOnceByThePlanAndTheRegistrysAnswerIsTheCheck() throws Exception {
     ImageManifest single = Content.single(src, "dev/api", 60, 10_000);
+    Promotion.of(Content.single(src, "dev/other", 61, 1000).digest()).from(src, "dev/other").to(dst, "prod/api")
+        .execute();
     List<String> heads = new CopyOnWriteArrayList<>();
     try (RemoteRegistry counted = RemoteRegistry.builder(dstServer.host()).listener(e -> {
       if (e instanceof dev.attest.registry.RegistryEvent.ResponseReceived r && r.method().equals("HEAD")) {
@@ -234,12 +237,45 @@ class PromotionFleetTest extends TwoRegistries {
       PromotionReport r = Promotion.of(single.digest()).from(src, "dev/api").to(counted, "prod/api").execute();
       int blobs = r.plan().blobs().size();
       int manifests = r.plan().images().size() + r.plan().referrers().size();
-      assertThat(r.blobsCopied()).isEqualTo(blobs);
+      assertThat(r.blobsCopied()).isEqualTo(r.plan().blobs().stream().filter(i -> !i.present()).count());
       assertThat(heads.stream().filter("blob"::equals).count()).isEqualTo(blobs);
       // The plan's HEAD of each; no check after the push (before issue 14: a second HEAD each).
       assertThat(heads.stream().filter("manifest"::equals).count()).isEqualTo(manifests);
     }
     Content.assertPromoted(src, "dev/api", dst, "prod/api", single.digest());
+  }
+
+  /**
+   * A repository the destination answers it does not know ({@code NAME_UNKNOWN}) holds nothing:
+   * after the HEAD of the image (absent) and one tag listing, no blob, manifest, referrers index
+   * or tag is asked about there; everything is copied, and a re-run writes nothing (issue 14).
+   */
+  @Test
+  void inARepositoryTheDestinationDoesNotKnowNothingElseIsAskedAbout() throws Exception {
+    ImageManifest single = Content.single(src, "dev/api", 60, 10_000);
+    List<String> asked = new CopyOnWriteArrayList<>();
+    try (RemoteRegistry counted = RemoteRegistry.builder(dstServer.host()).listener(e -> {
+      if (e instanceof dev.attest.registry.RegistryEvent.ResponseReceived r
+          && (r.method().equals("HEAD") || r.method().equals("GET"))) {
+        asked.add(r.method() + " " + r.url() + " " + r.status());
+      }
+    }).build()) {
+      PromotionReport r = Promotion.of(single.digest()).from(src, "dev/api").to(counted, "prod/new").tags("v1")
+          .execute();
+      assertThat(r.plan().referrers()).isNotEmpty();
+      assertThat(r.blobsCopied()).isEqualTo(r.plan().blobs().size());
+      assertThat(r.manifestsWritten()).isEqualTo(r.plan().images().size() + r.plan().referrers().size());
+      // Asked while planning: the image (404), the tag listing (404 NAME_UNKNOWN); then the
+      // executor's read of the new subject's referrers index (ADR 0016) and its confirmation.
+      assertThat(asked).filteredOn(a -> a.startsWith("HEAD")).hasSize(1)
+          .allMatch(a -> a.contains("/manifests/" + single.digest()) && a.endsWith(" 404"));
+      assertThat(asked).filteredOn(a -> a.contains("/tags/list")).hasSize(1).allMatch(a -> a.endsWith(" 404"));
+      assertThat(asked).filteredOn(a -> a.contains("/blobs/")).isEmpty();
+      PromotionReport again = Promotion.of(single.digest()).from(src, "dev/api").to(counted, "prod/new").tags("v1")
+          .execute();
+      assertThat(again.writes()).isZero();
+    }
+    Content.assertPromoted(src, "dev/api", dst, "prod/new", single.digest());
   }
 
   /** {@code registry}, counting blob pushes by digest; not a RemoteRegistry, so it remembers no blob. */

@@ -13,4 +13,10 @@ public class NotFoundException extends RegistryException {
   public NotFoundException(String message, Throwable cause) {
     super(message, cause);
   }
+
+  /** As {@link #NotFoundException(String)}, with the registry's error code, such as {@code NAME_UNKNOWN}. */
+  public NotFoundException(String message, @org.jspecify.annotations.Nullable String errorCode,
+      @org.jspecify.annotations.Nullable Throwable cause) {
+    super(message, errorCode, cause);
+  }
 }

@@ -134,7 +134,11 @@ public interface Registry extends AutoCloseable {
    */
   void delete(String repository, Digest digest) throws AttestException;
 
-  /** Every tag of {@code repository}, following pagination, bounded in count. */
+  /**
+   * Every tag of {@code repository}, following pagination, bounded in count. A repository the
+   * storage does not know has no tags: an empty list, or a {@link NotFoundException} from a
+   * registry that answers so ({@code NAME_UNKNOWN}).
+   */
   List<String> tags(String repository) throws AttestException;
 
   // ---- blobs ----

@@ -26,7 +26,9 @@ public interface TagListing {
 
   /**
    * Every tag of {@code repository} if it has at most {@code max}, else empty; stops reading as
-   * soon as the listing exceeds {@code max} (or spans more than a few pages).
+   * soon as the listing exceeds {@code max} (or spans more than a few pages). A repository the
+   * storage does not know: an empty list, or a {@link NotFoundException} whose {@code
+   * errorCode()} is {@code NAME_UNKNOWN} from a registry that answers so.
    *
    * @param max the most tags wanted, 1 to 10,000
    */

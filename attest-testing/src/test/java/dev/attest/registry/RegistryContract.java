@@ -130,6 +130,23 @@ abstract class RegistryContract {
     assertThat(registry.referrers(repo, image.digest(), null)).isEmpty();
   }
 
+  @Test
+  void aRepositoryNobodyWroteHasNoTags() throws Exception {
+    String unknown = repo();
+    Throwable listed = catchThrowable(() -> assertThat(registry.tags(unknown)).isEmpty());
+    if (listed != null) {
+      assertThat(listed).isInstanceOf(NotFoundException.class);
+    }
+    TagListing listing = registry.tagListing().orElse(null);
+    if (listing != null) {
+      Throwable small = catchThrowable(() -> assertThat(listing.tagsUpTo(unknown, 1).orElseThrow()).isEmpty());
+      if (small != null) {
+        assertThat(small).isInstanceOf(NotFoundException.class);
+        assertThat(((NotFoundException) small).errorCode()).contains("NAME_UNKNOWN");
+      }
+    }
+  }
+
   // ---------------------------------------------------------------- confirmed writes
 
   @Test

@@ -11,6 +11,8 @@ import dev.attest.verify.internal.keyless.KeylessBundleVerifier;
 import dev.attest.verify.internal.keyless.KeylessIdentity;
 import dev.attest.verify.internal.keyless.KeylessResult;
 import dev.attest.verify.internal.keyless.SigstoreOptions;
+import dev.attest.verify.internal.sigstore.SignatureAlgorithm;
+import dev.attest.verify.internal.sigstore.VerificationFailure;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
@@ -65,9 +67,11 @@ public final class BlobVerifier {
   private final @Nullable KeylessBundleVerifier roots;
   private final @Nullable KeylessIdentity identity;
   private final SigstoreOptions options;
+  private final @Nullable SignatureAlgorithm keyDetails;
 
   private BlobVerifier(@Nullable PublicKey key, @Nullable Path trustedRoot, @Nullable KeylessBundleVerifier roots,
-      @Nullable KeylessIdentity identity, SigstoreOptions options) {
+      @Nullable KeylessIdentity identity, SigstoreOptions options, @Nullable SignatureAlgorithm keyDetails) {
+    this.keyDetails = keyDetails;
     this.key = key;
     this.trustedRoot = trustedRoot;
     this.roots = roots;
@@ -81,7 +85,23 @@ public final class BlobVerifier {
    * only with a {@linkplain #withTrustedRoot trusted root}.
    */
   public static BlobVerifier withKey(PublicKey publicKey) {
-    return new BlobVerifier(Objects.requireNonNull(publicKey, "publicKey"), null, null, null, SigstoreOptions.KEYED);
+    return new BlobVerifier(Objects.requireNonNull(publicKey, "publicKey"), null, null, null, SigstoreOptions.KEYED,
+        null);
+  }
+
+  /**
+   * Verifies key-signed bundles with {@code key}; when it names its algorithm ({@link
+   * TrustedKey#keyDetails()}), only signatures under that algorithm verify (ADR 0030).
+   */
+  public static BlobVerifier withKey(TrustedKey key) {
+    Objects.requireNonNull(key, "key");
+    SignatureAlgorithm details;
+    try {
+      details = key.keyDetails() == null ? null : SignatureAlgorithm.parse(key.keyDetails());
+    } catch (VerificationFailure e) {
+      throw new IllegalStateException("TrustedKey validated its keyDetails", e);
+    }
+    return new BlobVerifier(key.publicKey(), null, null, null, SigstoreOptions.KEYED, details);
   }
 
   /**
@@ -96,7 +116,7 @@ public final class BlobVerifier {
   public static BlobVerifier keyless(Path trustedRoot, String certificateIdentity, String oidcIssuer)
       throws InvalidContentException {
     KeylessIdentity id = KeylessIdentity.exact(oidcIssuer, certificateIdentity);
-    return new BlobVerifier(null, trustedRoot, KeylessBundleVerifier.of(trustedRoot), id, SigstoreOptions.KEYLESS);
+    return new BlobVerifier(null, trustedRoot, KeylessBundleVerifier.of(trustedRoot), id, SigstoreOptions.KEYLESS, null);
   }
 
   /**
@@ -115,7 +135,7 @@ public final class BlobVerifier {
       @Nullable String certificateIdentityRegexp, @Nullable String oidcIssuer, @Nullable String oidcIssuerRegexp)
       throws InvalidContentException {
     KeylessIdentity id = KeylessIdentity.of(oidcIssuer, oidcIssuerRegexp, certificateIdentity, certificateIdentityRegexp);
-    return new BlobVerifier(null, trustedRoot, KeylessBundleVerifier.of(trustedRoot), id, SigstoreOptions.KEYLESS);
+    return new BlobVerifier(null, trustedRoot, KeylessBundleVerifier.of(trustedRoot), id, SigstoreOptions.KEYLESS, null);
   }
 
   /**
@@ -126,7 +146,7 @@ public final class BlobVerifier {
    * @throws InvalidContentException if the trusted root cannot be read or is not valid
    */
   public BlobVerifier withTrustedRoot(Path trustedRoot) throws InvalidContentException {
-    return new BlobVerifier(key, trustedRoot, KeylessBundleVerifier.of(trustedRoot), identity, options);
+    return new BlobVerifier(key, trustedRoot, KeylessBundleVerifier.of(trustedRoot), identity, options, keyDetails);
   }
 
   /**
@@ -136,19 +156,19 @@ public final class BlobVerifier {
    */
   public BlobVerifier transparencyLog(LogRequirement requirement) {
     return new BlobVerifier(key, trustedRoot, roots, identity,
-        new SigstoreOptions(requirement, options.sct(), options.minTimestamps()));
+        new SigstoreOptions(requirement, options.sct(), options.minTimestamps()), keyDetails);
   }
 
   /** This verifier with the certificate's SCT {@code required} (keyless default), {@code optional} or {@code ignored}. */
   public BlobVerifier certificateTransparency(LogRequirement requirement) {
     return new BlobVerifier(key, trustedRoot, roots, identity,
-        new SigstoreOptions(options.tlog(), requirement, options.minTimestamps()));
+        new SigstoreOptions(options.tlog(), requirement, options.minTimestamps()), keyDetails);
   }
 
   /** This verifier requiring at least {@code count} verified RFC 3161 timestamps (default 0). */
   public BlobVerifier minTimestamps(int count) {
     return new BlobVerifier(key, trustedRoot, roots, identity,
-        new SigstoreOptions(options.tlog(), options.sct(), count));
+        new SigstoreOptions(options.tlog(), options.sct(), count), keyDetails);
   }
 
   /**
@@ -205,7 +225,7 @@ public final class BlobVerifier {
     }
     PublicKey k = key;
     String problem = KeylessBundleVerifier.keyed(bundle, k, artifact, roots == null ? null : roots.trustedRoot(),
-        options);
+        options, keyDetails);
     if (problem == null && rawPayload) {
       if (!payloadIs(env.get(), sha256)) {
         problem = "the DSSE payload (" + env.get().payloadType() + ") is not the artifact " + sha256;

@@ -144,6 +144,7 @@ public final class PolicyExport {
         names.add(n);
         Map<String, Object> cosign = new LinkedHashMap<>();
         cosign.put("key", Map.of("data", t.publicKeys().get(i).toPem()));
+        keyDetailsDrop(e.getKey(), i, t, "Kyverno", dropped);
         Map<String, Object> ctlog = kyvernoCtlog(t.keyTransparencyLog(), null);
         if (!ctlog.isEmpty()) {
           cosign.put("ctlog", ctlog);
@@ -246,6 +247,15 @@ public final class PolicyExport {
       ctlog.put("insecureIgnoreSCT", true);
     }
     return ctlog;
+  }
+
+  /** A key's named algorithm (ADR 0030), which neither engine can restrict a key to. */
+  private static void keyDetailsDrop(String trustName, int i, Trust t, String engine, List<String> dropped) {
+    String details = t.publicKeys().get(i).keyDetails();
+    if (details != null) {
+      dropped.add("trust " + trustName + ": publicKeys[" + i + "].keyDetails " + details + " (" + engine
+          + " accepts the key's usual algorithms; it cannot restrict the key to one)");
+    }
   }
 
   /** The {@code optional} requirements (verified where present) of {@code t} that {@code engine} cannot carry. */
@@ -489,6 +499,7 @@ public final class PolicyExport {
       Map<String, Object> auth = new LinkedHashMap<>();
       auth.put("name", base + "-key-" + i);
       auth.put("key", ordered("data", t.publicKeys().get(i).toPem(), "hashAlgorithm", "sha256"));
+      keyDetailsDrop(trustName, i, t, "policy-controller", dropped);
       if (t.trustedRoot() != null && t.keyTransparencyLog() == LogRequirement.REQUIRED) {
         auth.put("ctlog", Map.of("trustRootRef", rootRef));
       }

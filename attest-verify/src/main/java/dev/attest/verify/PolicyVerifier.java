@@ -602,7 +602,8 @@ public final class PolicyVerifier implements ImageVerifier, AutoCloseable {
     private @Nullable String verifyEnvelope(DsseEnvelope env, @Nullable SigstoreBundle bundle, TrustedKey k,
         Trust trust) {
       if (bundle != null) {
-        String problem = KeylessBundleVerifier.keyed(bundle, k.publicKey(), null, keyRoot(trust), keyOptions(trust));
+        String problem = KeylessBundleVerifier.keyed(bundle, k.publicKey(), null, keyRoot(trust), keyOptions(trust),
+            keyDetails(k));
         return problem == null ? null : "key " + k + ": " + problem;
       }
       if (trust.keyTransparencyLog() == LogRequirement.REQUIRED || trust.signedTimestamps() > 0) {
@@ -614,6 +615,15 @@ public final class PolicyVerifier implements ImageVerifier, AutoCloseable {
               + " signatures, expected exactly one");
     }
 
+    /** The algorithm trust names for {@code k} (ADR 0030), validated when the key was made. */
+    private static @Nullable SignatureAlgorithm keyDetails(TrustedKey k) {
+      try {
+        return k.keyDetails() == null ? null : SignatureAlgorithm.parse(k.keyDetails());
+      } catch (VerificationFailure e) {
+        throw new IllegalStateException(e);
+      }
+    }
+
     /** {@code signature} by {@code k} over {@code message}, with Sigstore's algorithm for the key. */
     private @Nullable String signatureProblem(TrustedKey k, byte[] message, byte[] signature,
         @Nullable String structural) {
@@ -622,11 +632,15 @@ public final class PolicyVerifier implements ImageVerifier, AutoCloseable {
       }
       try {
         java.security.PublicKey key = k.publicKey();
-        SignatureAlgorithm alg = SignatureAlgorithm.forKey(key);
-        SignatureAlgorithm pss = alg.pssAlternative();
-        return alg.verify(key, message, signature) || pss != null && pss.verify(key, message, signature)
-            ? null
-            : "key " + k + ": signature does not verify";
+        SignatureAlgorithm named = keyDetails(k);
+        List<SignatureAlgorithm> algs = named != null ? List.of(named) : SignatureAlgorithm.candidates(key, true);
+        for (SignatureAlgorithm alg : algs) {
+          if (alg.verify(key, message, signature)) {
+            return null;
+          }
+        }
+        return "key " + k + ": signature does not verify" + (named != null ? " as " + named
+            + " (the only algorithm the key's keyDetails allow)" : "");
       } catch (VerificationFailure e) {
         return "key " + k + " is not supported: " + e.getMessage();
       }
@@ -681,7 +695,7 @@ public final class PolicyVerifier implements ImageVerifier, AutoCloseable {
       List<String> tried = new ArrayList<>();
       for (TrustedKey k : trust.publicKeys()) {
         String problem = KeylessBundleVerifier.keyed(bundle, k.publicKey(), ArtifactDigests.of(f.manifestBytes()),
-            keyRoot(trust), keyOptions(trust));
+            keyRoot(trust), keyOptions(trust), keyDetails(k));
         if (problem == null) {
           return Outcome.pass("message signature over " + f.digest() + " by key " + k + " (" + where(a) + ")", null);
         }

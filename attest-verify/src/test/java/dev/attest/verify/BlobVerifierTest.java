@@ -114,4 +114,123 @@ class BlobVerifierTest {
     assertThat(r.valid()).isFalse();
     assertThat(r.reason()).contains("does not verify", "PKIX_RSA_PSS_2048_SHA256");
   }
+
+  /** hashedrekord signs digests, so an Ed25519 key signs message signatures with Ed25519ph (ADR 0030). */
+  @Test
+  void aTrustedEd25519KeyVerifiesEd25519phMessageSignatures() throws Exception {
+    KeyPair ed = java.security.KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+    byte[] blob = "an artifact signed with Ed25519ph".getBytes(StandardCharsets.UTF_8);
+    Digest d = Digest.fromHash(Digest.Algorithm.SHA512, java.security.MessageDigest.getInstance("SHA-512").digest(blob));
+    byte[] ph = edSign(ed, blob, true);
+    BlobVerifier v = BlobVerifier.withKey(ed.getPublic());
+    BlobVerifier.Result r = v.verify(SigstoreBundle.ofMessageSignature(d, ph, "").bytes(),
+        new java.io.ByteArrayInputStream(blob));
+    assertThat(r.valid()).as(r.reason()).isTrue();
+    // The same bundle over another artifact, a changed signature, another key: refused.
+    r = v.verify(SigstoreBundle.ofMessageSignature(d, ph, "").bytes(), new java.io.ByteArrayInputStream(
+        "another artifact".getBytes(StandardCharsets.UTF_8)));
+    assertThat(r.valid()).isFalse();
+    byte[] bad = ph.clone();
+    bad[40] ^= 1;
+    r = v.verify(SigstoreBundle.ofMessageSignature(d, bad, "").bytes(), new java.io.ByteArrayInputStream(blob));
+    assertThat(r.valid()).isFalse();
+    assertThat(r.reason()).contains("does not verify", "PKIX_ED25519_PH");
+    KeyPair other = java.security.KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+    assertThat(BlobVerifier.withKey(other.getPublic()).verify(SigstoreBundle.ofMessageSignature(d, ph, "").bytes(),
+        new java.io.ByteArrayInputStream(blob)).valid()).isFalse();
+    // A pure Ed25519 signature cannot be a hashedrekord message signature: refused.
+    r = v.verify(SigstoreBundle.ofMessageSignature(d, edSign(ed, blob, false), "").bytes(),
+        new java.io.ByteArrayInputStream(blob));
+    assertThat(r.valid()).isFalse();
+    // Only the SHA-256 known: the SHA-512 the signature covers is unknown, refused with that reason.
+    r = v.verify(SigstoreBundle.ofMessageSignature(d, ph, "").bytes(), Digest.sha256(blob));
+    assertThat(r.valid()).isFalse();
+  }
+
+  @Test
+  void aTrustedEd25519KeyVerifiesPureAndPrehashedDsse() throws Exception {
+    KeyPair ed = java.security.KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+    byte[] payload = "hello, ed25519".getBytes(StandardCharsets.UTF_8);
+    Digest d = Digest.sha256(payload);
+    for (boolean prehash : new boolean[] {false, true}) {
+      byte[] pae = pae("text/plain", payload);
+      byte[] sig = edSign(ed, pae, prehash);
+      byte[] bundle = dsseBundle(payload, sig);
+      BlobVerifier.Result r = BlobVerifier.withKey(ed.getPublic()).verify(bundle, d);
+      assertThat(r.valid()).as("prehash %s: %s", prehash, r.reason()).isTrue();
+      TrustedKey only = TrustedKey.ofSpki(ed.getPublic().getEncoded())
+          .withKeyDetails(prehash ? "PKIX_ED25519" : "PKIX_ED25519_PH");
+      r = BlobVerifier.withKey(only).verify(bundle, d);
+      assertThat(r.valid()).as("the other scheme than keyDetails names").isFalse();
+      assertThat(r.reason()).contains("keyDetails allow only");
+    }
+  }
+
+  /** A trusted key's keyDetails (ADR 0030) admits only that algorithm: PSS or PKCS#1 v1.5, not both. */
+  @Test
+  void keyDetailsRestrictATrustedRsaKeyToOneScheme() throws Exception {
+    java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("RSA");
+    g.initialize(2048);
+    KeyPair rsa = g.generateKeyPair();
+    byte[] blob = "restricted".getBytes(StandardCharsets.UTF_8);
+    Digest d = Digest.sha256(blob);
+    java.security.Signature pss = java.security.Signature.getInstance("RSASSA-PSS");
+    pss.setParameter(new java.security.spec.PSSParameterSpec(
+        "SHA-256", "MGF1", java.security.spec.MGF1ParameterSpec.SHA256, 32, 1));
+    pss.initSign(rsa.getPrivate());
+    pss.update(blob);
+    byte[] pssBundle = SigstoreBundle.ofMessageSignature(d, pss.sign(), "").bytes();
+    java.security.Signature pkcs1 = java.security.Signature.getInstance("SHA256withRSA");
+    pkcs1.initSign(rsa.getPrivate());
+    pkcs1.update(blob);
+    byte[] pkcs1Bundle = SigstoreBundle.ofMessageSignature(d, pkcs1.sign(), "").bytes();
+
+    TrustedKey key = TrustedKey.ofSpki(rsa.getPublic().getEncoded());
+    assertThat(BlobVerifier.withKey(key).verify(pssBundle, d).valid()).isTrue();
+    assertThat(BlobVerifier.withKey(key).verify(pkcs1Bundle, d).valid()).isTrue();
+
+    BlobVerifier pkcs1Only = BlobVerifier.withKey(key.withKeyDetails("PKIX_RSA_PKCS1V15_2048_SHA256"));
+    assertThat(pkcs1Only.verify(pkcs1Bundle, d).valid()).isTrue();
+    BlobVerifier.Result r = pkcs1Only.verify(pssBundle, d);
+    assertThat(r.valid()).isFalse();
+    assertThat(r.reason()).contains("PKIX_RSA_PKCS1V15_2048_SHA256", "keyDetails allow only");
+
+    BlobVerifier pssOnly = BlobVerifier.withKey(key.withKeyDetails("PKIX_RSA_PSS_2048_SHA256"));
+    assertThat(pssOnly.verify(pssBundle, d).valid()).isTrue();
+    assertThat(pssOnly.verify(pkcs1Bundle, d).valid()).isFalse();
+
+    // Details that do not fit the key, or are not in the registry, are refused when the key is made.
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> key.withKeyDetails("PKIX_RSA_PSS_4096_SHA256"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("does not match");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> key.withKeyDetails("PKIX_ECDSA_P256_SHA_256"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("does not match");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> key.withKeyDetails("PKIX_RSA_PKCS1V5"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not one attest verifies");
+  }
+
+  private static byte[] edSign(KeyPair k, byte[] msg, boolean prehash) throws Exception {
+    java.security.Signature s = java.security.Signature.getInstance("Ed25519");
+    if (prehash) {
+      s.setParameter(new java.security.spec.EdDSAParameterSpec(true));
+    }
+    s.initSign(k.getPrivate());
+    s.update(msg);
+    return s.sign();
+  }
+
+  private static byte[] pae(String type, byte[] payload) {
+    byte[] head = ("DSSEv1 " + type.length() + " " + type + " " + payload.length + " ").getBytes(StandardCharsets.UTF_8);
+    byte[] out = java.util.Arrays.copyOf(head, head.length + payload.length);
+    System.arraycopy(payload, 0, out, head.length, payload.length);
+    return out;
+  }
+
+  private static byte[] dsseBundle(byte[] payload, byte[] sig) {
+    String b = "{\"mediaType\":\"application/vnd.dev.sigstore.bundle.v0.3+json\","
+        + "\"verificationMaterial\":{\"publicKey\":{\"hint\":\"\"}},"
+        + "\"dsseEnvelope\":{\"payload\":\"" + java.util.Base64.getEncoder().encodeToString(payload) + "\","
+        + "\"payloadType\":\"text/plain\",\"signatures\":[{\"sig\":\""
+        + java.util.Base64.getEncoder().encodeToString(sig) + "\",\"keyid\":\"\"}]}}";
+    return b.getBytes(StandardCharsets.UTF_8);
+  }
 }

@@ -403,6 +403,9 @@ class KeylessSignerTest {
           .tokenSource(TokenSource.githubActions(http.githubActionsEnv())).build().signMessage(d);
       // Each entry's inclusion proof was checked when it was logged; the bundle carries both.
       assertThat(b.verificationMaterial().tlogEntries()).hasSize(2);
+      // And the verifier checks both (ADR 0030).
+      KeylessResult both = KeylessBundleVerifier.of(trustedRoot).verifyMessageSignature(b.bytes(), d, internal(expected()));
+      assertThat(both.ok()).as(both.reason()).isTrue();
 
       Files.writeString(config, Files.readString(config).replace("\"ALL\"", "\"EXACT\",\"count\":3"));
       assertThatThrownBy(() -> KeylessSigner.builder().signingConfig(config)

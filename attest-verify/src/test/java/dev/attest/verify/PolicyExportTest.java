@@ -121,6 +121,23 @@ class PolicyExportTest {
     return m;
   }
 
+  /** A key restricted to one algorithm (ADR 0030) cannot be restricted in either engine: a drop, reported. */
+  @Test
+  void keyDetailsAreADropInBothEngines() throws Exception {
+    java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("RSA");
+    g.initialize(2048);
+    TrustedKey key = TrustedKey.ofSpki(g.generateKeyPair().getPublic().getEncoded());
+    Policy plain = Policy.builder("rsa").trust("k", Policy.Trust.ofKeys(key)).signedBy("k").build();
+    assertThat(PolicyExport.toKyverno(plain).dropped()).noneMatch(s -> s.contains("keyDetails"));
+    assertThat(PolicyExport.toPolicyController(plain).dropped()).noneMatch(s -> s.contains("keyDetails"));
+    Policy pss = Policy.builder("rsa").trust("k", Policy.Trust.ofKeys(key.withKeyDetails("PKIX_RSA_PSS_2048_SHA256")))
+        .signedBy("k").build();
+    assertThat(PolicyExport.toKyverno(pss).dropped())
+        .anyMatch(s -> s.startsWith("trust k: publicKeys[0].keyDetails PKIX_RSA_PSS_2048_SHA256") && s.contains("Kyverno"));
+    assertThat(PolicyExport.toPolicyController(pss).dropped())
+        .anyMatch(s -> s.startsWith("trust k: publicKeys[0].keyDetails") && s.contains("policy-controller"));
+  }
+
   @Test
   void logAndTimestampRequirementsAreCarriedOrReportedAsDrops() throws Exception {
     // Required log for a key: Kyverno verifies it (no insecureIgnoreTlog) against the trusted root,

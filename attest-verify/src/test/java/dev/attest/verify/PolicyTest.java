@@ -137,6 +137,24 @@ class PolicyTest {
     assertThat(parse(a).hash().toString()).startsWith("sha256:");
   }
 
+  /** A trusted key's optional keyDetails (ADR 0030): read, validated, kept in the canonical form and hash. */
+  @Test
+  void keyDetailsAreReadValidatedAndHashed() throws Exception {
+    Policy plain = parse(base());
+    String withDetails = base().replace("      - pem: |\n", "      - keyDetails: PKIX_ECDSA_P256_SHA_256\n        pem: |\n");
+    Policy p = parse(withDetails);
+    assertThat(p.signature().publicKeys().get(0).keyDetails()).isEqualTo("PKIX_ECDSA_P256_SHA_256");
+    assertThat(plain.signature().publicKeys().get(0).keyDetails()).isNull();
+    assertThat(p.hash()).isNotEqualTo(plain.hash());
+    assertThat(new String(plain.toCanonicalJson(), StandardCharsets.UTF_8)).doesNotContain("keyDetails");
+    assertThat(Policy.parse(p.toCanonicalJson(), DIR)).isEqualTo(p);
+    assertThat(Policy.parse(p.toCanonicalJson(), DIR).hash()).isEqualTo(p.hash());
+    assertThatThrownBy(() -> parse(withDetails.replace("PKIX_ECDSA_P256_SHA_256", "PKIX_ECDSA_P384_SHA_384")))
+        .isInstanceOf(PolicyException.class).hasMessageContaining("publicKeys[0]").hasMessageContaining("does not match");
+    assertThatThrownBy(() -> parse(withDetails.replace("PKIX_ECDSA_P256_SHA_256", "PKIX_ECDSA_P256_HMAC_SHA_256")))
+        .isInstanceOf(PolicyException.class).hasMessageContaining("not one attest verifies");
+  }
+
   static String base() {
     return "name: p\nmode: enforce\ntrust:\n  k:\n    publicKeys:\n      - pem: |\n"
         + KEY2.lines().map(l -> "          " + l + "\n").reduce("", String::concat)

@@ -74,6 +74,41 @@ class PolicyVerifierSignaturesTest {
     }
   }
 
+  /** A trusted key's keyDetails (ADR 0030) reach the policy verifier: an RSA-PSS signature by a key restricted to PKCS#1 v1.5 is denied. */
+  @Test
+  void aKeyRestrictedByKeyDetailsDeniesAnotherScheme() throws Exception {
+    java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("RSA");
+    g.initialize(2048);
+    java.security.KeyPair rsa = g.generateKeyPair();
+    try (EmbeddedRegistry server = EmbeddedRegistry.builder().build().start(); Registry registry = Registry.remote(server.host())) {
+      ImageManifest image = TestImages.pushImage(server, "app", "v1");
+      java.security.Signature pss = java.security.Signature.getInstance("RSASSA-PSS");
+      pss.setParameter(new java.security.spec.PSSParameterSpec(
+          "SHA-256", "MGF1", java.security.spec.MGF1ParameterSpec.SHA256, 32, 1));
+      pss.initSign(rsa.getPrivate());
+      pss.update(image.bytes());
+      byte[] bytes = SigstoreBundle.ofMessageSignature(image.digest(), pss.sign(), "").bytes();
+      Descriptor layer = Descriptor.ofBytes(MediaTypes.SIGSTORE_BUNDLE_V03, bytes);
+      registry.pushBlob("app", Descriptor.EMPTY.withoutData(), BlobSource.of(Descriptor.emptyBytes()));
+      registry.pushBlob("app", layer, BlobSource.of(bytes));
+      registry.pushManifest("app", ImageManifest.builder().artifactType(MediaTypes.SIGSTORE_BUNDLE_V03)
+          .config(Descriptor.EMPTY.withoutData()).layer(layer).subject(image.plainDescriptor())
+          .annotation("dev.sigstore.bundle.content", "message-signature").build());
+
+      TrustedKey key = TrustedKey.ofSpki(rsa.getPublic().getEncoded());
+      Policy any = Policy.builder("rsa").trust("release", Policy.Trust.ofKeys(key)).signedBy("release").build();
+      assertThat(verify(registry, any, image.digest()).decision()).isEqualTo(Decision.ALLOW);
+      Policy pkcs1 = Policy.builder("rsa").trust("release", Policy.Trust.ofKeys(
+          key.withKeyDetails("PKIX_RSA_PKCS1V15_2048_SHA256"))).signedBy("release").build();
+      VerificationReport denied = verify(registry, pkcs1, image.digest());
+      assertThat(denied.decision()).isEqualTo(Decision.DENY);
+      assertThat(denied.failures().get(0).reason()).contains("keyDetails allow only PKIX_RSA_PKCS1V15_2048_SHA256");
+      Policy pssOnly = Policy.builder("rsa").trust("release", Policy.Trust.ofKeys(
+          key.withKeyDetails("PKIX_RSA_PSS_2048_SHA256"))).signedBy("release").build();
+      assertThat(verify(registry, pssOnly, image.digest()).decision()).isEqualTo(Decision.ALLOW);
+    }
+  }
+
   static byte[] simpleSigning(Digest d) {
     return ("{\"critical\":{\"identity\":{\"docker-reference\":\"registry.test/app\"},\"image\":{\"docker-manifest-digest\":\""
         + d + "\"},\"type\":\"cosign container image signature\"},\"optional\":null}").getBytes(StandardCharsets.UTF_8);

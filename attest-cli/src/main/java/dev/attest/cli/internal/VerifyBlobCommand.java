@@ -68,6 +68,9 @@ final class VerifyBlobCommand implements Callable<Integer> {
   @Option(names = "--key", paramLabel = "KEY", description = "The public key: SPKI PEM (attest.pub, cosign.pub): ECDSA P-256/P-384/P-521, RSA 2048-4096 or Ed25519. Not with the keyless options.")
   @Nullable Path key;
 
+  @Option(names = "--key-details", paramLabel = "ALG", description = "With --key: the only signature algorithm the key may have signed with, a Sigstore PublicKeyDetails name (PKIX_RSA_PSS_2048_SHA256, PKIX_ED25519_PH, ...). Default: the algorithms Sigstore uses for the key's type.")
+  @Nullable String keyDetails;
+
   @Option(names = "--certificate-identity", paramLabel = "SAN", description = "Keyless: the exact identity (email or URI SAN) the certificate must name.")
   @Nullable String identity;
 
@@ -155,12 +158,17 @@ final class VerifyBlobCommand implements Callable<Integer> {
     if (trustedRoot != null && !Files.isRegularFile(trustedRoot)) {
       throw new UsageException("trusted root not found: " + trustedRoot);
     }
+    if (keyDetails != null && key == null) {
+      throw new UsageException("--key-details restricts a --key; keyless certificates name their own algorithm");
+    }
     if (key != null) {
       BlobVerifier v;
       try {
-        v = BlobVerifier.withKey(TrustedKey.load(key).publicKey());
+        v = BlobVerifier.withKey(TrustedKey.load(key).withKeyDetails(keyDetails));
       } catch (IOException e) {
         throw new UsageException("public key " + e.getMessage(), e);
+      } catch (IllegalArgumentException e) {
+        throw new UsageException("--key-details " + keyDetails + ": " + e.getMessage(), e);
       }
       try {
         return trustedRoot == null ? v : v.withTrustedRoot(trustedRoot);

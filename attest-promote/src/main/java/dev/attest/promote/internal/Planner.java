@@ -84,6 +84,19 @@ public final class Planner {
   private final Set<Digest> repairs = new HashSet<>();
   private int nodes;
   private @Nullable Digest root;
+  /**
+   * The destination lacks the root and answered that it does not know the repository ({@code
+   * NAME_UNKNOWN}): it has no manifest, referrers index or tag there, and no blob below {@link
+   * #ASK_ABOUT_BLOBS_FROM}, so none is asked about (issue 14). Never with {@code checkEveryItem}.
+   * Registry 2.8.2 also calls a repository unknown that has manifests but no tag: the root's HEAD
+   * (asked first) rules out a completed promotion of an untagged image; what a crashed one left
+   * there (no tag yet) is written again by digest, which is harmless, and large blobs are still
+   * asked about so that a resumed promotion does not send them twice.
+   */
+  private volatile boolean destinationEmpty;
+
+  /** In a repository the destination does not know, blobs from this size on are still asked about. */
+  static final long ASK_ABOUT_BLOBS_FROM = 16L << 20;
 
   /** The source's reads, made by the waves or by the walk: values or the failure to rethrow. */
   private final Map<Read, Result> reads = new ConcurrentHashMap<>();
@@ -155,12 +168,7 @@ public final class Planner {
     first.add(() -> read(new ManifestRead(digest)));
     first.add(() -> keep(reads, new ReferrersRead(digest),
         () -> source.registry().referrers(source.repository(), digest, null)));
-    first.add(() -> keep(destinationReads, new DestinationManifest(digest),
-        () -> manifestAtDestination(digest)));
-    if (!checkEveryItem) {
-      first.add(() -> keep(destinationReads, new DestinationReferrers(digest),
-          () -> listedAtDestination(digest)));
-    }
+    first.add(() -> askDestinationAboutRoot(digest));
     runConcurrently(first);
     Set<Digest> seen = new HashSet<>();
     seen.add(digest);
@@ -230,6 +238,43 @@ public final class Planner {
         }
       }
       wave = next;
+    }
+  }
+
+  /**
+   * Asks the destination whether it has the root (a HEAD), then its referrers listing; where it
+   * lacks the root, first whether it knows the repository at all (see {@link #destinationEmpty}).
+   * One chain of requests, beside the source's first reads.
+   */
+  private void askDestinationAboutRoot(Digest digest) {
+    keep(destinationReads, new DestinationManifest(digest), () -> manifestAtDestination(digest));
+    Result head = Objects.requireNonNull(destinationReads.get(new DestinationManifest(digest)));
+    if (head.failure() != null || checkEveryItem) {
+      return; // the failure is thrown by the walk; a full check asks about every item
+    }
+    if (Boolean.FALSE.equals(head.value())) {
+      destinationEmpty = repositoryUnknownAtDestination();
+    }
+    keep(destinationReads, new DestinationReferrers(digest), () -> listedAtDestination(digest));
+  }
+
+  /**
+   * Whether the destination answers that it does not know the repository ({@code NAME_UNKNOWN}
+   * to a tag listing of one entry). Any other answer, or none, is "it may": the items are then
+   * asked about one by one.
+   */
+  private boolean repositoryUnknownAtDestination() {
+    TagListing tags = destination.registry().tagListing().orElse(null);
+    if (tags == null) {
+      return false;
+    }
+    try {
+      tags.tagsUpTo(destination.repository(), 1);
+      return false;
+    } catch (NotFoundException e) {
+      return e.errorCode().filter("NAME_UNKNOWN"::equals).isPresent();
+    } catch (AttestException | RuntimeException e) {
+      return false;
     }
   }
 
@@ -533,7 +578,9 @@ public final class Planner {
       checks.add(() -> listedAtDestinationOnce(s));
     }
     for (Digest d : manifestItems.keySet()) {
-      if (!present.containsKey(d)) {
+      if (!present.containsKey(d) && destinationEmpty && !d.equals(digest)) {
+        present.put(d, false); // the repository is unknown there: nothing to ask
+      } else if (!present.containsKey(d)) {
         checks.add(() -> present.put(d, checkEveryItem ? readableAtDestination(d) : (Boolean) Objects.requireNonNull(
             kept(destinationReads, new DestinationManifest(d), () -> manifestAtDestination(d)))));
       }
@@ -560,9 +607,12 @@ public final class Planner {
     }
     Map<Digest, Boolean> blobPresent = new ConcurrentHashMap<>();
     checks = new ArrayList<>();
-    for (Digest b : blobs.keySet()) {
+    for (Map.Entry<Digest, Descriptor> be : blobs.entrySet()) {
+      Digest b = be.getKey();
       if (impliedBlobs.contains(b)) {
         blobPresent.put(b, true);
+      } else if (destinationEmpty && be.getValue().size() < ASK_ABOUT_BLOBS_FROM) {
+        blobPresent.put(b, false);
       } else {
         checks.add(() -> blobPresent.put(b, presentAtDestination(() -> dst.hasBlob(repo, b))));
       }
@@ -579,7 +629,9 @@ public final class Planner {
     @Nullable Descriptor[] existing = new Descriptor[tagNames.size()];
     for (int i = 0; i < tagNames.size(); i++) {
       int k = i;
-      checks.add(() -> existing[k] = resolveOrNull(destination, tagNames.get(k)));
+      if (!destinationEmpty) {
+        checks.add(() -> existing[k] = resolveOrNull(destination, tagNames.get(k)));
+      }
     }
     runChecks(checks);
     // A blob the destination lacks under an image manifest it has: a damaged destination.
@@ -699,6 +751,9 @@ public final class Planner {
    * cannot answer, so that each referrer is asked about.
    */
   private Set<Digest> listedAtDestination(Digest subject) throws AttestException {
+    if (destinationEmpty) {
+      return Set.of();
+    }
     return answeredOr(() -> {
       Set<Digest> out = new HashSet<>();
       for (Descriptor d : destination.registry().referrers(destination.repository(), subject, null)) {

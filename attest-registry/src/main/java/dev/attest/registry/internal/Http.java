@@ -183,19 +183,22 @@ public final class Http {
   public static RegistryException failure(Response response, String what) {
     try (response) {
       int code = response.code();
-      String detail = errorDetail(response);
+      byte[] body = errorBody(response);
+      java.util.List<ApiError> errors = body == null ? java.util.List.of() : apiErrors(body);
+      String detail = errorDetail(body, errors);
       String msg = what + ": " + response.request().method() + " " + redact(response.request().url())
           + " answered " + code + (detail.isEmpty() ? "" : " " + detail);
+      String errorCode = errors.isEmpty() || errors.get(0).code().isEmpty() ? null : errors.get(0).code();
       if (code == 401 || code == 403) {
         return new UnauthorizedException(msg);
       }
       if (code == 404) {
-        return new NotFoundException(msg);
+        return new NotFoundException(msg, errorCode, null);
       }
       if (isTransient(code)) {
         return new RegistryUnreachableException(msg, code);
       }
-      return new RegistryException(msg);
+      return new RegistryException(msg, errorCode, null);
     }
   }
 
@@ -230,10 +233,13 @@ public final class Http {
   /** The registry's error code and message, from an OCI error body, or a short text excerpt. */
   static String errorDetail(Response response) {
     byte[] body = errorBody(response);
+    return errorDetail(body, body == null ? java.util.List.of() : apiErrors(body));
+  }
+
+  private static String errorDetail(byte @Nullable [] body, java.util.List<ApiError> errors) {
     if (body == null || body.length == 0) {
       return "";
     }
-    java.util.List<ApiError> errors = apiErrors(body);
     if (!errors.isEmpty()) {
       ApiError e = errors.get(0);
       return "(" + e.code() + (e.message().isEmpty() ? "" : ": " + e.message()) + ")";

@@ -8,12 +8,16 @@ import dev.attest.core.Manifest;
 import dev.attest.core.MediaTypes;
 import dev.attest.registry.NotFoundException;
 import dev.attest.registry.RegistryException;
+import dev.attest.registry.RegistryUnreachableException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import okhttp3.HttpUrl;
 import okhttp3.Response;
 import org.jspecify.annotations.Nullable;
@@ -42,6 +46,10 @@ public final class Referrers {
    * tag-schema index. See docs/adr/0017-referrers-api-memory.md.
    */
   private final Map<String, Long> noReferrersApi = new ConcurrentHashMap<>();
+  /** Namespaces whose referrers API has answered a listing: listings there never wait for a probe. */
+  private final Set<String> apiSeen = ConcurrentHashMap.newKeySet();
+  /** The referrers API listing in flight per namespace not yet known to have the route. */
+  private final Map<String, CompletableFuture<Void>> probes = new ConcurrentHashMap<>();
 
   public Referrers(Endpoint endpoint, Manifests manifests, int maxReferrers, int maxPages,
       Duration referrersApiMemory, Clock clock) {
@@ -88,6 +96,46 @@ public final class Referrers {
     if (knownAbsent(repository)) {
       return false;
     }
+    // Until a namespace is known to have the route, one listing asks at a time and the others
+    // wait for its answer: the 16 promotions a fleet starts at once would otherwise each ask a
+    // registry without the API (2.8.2) and each get its 404 (issue 14).
+    String ns = namespace(repository);
+    CompletableFuture<Void> probe = null;
+    if (!apiSeen.contains(ns)) {
+      CompletableFuture<Void> mine = new CompletableFuture<>();
+      CompletableFuture<Void> other = probes.putIfAbsent(ns, mine);
+      if (other == null) {
+        probe = mine;
+      } else {
+        awaitProbe(other, subject);
+        if (knownAbsent(repository)) {
+          return false;
+        }
+      }
+    }
+    try {
+      return readApiPages(repository, subject, artifactType, found);
+    } finally {
+      if (probe != null) {
+        probes.remove(ns, probe);
+        probe.complete(null);
+      }
+    }
+  }
+
+  private static void awaitProbe(CompletableFuture<Void> probe, Digest subject) throws RegistryUnreachableException {
+    try {
+      probe.get();
+    } catch (ExecutionException e) {
+      // never completed exceptionally
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new RegistryUnreachableException("interrupted while listing the referrers of " + subject, e);
+    }
+  }
+
+  private boolean readApiPages(String repository, Digest subject, @Nullable String artifactType,
+      Map<Digest, Descriptor> found) throws AttestException {
     HttpUrl.Builder u = endpoint.url(repository, "referrers", subject.toString()).newBuilder();
     if (artifactType != null) {
       u.addQueryParameter("artifactType", artifactType);
@@ -123,6 +171,10 @@ public final class Referrers {
       next = endpoint.nextLink(link, current);
     }
     noReferrersApi.remove(namespace(repository));
+    if (apiSeen.size() >= MAX_REFERRERS_API_MEMORY) {
+      apiSeen.clear();
+    }
+    apiSeen.add(namespace(repository));
     return true;
   }
 

@@ -180,7 +180,8 @@ public final class PolicyCodec {
     Map<String, Object> m = new TreeMap<>();
     List<Object> keys = new ArrayList<>();
     for (TrustedKey k : t.publicKeys()) {
-      keys.add(Map.of("pem", k.toPem()));
+      // keyDetails written only when set, so that a policy without it keeps its hash.
+      keys.add(k.keyDetails() == null ? Map.of("pem", k.toPem()) : Map.of("pem", k.toPem(), "keyDetails", k.keyDetails()));
     }
     m.put("publicKeys", keys);
     List<Object> ids = new ArrayList<>();
@@ -333,14 +334,15 @@ public final class PolicyCodec {
 
     TrustedKey key(JsonNode n, String path) throws PolicyException {
       ObjectNode o = object(n, path, null);
-      keys(o, path, Set.of("pem", "path"));
+      keys(o, path, Set.of("pem", "path", "keyDetails"));
       String pem = string(o, path, "pem", false);
       String file = string(o, path, "path", false);
+      String details = string(o, path, "keyDetails", false);
       if ((pem == null) == (file == null)) {
         throw new PolicyException(path + ": set exactly one of 'pem' and 'path'");
       }
       try {
-        return pem != null ? TrustedKey.fromPem(pem) : TrustedKey.load(baseDir.resolve(file));
+        return (pem != null ? TrustedKey.fromPem(pem) : TrustedKey.load(baseDir.resolve(file))).withKeyDetails(details);
       } catch (IllegalArgumentException | IOException e) {
         throw new PolicyException(path + ": " + e.getMessage(), e);
       }

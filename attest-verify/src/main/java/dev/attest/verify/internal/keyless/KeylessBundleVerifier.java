@@ -185,20 +185,28 @@ public final class KeylessBundleVerifier {
     return keyed(bundle, key, artifact, root, options);
   }
 
+  /** {@link #keyed(SigstoreBundle, PublicKey, ArtifactDigests, TrustedRoot, SigstoreOptions, SignatureAlgorithm)} with no key details. */
+  public static @Nullable String keyed(SigstoreBundle bundle, PublicKey key, @Nullable ArtifactDigests artifact,
+      @Nullable TrustedRoot root, SigstoreOptions options) {
+    return keyed(bundle, key, artifact, root, options, null);
+  }
+
   /**
    * A key-signed bundle's signature, and, when {@code root} is given, its log entries and
    * timestamps under {@code options}: null if everything holds, else the reason. Without a root,
    * log entries cannot be checked, so {@link LogRequirement#REQUIRED} and required timestamps are
-   * refused.
+   * refused. {@code keyDetails}, when the trust names the key's algorithm (protobuf-specs {@code
+   * PublicKeyDetails}), is the only algorithm a signature may have; without it, {@link
+   * SignatureAlgorithm#candidates}.
    */
   public static @Nullable String keyed(SigstoreBundle bundle, PublicKey key, @Nullable ArtifactDigests artifact,
-      @Nullable TrustedRoot root, SigstoreOptions options) {
+      @Nullable TrustedRoot root, SigstoreOptions options, @Nullable SignatureAlgorithm keyDetails) {
     try {
       if (bundle.verificationMaterial().kind() != VerificationMaterial.Kind.PUBLIC_KEY) {
         return "the bundle is signed with a certificate (" + bundle.verificationMaterial().kind()
             + "); verify it keyless, with a certificate identity and OIDC issuer";
       }
-      LogEntryBodies.Signed signed = signedWithKey(bundle, key, artifact);
+      LogEntryBodies.Signed signed = signedWithKey(bundle, key, artifact, keyDetails);
       if (root == null) {
         if (options.tlog() == LogRequirement.REQUIRED) {
           return "a transparency log entry is required, but no trusted root was given to verify it against";
@@ -312,14 +320,14 @@ public final class KeylessBundleVerifier {
 
     try {
       PublicKey key = leaf.getPublicKey();
-      SignatureAlgorithm alg;
+      List<SignatureAlgorithm> algs;
       try {
-        alg = SignatureAlgorithm.forKey(key);
+        algs = SignatureAlgorithm.candidates(key, dsse);
       } catch (VerificationFailure e) {
         return KeylessResult.denied("certificate key is not supported: " + e.getMessage());
       }
       // The signature, over exact bytes, with the certificate's key.
-      LogEntryBodies.Signed signed = signed(bundle, alg, key, leaf.getEncoded(), true, artifact);
+      LogEntryBodies.Signed signed = signedAny(bundle, algs, key, leaf.getEncoded(), true, artifact, null);
       if (dsse) {
         String problem = predicateType == null
             ? null
@@ -368,26 +376,46 @@ public final class KeylessBundleVerifier {
   }
 
   /**
-   * {@link #signed} with a trusted key: Sigstore's default algorithm for it, and for a plain RSA
-   * key PSS too ({@link SignatureAlgorithm#pssAlternative}). A v2 log entry must then name the
-   * algorithm that verified.
+   * {@link #signed} with a trusted key: with the algorithm its trust names ({@code keyDetails}),
+   * else with each of {@link SignatureAlgorithm#candidates} in turn. A v2 log entry must then name
+   * the algorithm that verified.
    */
   private static LogEntryBodies.Signed signedWithKey(SigstoreBundle bundle, PublicKey key,
-      @Nullable ArtifactDigests artifact) throws VerificationFailure {
-    SignatureAlgorithm alg = SignatureAlgorithm.forKey(key);
-    try {
-      return signed(bundle, alg, key, key.getEncoded(), false, artifact);
-    } catch (VerificationFailure first) {
-      SignatureAlgorithm pss = alg.pssAlternative();
-      if (pss == null) {
-        throw first;
-      }
+      @Nullable ArtifactDigests artifact, @Nullable SignatureAlgorithm keyDetails) throws VerificationFailure {
+    if (keyDetails != null) {
+      keyDetails.checkKey(key);
+      return signedAny(bundle, List.of(keyDetails), key, key.getEncoded(), false, artifact,
+          "the trusted key's keyDetails allow only " + keyDetails);
+    }
+    return signedAny(bundle, SignatureAlgorithm.candidates(key, bundle.dsseEnvelope().isPresent()), key,
+        key.getEncoded(), false, artifact, null);
+  }
+
+  /** {@link #signed} with the first of {@code algs} that verifies; else every reason, and {@code note}. */
+  private static LogEntryBodies.Signed signedAny(SigstoreBundle bundle, List<SignatureAlgorithm> algs, PublicKey key,
+      byte[] signerDer, boolean certificate, @Nullable ArtifactDigests artifact, @Nullable String note)
+      throws VerificationFailure {
+    VerificationFailure first = null;
+    StringBuilder reasons = new StringBuilder();
+    for (SignatureAlgorithm alg : algs) {
       try {
-        return signed(bundle, pss, key, key.getEncoded(), false, artifact);
-      } catch (VerificationFailure second) {
-        throw new VerificationFailure(first.getMessage() + "; nor as " + pss + ": " + second.getMessage(), first);
+        return signed(bundle, alg, key, signerDer, certificate, artifact);
+      } catch (VerificationFailure f) {
+        if (first == null) {
+          first = f;
+          reasons.append(f.getMessage());
+        } else {
+          reasons.append("; nor as ").append(alg).append(": ").append(f.getMessage());
+        }
       }
     }
+    if (first == null) {
+      throw new VerificationFailure("no signature algorithm to verify with");
+    }
+    if (note != null) {
+      reasons.append(" (").append(note).append(")");
+    }
+    throw algs.size() == 1 && note == null ? first : new VerificationFailure(reasons.toString(), first);
   }
 
   /** Checks the bundle's signature with {@code key} and says what a log entry must record. */
@@ -534,13 +562,19 @@ public final class KeylessBundleVerifier {
             + authorities.size() + " authorit" + (authorities.size() == 1 ? "y" : "ies"));
       }
       // A log entry without a SET (Rekor v2) proves inclusion, not time: its log must have been
-      // valid at the timestamps' times.
+      // valid at every verified time, the timestamps' and the other entries' SET-backed times.
       for (TransparencyLogs.Verified v : logs) {
         if (v.integratedTime() == null) {
           for (Instant t : timestamps) {
             if (!v.log().validAt(t)) {
               throw new VerificationFailure("the transparency log " + v.log().baseUrl() + " was not valid at the"
                   + " timestamp " + t + " (its validity in the trusted root)");
+            }
+          }
+          for (Instant t : integrated) {
+            if (!v.log().validAt(t)) {
+              throw new VerificationFailure("the transparency log " + v.log().baseUrl() + " was not valid at " + t
+                  + ", when another log integrated the entry (its validity in the trusted root)");
             }
           }
         }

@@ -119,6 +119,23 @@ public enum SignatureAlgorithm {
   }
 
   /**
+   * The registry entries a signature by {@code key} may have been made with, in the order tried,
+   * when nothing names one: Sigstore's default for the key ({@link #forKey}); for a plain RSA key
+   * PSS as well ({@link #pssAlternative}); for an Ed25519 key, Ed25519ph for a message signature
+   * (hashedrekord logs only the digest, so Sigstore signs artifacts with Ed25519ph), and pure
+   * Ed25519 then Ed25519ph for a DSSE envelope (sigstore-go signs DSSE it logs in Rekor v2 with
+   * Ed25519ph). Each needs the private key, so trying several is no weaker than any one.
+   */
+  public static java.util.List<SignatureAlgorithm> candidates(PublicKey key, boolean dsse) throws VerificationFailure {
+    SignatureAlgorithm a = forKey(key);
+    if (a == PKIX_ED25519) {
+      return dsse ? java.util.List.of(PKIX_ED25519, PKIX_ED25519_PH) : java.util.List.of(PKIX_ED25519_PH);
+    }
+    SignatureAlgorithm pss = a.pssAlternative();
+    return pss == null ? java.util.List.of(a) : java.util.List.of(a, pss);
+  }
+
+  /**
    * For an RSA PKCS#1 v1.5 entry, the PSS entry of the same modulus size, else {@code null}. A
    * plain RSA key may sign either way (the registry lists both), and the key alone does not say
    * which: a verifier given only a trusted RSA key tries PKCS#1 v1.5, then PSS. Either scheme
@@ -205,13 +222,13 @@ public enum SignatureAlgorithm {
 
   /**
    * Verifies {@code signature} over a message given only by its {@code digest} (computed with
-   * {@link #digestAlgorithm()}), as hashedrekord message signatures are. Refused for Ed25519,
-   * whose signatures cover the message itself (and, for Ed25519ph, which the JDK only computes
-   * from the message).
+   * {@link #digestAlgorithm()}), as hashedrekord message signatures are: Ed25519ph from the
+   * message's SHA-512 ({@link Ed25519ph}). Refused for pure Ed25519, whose signatures cover the
+   * message itself.
    */
   public boolean verifyDigest(PublicKey key, byte[] digest, byte[] signature) throws VerificationFailure {
     checkKey(key);
-    if (family == Family.ED25519) {
+    if (this == PKIX_ED25519) {
       throw new VerificationFailure(this + " signs the message itself, not a digest; it cannot verify a "
           + "signature given only the artifact's digest");
     }
@@ -235,7 +252,8 @@ public enum SignatureAlgorithm {
         }
         case RSA_PKCS1V15 -> verifyPkcs1((RSAPublicKey) key, digest, signature);
         case RSA_PSS -> verifyPss((RSAPublicKey) key, digest, signature);
-        case ED25519 -> throw new AssertionError();
+        // Ed25519ph from the SHA-512 (RFC 8032 section 5.1): the JDK only takes the message.
+        case ED25519 -> Ed25519ph.verify(key.getEncoded(), digest, signature);
       };
     } catch (SignatureException e) {
       return false;
