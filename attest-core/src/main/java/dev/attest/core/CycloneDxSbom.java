@@ -93,8 +93,7 @@ public final class CycloneDxSbom implements Predicate {
   public static CycloneDxSbom read(InputStream in, long maxBytes)
       throws IOException, InvalidContentException, UnsupportedContentException {
     checkLimit(maxBytes);
-    byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
-    return parse(bytes, maxBytes);
+    return parse(BoundedReads.readAll(in, Math.min(BoundedReads.MAX_ARRAY, maxBytes), "CycloneDX BOM"), maxBytes);
   }
 
   static CycloneDxSbom parse(String predicateType, byte[] bomJson, long maxBytes)
@@ -102,8 +101,7 @@ public final class CycloneDxSbom implements Predicate {
     Objects.requireNonNull(bomJson, "bomJson");
     checkLimit(maxBytes);
     if (bomJson.length > maxBytes) {
-      throw new InvalidContentException(
-          "CycloneDX BOM is larger than the limit of " + maxBytes + " bytes; refusing it");
+      throw new TooLargeException("CycloneDX BOM", bomJson.length, maxBytes);
     }
     byte[] copy = bomJson.clone();
     JsonNode root = JsonValues.readObject(copy, "CycloneDX BOM");

@@ -93,12 +93,12 @@ class CycloneDxSbomTest {
   void refusesABomOverTheSizeLimit() throws Exception {
     byte[] json = bytes("bom-1.6.json");
     assertThatThrownBy(() -> CycloneDxSbom.parse(json, json.length - 1))
-        .isInstanceOf(InvalidContentException.class)
-        .hasMessageContaining("larger than the limit of " + (json.length - 1) + " bytes");
+        .isInstanceOf(TooLargeException.class)
+        .hasMessageContaining(json.length + " bytes, over the " + (json.length - 1) + " byte limit");
     assertThat(CycloneDxSbom.parse(json, json.length).json()).isEqualTo(json);
     assertThatThrownBy(() -> CycloneDxSbom.read(new ByteArrayInputStream(json), 100))
-        .isInstanceOf(InvalidContentException.class)
-        .hasMessageContaining("larger than the limit of 100 bytes");
+        .isInstanceOf(TooLargeException.class)
+        .hasMessageContaining("CycloneDX BOM is over the 100 byte limit");
     assertThat(CycloneDxSbom.read(new ByteArrayInputStream(json), CycloneDxSbom.DEFAULT_MAX_BYTES).json()).isEqualTo(json);
   }
 

@@ -1,11 +1,13 @@
 package dev.attest.maven;
 
 import dev.attest.core.AttestException;
+import dev.attest.core.BoundedReads;
 import dev.attest.core.CycloneDxSbom;
 import dev.attest.core.ImageRef;
 import dev.attest.core.InvalidContentException;
 import dev.attest.core.Predicate;
 import dev.attest.core.SlsaProvenance;
+import dev.attest.core.TooLargeException;
 import dev.attest.core.UnsupportedContentException;
 import dev.attest.core.VulnerabilityScan;
 import dev.attest.maven.internal.Printing;
@@ -16,7 +18,6 @@ import dev.attest.registry.Attestations;
 import dev.attest.registry.Registry;
 import java.io.File;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -172,11 +173,10 @@ public class AttestMojo extends AbstractSigningMojo {
       if (!f.isFile()) {
         throw new MojoExecutionException(what + " not found: " + f);
       }
-      if (Files.size(f.toPath()) > Attestations.MAX_PREDICATE_BYTES) {
-        throw new MojoExecutionException(what + " " + f + " is bigger than " + Attestations.MAX_PREDICATE_BYTES
-            + " bytes");
-      }
-      return Files.readAllBytes(f.toPath());
+      return BoundedReads.readFile(f.toPath(), Attestations.MAX_PREDICATE_BYTES, what + " " + f);
+    } catch (TooLargeException e) {
+      throw new MojoExecutionException(what + " " + f + " is bigger than " + Attestations.MAX_PREDICATE_BYTES
+          + " bytes", e);
     } catch (IOException e) {
       throw new MojoExecutionException("cannot read " + what + " " + f + ": " + e, e);
     }

@@ -6,6 +6,7 @@ import dev.attest.core.Descriptor;
 import dev.attest.core.Digest;
 import dev.attest.core.ImageManifest;
 import dev.attest.core.ImageRef;
+import dev.attest.core.Manifest;
 import dev.attest.core.Predicate;
 import dev.attest.core.SigstoreBundle;
 import dev.attest.core.Signer;
@@ -76,16 +77,18 @@ public final class Attestations {
   private final Registry registry;
   private final String repository;
   private final Digest digest;
+  private final @Nullable Manifest known;
   private final List<Attacher.Item> items = new ArrayList<>();
   private @Nullable Signer signer;
   private boolean recursive;
   private Clock clock = Clock.systemUTC();
   private int embedLimit;
 
-  private Attestations(Registry registry, String repository, Digest digest) {
+  private Attestations(Registry registry, String repository, Digest digest, @Nullable Manifest known) {
     this.registry = Objects.requireNonNull(registry, "registry");
     this.repository = Objects.requireNonNull(repository, "repository");
     this.digest = Objects.requireNonNull(digest, "digest");
+    this.known = known;
     if (repository.isEmpty()) {
       throw new IllegalArgumentException("repository must not be empty");
     }
@@ -93,7 +96,18 @@ public final class Attestations {
 
   /** Starts configuring attestations for the image {@code digest} in {@code repository}. */
   public static Attestations on(Registry registry, String repository, Digest digest) {
-    return new Attestations(registry, repository, digest);
+    return new Attestations(registry, repository, digest, null);
+  }
+
+  /**
+   * Starts configuring attestations for {@code subject}, a manifest the caller has just read from
+   * or pushed to {@code repository} (a promotion's copy, for example): {@link #attach()} takes
+   * it as it is instead of fetching it again. Its digest is computed from its bytes, so the
+   * referrers cannot name another manifest; that the repository holds it is the caller's word.
+   */
+  public static Attestations on(Registry registry, String repository, Manifest subject) {
+    Objects.requireNonNull(subject, "subject");
+    return new Attestations(registry, repository, subject.digest(), subject);
   }
 
   /**
@@ -105,7 +119,7 @@ public final class Attestations {
     if (d == null) {
       throw new IllegalArgumentException("attestations attach to a digest; " + ref + " has none");
     }
-    return new Attestations(registry, ref.repository(), d);
+    return new Attestations(registry, ref.repository(), d, null);
   }
 
   /**
@@ -304,6 +318,6 @@ public final class Attestations {
    *     there is no signer
    */
   public AttachResult attach() throws AttestException {
-    return Attacher.attach(registry, repository, digest, items, signer, recursive, clock, embedLimit);
+    return Attacher.attach(registry, repository, digest, known, items, signer, recursive, clock, embedLimit);
   }
 }

@@ -2,6 +2,7 @@ package dev.attest.registry;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.attest.core.AttestException;
+import dev.attest.core.BoundedReads;
 import dev.attest.core.Descriptor;
 import dev.attest.core.Digest;
 import dev.attest.core.DigestMismatchException;
@@ -11,6 +12,7 @@ import dev.attest.core.InvalidContentException;
 import dev.attest.core.Manifest;
 import dev.attest.core.MediaTypes;
 import dev.attest.core.Json;
+import dev.attest.core.TooLargeException;
 import dev.attest.registry.internal.layout.BlobStore;
 import dev.attest.registry.internal.layout.LayoutIndex;
 import java.io.ByteArrayInputStream;
@@ -161,13 +163,7 @@ public final class OciLayout implements Registry {
   }
 
   private static void checkLayoutVersion(Path marker) throws IOException, InvalidContentException {
-    byte[] bytes;
-    try (InputStream in = Files.newInputStream(marker)) {
-      bytes = in.readNBytes(MAX_OCI_LAYOUT_BYTES + 1);
-    }
-    if (bytes.length > MAX_OCI_LAYOUT_BYTES) {
-      throw new InvalidContentException(marker + " is over " + MAX_OCI_LAYOUT_BYTES + " bytes");
-    }
+    byte[] bytes = BoundedReads.readFile(marker, MAX_OCI_LAYOUT_BYTES, marker.toString());
     JsonNode n;
     try {
       n = Json.read(bytes);
@@ -575,7 +571,7 @@ public final class OciLayout implements Registry {
     try {
       byte[] bytes = blobs.readVerified(digest, Manifest.MAX_BYTES);
       return Manifest.parse(bytes).subject().map(Descriptor::digest);
-    } catch (IOException | AttestException | BlobStore.TooLargeException | RuntimeException e) {
+    } catch (IOException | AttestException | RuntimeException e) {
       return Optional.empty(); // a plain blob, or a damaged one: nothing to unlist
     }
   }
@@ -681,9 +677,10 @@ public final class OciLayout implements Registry {
       bytes = blobs.readVerified(digest, Manifest.MAX_BYTES);
     } catch (NoSuchFileException e) {
       throw new NotFoundException(name() + ": manifest " + what + " not found (no blob " + digest + ")", e);
-    } catch (BlobStore.TooLargeException e) {
-      throw new NotFoundException(
-          name() + ": " + what + " is a " + e.size() + " byte blob, not a manifest (limit " + Manifest.MAX_BYTES + ")");
+    } catch (TooLargeException e) {
+      throw new NotFoundException(name() + ": " + what + " is a blob of "
+          + (e.size().isPresent() ? e.size().getAsLong() + " bytes" : "more bytes")
+          + ", not a manifest (limit " + Manifest.MAX_BYTES + ")", e);
     } catch (IOException e) {
       throw ioFailure("read manifest " + what, e);
     }

@@ -62,6 +62,25 @@ class AttestationsTest {
 
   @ParameterizedTest(name = "referrers API {0}")
   @ValueSource(booleans = {true, false})
+  void aManifestTheCallerHoldsIsNotFetchedAgainAndTheWritesAreCounted(boolean api) throws Exception {
+    try (EmbeddedRegistry server = start(api); Registry registry = Registry.remote(server.host())) {
+      ImageManifest image = TestImages.pushImage(server, "app", "v1");
+      // What a promotion does with the manifest it has just copied: no GET of it before the push.
+      AttachResult first = Attestations.on(RegistryViews.noManifestReads(registry), "app", image)
+          .imageSignature().signWith(SIGNER).clock(CLOCK).attach();
+
+      assertThat(first.referrers()).singleElement()
+          .satisfies(r -> assertThat(r.subject()).isEqualTo(image.plainDescriptor()));
+      assertLayout(registry, "app", image, first.referrers());
+      // The empty config, the bundle, the manifest, and without the API the fallback index.
+      assertThat(first.writes()).isEqualTo(api ? 3 : 4);
+      AttachResult second = Attestations.on(registry, "app", image.digest()).imageSignature().signWith(SIGNER).attach();
+      assertThat(second.writes()).as("the empty config is there now").isEqualTo(api ? 2 : 3);
+    }
+  }
+
+  @ParameterizedTest(name = "referrers API {0}")
+  @ValueSource(booleans = {true, false})
   void indexOfThreePlatformsRecursive(boolean api) throws Exception {
     try (EmbeddedRegistry server = start(api); Registry registry = Registry.remote(server.host())) {
       ImageIndex index = TestImages.pushIndex(server, "multi", "v1", TestImages.Format.OCI, List.of(

@@ -303,6 +303,36 @@ abstract class RegistryContract {
         .isInstanceOf(IllegalArgumentException.class);
   }
 
+  /** Concurrent writers of one index: each keeps what the others add meanwhile. */
+  @Test
+  void concurrentFallbackIndexUpdatesLoseNoEntry() throws Exception {
+    FallbackIndex index = registry.fallbackIndex().orElse(null);
+    if (index == null) {
+      return;
+    }
+    String repo = repo();
+    ImageManifest subject = TestContent.pushImage(registry, repo, MediaTypes.OCI_MANIFEST, 23);
+    List<ImageManifest> refs = pushUnindexed(repo, subject, 8);
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(refs.size());
+    try {
+      List<java.util.concurrent.Future<Object>> done = new java.util.ArrayList<>();
+      for (ImageManifest r : refs) {
+        done.add(pool.submit(() -> {
+          index.add(repo, subject.digest(), List.of(r.descriptor()), false);
+          return null;
+        }));
+      }
+      for (java.util.concurrent.Future<Object> f : done) {
+        f.get();
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    ImageIndex written = (ImageIndex) registry.fetchManifest(repo, subject.digest().tagSchemaTag());
+    assertThat(written.manifests()).extracting(Descriptor::digest)
+        .containsExactlyInAnyOrderElementsOf(refs.stream().map(ImageManifest::digest).toList());
+  }
+
   @Test
   void fallbackIndexAddForANewSubjectCreatesItsIndex() throws Exception {
     FallbackIndex index = registry.fallbackIndex().orElse(null);

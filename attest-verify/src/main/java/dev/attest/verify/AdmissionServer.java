@@ -6,7 +6,6 @@ import com.sun.net.httpserver.HttpsServer;
 import dev.attest.core.InvalidContentException;
 import dev.attest.core.Pem;
 import dev.attest.verify.internal.PemKeys;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -21,6 +20,7 @@ import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -230,12 +230,12 @@ public final class AdmissionServer implements AutoCloseable {
         send(ex, 405, "text/plain", "POST an AdmissionReview\n".getBytes(StandardCharsets.UTF_8));
         return;
       }
-      byte[] body;
-      try {
-        body = readBounded(ex.getRequestBody(), maxBodyBytes);
-      } catch (TooLarge e) {
+      // One byte past the bound tells a body too large; the rest of one is drained unread.
+      byte[] body = ex.getRequestBody().readNBytes(maxBodyBytes + 1);
+      if (body.length > maxBodyBytes) {
+        ex.getRequestBody().transferTo(OutputStream.nullOutputStream());
         // The API server reads only HTTP 200 answers; the uid comes from the start of the body.
-        send(ex, 200, "application/json", AdmissionHandler.deny(e.prefix, 413,
+        send(ex, 200, "application/json", AdmissionHandler.deny(Arrays.copyOf(body, maxBodyBytes), 413,
             "AdmissionReview larger than " + maxBodyBytes + " bytes (fail closed)"));
         return;
       }
@@ -259,32 +259,6 @@ public final class AdmissionServer implements AutoCloseable {
       }
       send(ex, 200, "application/json", answer);
     }
-  }
-
-  private static final class TooLarge extends Exception {
-    private static final long serialVersionUID = 1L;
-    final transient byte[] prefix;
-
-    TooLarge(byte[] prefix) {
-      super(null, null, false, false);
-      this.prefix = prefix;
-    }
-  }
-
-  /** Reads at most {@code max} bytes; past that, throws with what was read (the rest is drained). */
-  private static byte[] readBounded(InputStream in, int max) throws IOException, TooLarge {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    byte[] buf = new byte[16 * 1024];
-    for (int n; (n = in.read(buf)) != -1; ) {
-      if (out.size() + n > max) {
-        out.write(buf, 0, Math.min(n, max - out.size()));
-        byte[] prefix = out.toByteArray();
-        in.transferTo(OutputStream.nullOutputStream());
-        throw new TooLarge(prefix);
-      }
-      out.write(buf, 0, n);
-    }
-    return out.toByteArray();
   }
 
   private static void send(HttpExchange ex, int code, String type, byte[] body) throws IOException {

@@ -8,7 +8,7 @@ import dev.attest.core.Keys;
 import dev.attest.core.SigstoreBundle;
 import dev.attest.verify.internal.keyless.ArtifactDigests;
 import dev.attest.verify.internal.keyless.KeylessBundleVerifier;
-import dev.attest.verify.internal.keyless.KeylessIdentity;
+import dev.attest.verify.Policy.KeylessIdentity;
 import dev.attest.verify.internal.keyless.KeylessResult;
 import dev.attest.verify.internal.keyless.SigstoreOptions;
 import dev.attest.verify.internal.sigstore.SignatureAlgorithm;

@@ -1,5 +1,6 @@
 package dev.attest.verify;
 
+import dev.attest.core.BoundedReads;
 import static dev.attest.verify.KeylessSigningException.Step.SIGNING;
 
 import dev.attest.core.Digest;
@@ -7,13 +8,13 @@ import dev.attest.core.InvalidContentException;
 import dev.attest.core.SlsaProvenance;
 import dev.attest.core.SigstoreBundle;
 import dev.attest.core.Statement;
+import dev.attest.core.TooLargeException;
 import dev.attest.verify.internal.keyless.FulcioOids;
 import dev.attest.verify.internal.keyless.KeylessBundleVerifier;
 import dev.attest.verify.internal.keyless.KeylessSigning;
 import dev.attest.verify.internal.keyless.SigningConfig;
 import dev.attest.verify.internal.sigstore.TrustedRoot;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -331,11 +332,10 @@ public final class KeylessSigner {
   static Endpoints readSigningConfig(Path file, Instant now) throws KeylessSigningException {
     byte[] json;
     try {
-      if (Files.size(file) > SigningConfig.MAX_BYTES) {
-        throw new KeylessSigningException(SIGNING, "signing config " + file + " is larger than "
-            + SigningConfig.MAX_BYTES + " bytes");
-      }
-      json = Files.readAllBytes(file);
+      json = BoundedReads.readFile(file, SigningConfig.MAX_BYTES, "signing config " + file);
+    } catch (TooLargeException e) {
+      throw new KeylessSigningException(SIGNING, "signing config " + file + " is larger than "
+          + SigningConfig.MAX_BYTES + " bytes");
     } catch (IOException e) {
       throw new KeylessSigningException(SIGNING, "cannot read signing config " + file + ": " + e.getMessage(), e);
     }

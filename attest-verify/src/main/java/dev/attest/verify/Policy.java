@@ -1,13 +1,14 @@
 package dev.attest.verify;
 
+import dev.attest.core.BoundedReads;
 import dev.attest.core.CycloneDxSbom;
 import dev.attest.core.Digest;
 import dev.attest.core.Severity;
 import dev.attest.core.SlsaProvenance;
+import dev.attest.core.TooLargeException;
 import dev.attest.core.VulnerabilityScan;
 import dev.attest.verify.internal.PolicyCodec;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -150,10 +151,9 @@ public record Policy(
   public static Policy load(Path file) throws PolicyException {
     byte[] bytes;
     try {
-      if (Files.size(file) > PolicyCodec.MAX_DOCUMENT_BYTES) {
-        throw new PolicyException(file + ": larger than " + PolicyCodec.MAX_DOCUMENT_BYTES + " bytes");
-      }
-      bytes = Files.readAllBytes(file);
+      bytes = BoundedReads.readFile(file, PolicyCodec.MAX_DOCUMENT_BYTES, file.toString());
+    } catch (TooLargeException e) {
+      throw new PolicyException(file + ": larger than " + PolicyCodec.MAX_DOCUMENT_BYTES + " bytes", e);
     } catch (IOException e) {
       throw new PolicyException(file + ": cannot read: " + e.getMessage(), e);
     }
@@ -242,6 +242,12 @@ public record Policy(
       if (publicKeys.isEmpty() && keyless.isEmpty()) {
         throw new IllegalArgumentException("a trust set needs at least one public key or keyless identity");
       }
+      for (KeylessIdentity id : keyless) {
+        if (id.issuerRegExp() != null) {
+          throw new IllegalArgumentException("keyless identity /" + id.issuerRegExp()
+              + "/: a policy names its OIDC issuer exactly (issuer, not issuerRegExp)");
+        }
+      }
       if (!keyless.isEmpty() && trustedRoot == null) {
         throw new IllegalArgumentException("keyless identities need a trustedRoot (trusted_root.json)");
       }
@@ -301,21 +307,36 @@ public record Policy(
   }
 
   /**
-   * A keyless signer: a Fulcio certificate identity. The issuer matches exactly; the subject (the
-   * certificate SAN) matches exactly or by a regular expression anchored at both ends; each
-   * GitHub Actions extension that is set must equal the certificate's.
+   * A keyless signer: a Fulcio certificate identity, attest's one type for it (policies, {@link
+   * BlobVerifier} and the bundle verifier underneath). The issuer matches exactly, or, outside a
+   * policy, by a regular expression; the subject (the certificate SAN) matches exactly or by a
+   * regular expression; a regular expression must match the whole value, as if written {@code
+   * ^(?:...)$}, like cosign's {@code --certificate-identity-regexp}. Each GitHub Actions extension
+   * that is set must equal the certificate's. There is no "any identity".
    *
+   * @param issuer the exact OIDC issuer URL, or null when {@code issuerRegExp} is given
+   * @param subject the exact SAN (email or URI), or null when {@code subjectRegExp} is given
+   * @param subjectRegExp a regular expression the whole SAN must match, or null
+   * @param sourceRepositoryUri Fulcio extension {@value #OID_SOURCE_REPOSITORY_URI}, or null for any
+   * @param sourceRepositoryRef Fulcio extension {@value #OID_SOURCE_REPOSITORY_REF}, or null for any
+   * @param buildSignerUri Fulcio extension {@value #OID_BUILD_SIGNER_URI}, or null for any
+   * @param runnerEnvironment Fulcio extension {@value #OID_RUNNER_ENVIRONMENT}, or null for any
+   * @param issuerRegExp a regular expression the whole issuer must match, or null when {@code
+   *     issuer} is given; a {@link Trust} of a policy refuses it (ADR 0004: policies name their
+   *     issuer exactly)
    * @see <a href="https://github.com/sigstore/fulcio/blob/main/docs/oid-info.md">Fulcio: Sigstore
    *     OID information</a>
+   * @see <a href="https://docs.sigstore.dev/cosign/verifying/verify/">cosign verify: identity flags</a>
    */
   public record KeylessIdentity(
-      String issuer,
+      @Nullable String issuer,
       @Nullable String subject,
       @Nullable String subjectRegExp,
       @Nullable String sourceRepositoryUri,
       @Nullable String sourceRepositoryRef,
       @Nullable String buildSignerUri,
-      @Nullable String runnerEnvironment) {
+      @Nullable String runnerEnvironment,
+      @Nullable String issuerRegExp) {
 
     /** Fulcio extension: OIDC issuer (V2, DER UTF8String). */
     public static final String OID_ISSUER_V2 = "1.3.6.1.4.1.57264.1.8";
@@ -332,27 +353,44 @@ public record Policy(
     /** Fulcio extension: Source Repository Ref. */
     public static final String OID_SOURCE_REPOSITORY_REF = "1.3.6.1.4.1.57264.1.14";
 
-    /** Validates the identity: an issuer and exactly one of subject and subjectRegExp. */
+    /**
+     * Validates the identity: exactly one of issuer and issuerRegExp, exactly one of subject and
+     * subjectRegExp, nothing blank, and regular expressions that compile.
+     */
     public KeylessIdentity {
-      Objects.requireNonNull(issuer, "issuer");
-      if (issuer.isBlank()) {
+      if ((issuer == null) == (issuerRegExp == null)) {
+        throw new IllegalArgumentException("keyless identity: set exactly one of issuer and issuerRegExp");
+      }
+      String who = issuer != null ? issuer : "/" + issuerRegExp + "/";
+      if (issuer != null && issuer.isBlank()) {
         throw new IllegalArgumentException("keyless identity: issuer must not be blank");
       }
       if ((subject == null) == (subjectRegExp == null)) {
         throw new IllegalArgumentException(
-            "keyless identity for issuer " + issuer + ": set exactly one of subject and subjectRegExp");
+            "keyless identity for issuer " + who + ": set exactly one of subject and subjectRegExp");
       }
       if (subject != null && subject.isBlank()) {
-        throw new IllegalArgumentException("keyless identity for issuer " + issuer + ": subject must not be blank");
+        throw new IllegalArgumentException("keyless identity for issuer " + who + ": subject must not be blank");
       }
       if (subjectRegExp != null) {
-        anchored(subjectRegExp);
+        anchored(subjectRegExp, "subjectRegExp");
+      }
+      if (issuerRegExp != null) {
+        anchored(issuerRegExp, "issuerRegExp");
       }
       for (String v : new String[] {sourceRepositoryUri, sourceRepositoryRef, buildSignerUri, runnerEnvironment}) {
         if (v != null && v.isBlank()) {
-          throw new IllegalArgumentException("keyless identity for issuer " + issuer + ": blank extension value");
+          throw new IllegalArgumentException("keyless identity for issuer " + who + ": blank extension value");
         }
       }
+    }
+
+    /** An identity with an exact issuer, as a policy has. */
+    public KeylessIdentity(String issuer, @Nullable String subject, @Nullable String subjectRegExp,
+        @Nullable String sourceRepositoryUri, @Nullable String sourceRepositoryRef, @Nullable String buildSignerUri,
+        @Nullable String runnerEnvironment) {
+      this(issuer, subject, subjectRegExp, sourceRepositoryUri, sourceRepositoryRef, buildSignerUri,
+          runnerEnvironment, null);
     }
 
     /** An identity whose SAN equals {@code subject}. */
@@ -365,35 +403,61 @@ public record Policy(
       return new KeylessIdentity(issuer, null, regex, null, null, null, null);
     }
 
+    /**
+     * An identity from cosign's four flags: exactly one of {@code issuer} and {@code issuerRegExp},
+     * and exactly one of {@code subject} and {@code subjectRegExp}.
+     *
+     * @throws IllegalArgumentException if not exactly one of each pair is given, or an expression
+     *     does not compile
+     */
+    public static KeylessIdentity of(@Nullable String issuer, @Nullable String issuerRegExp, @Nullable String subject,
+        @Nullable String subjectRegExp) {
+      return new KeylessIdentity(issuer, subject, subjectRegExp, null, null, null, null, issuerRegExp);
+    }
+
     /** A copy that also requires the GitHub source repository extension, e.g. {@code https://github.com/o/r}. */
     public KeylessIdentity withSourceRepositoryUri(String v) {
-      return new KeylessIdentity(issuer, subject, subjectRegExp, v, sourceRepositoryRef, buildSignerUri, runnerEnvironment);
+      return new KeylessIdentity(issuer, subject, subjectRegExp, v, sourceRepositoryRef, buildSignerUri,
+          runnerEnvironment, issuerRegExp);
     }
 
     /** A copy that also requires the source repository ref extension, e.g. {@code refs/heads/main}. */
     public KeylessIdentity withSourceRepositoryRef(String v) {
-      return new KeylessIdentity(issuer, subject, subjectRegExp, sourceRepositoryUri, v, buildSignerUri, runnerEnvironment);
+      return new KeylessIdentity(issuer, subject, subjectRegExp, sourceRepositoryUri, v, buildSignerUri,
+          runnerEnvironment, issuerRegExp);
     }
 
     /** A copy that also requires the build signer URI extension (the workflow). */
     public KeylessIdentity withBuildSignerUri(String v) {
-      return new KeylessIdentity(issuer, subject, subjectRegExp, sourceRepositoryUri, sourceRepositoryRef, v, runnerEnvironment);
+      return new KeylessIdentity(issuer, subject, subjectRegExp, sourceRepositoryUri, sourceRepositoryRef, v,
+          runnerEnvironment, issuerRegExp);
     }
 
     /** A copy that also requires the runner environment extension. */
     public KeylessIdentity withRunnerEnvironment(String v) {
-      return new KeylessIdentity(issuer, subject, subjectRegExp, sourceRepositoryUri, sourceRepositoryRef, buildSignerUri, v);
+      return new KeylessIdentity(issuer, subject, subjectRegExp, sourceRepositoryUri, sourceRepositoryRef,
+          buildSignerUri, v, issuerRegExp);
     }
 
     /** Whether {@code san} is this identity's subject: equal, or a whole match of the regex. */
     public boolean subjectMatches(String san) {
-      return subject != null ? subject.equals(san) : anchored(Objects.requireNonNull(subjectRegExp)).matcher(san).matches();
+      return subject != null ? subject.equals(san) : anchored(Objects.requireNonNull(subjectRegExp), "").matcher(san).matches();
     }
 
-    /** The Fulcio extensions this identity requires, OID to expected value, in OID order. */
+    /** Whether {@code actual} is this identity's issuer: equal, or a whole match of the regex. */
+    public boolean issuerMatches(String actual) {
+      return issuer != null ? issuer.equals(actual) : anchored(Objects.requireNonNull(issuerRegExp), "").matcher(actual).matches();
+    }
+
+    /**
+     * The Fulcio extensions this identity requires, OID to expected value, in OID order: the
+     * issuer (when exact) and each GitHub Actions extension that is set.
+     */
     public Map<String, String> requiredExtensions() {
       Map<String, String> m = new LinkedHashMap<>();
-      m.put(OID_ISSUER_V2, issuer);
+      if (issuer != null) {
+        m.put(OID_ISSUER_V2, issuer);
+      }
       if (buildSignerUri != null) {
         m.put(OID_BUILD_SIGNER_URI, buildSignerUri);
       }
@@ -409,12 +473,15 @@ public record Policy(
       return Collections.unmodifiableMap(m);
     }
 
-    private static Pattern anchored(String regex) {
+    private static Pattern anchored(String regex, String field) {
+      if (regex.isEmpty()) {
+        throw new IllegalArgumentException(field + " must not be empty");
+      }
       try {
         return Pattern.compile("^(?:" + regex + ")$");
       } catch (PatternSyntaxException e) {
         throw new IllegalArgumentException(
-            "invalid subjectRegExp '" + regex + "': " + e.getDescription() + " near index " + e.getIndex());
+            "invalid " + field + " '" + regex + "': " + e.getDescription() + " near index " + e.getIndex());
       }
     }
   }

@@ -31,7 +31,6 @@ import dev.attest.verify.internal.keyless.SigstoreOptions;
 import dev.attest.verify.internal.sigstore.SignatureAlgorithm;
 import dev.attest.verify.internal.sigstore.TrustedRoot;
 import dev.attest.verify.internal.sigstore.VerificationFailure;
-import dev.attest.verify.internal.keyless.KeylessIdentity;
 import dev.attest.verify.internal.keyless.KeylessResult;
 import java.nio.file.Path;
 import java.security.PublicKey;
@@ -567,7 +566,7 @@ public final class PolicyVerifier implements ImageVerifier, AutoCloseable {
             return Outcome.fail(Objects.requireNonNull(v.problem()));
           }
           KeylessResult r = v.verifier().verifyDsse(
-              a.raw(), subject, predicateType, internal(id), keylessOptions(trust));
+              a.raw(), subject, predicateType, id, keylessOptions(trust));
           if (r.ok()) {
             return Outcome.pass(r.reason() + " (" + where(a) + ", trust '" + trustName + "')",
                 new VerifiedStatement(predicateType, env.payload()));
@@ -678,7 +677,7 @@ public final class PolicyVerifier implements ImageVerifier, AutoCloseable {
             return Outcome.fail(Objects.requireNonNull(v.problem()));
           }
           KeylessResult r = v.verifier().verifyMessageSignature(
-              a.raw(), ArtifactDigests.of(f.manifestBytes()), internal(id), keylessOptions(trust));
+              a.raw(), ArtifactDigests.of(f.manifestBytes()), id, keylessOptions(trust));
           if (r.ok()) {
             return Outcome.pass(r.reason() + " (" + where(a) + ")", null);
           }
@@ -780,18 +779,6 @@ public final class PolicyVerifier implements ImageVerifier, AutoCloseable {
         return new KeylessRoot(null, "trusted root " + r + " cannot be loaded: " + e.getMessage());
       }
     });
-  }
-
-  static KeylessIdentity internal(Policy.KeylessIdentity id) {
-    KeylessIdentity k = id.subject() != null
-        ? KeylessIdentity.exact(id.issuer(), id.subject())
-        : KeylessIdentity.regex(id.issuer(), Objects.requireNonNull(id.subjectRegExp()));
-    for (Map.Entry<String, String> e : id.requiredExtensions().entrySet()) {
-      if (!e.getKey().equals(Policy.KeylessIdentity.OID_ISSUER_V2)) {
-        k = k.withExtension(e.getKey(), e.getValue());
-      }
-    }
-    return k;
   }
 
   private static boolean matchesType(String required, String actual) {

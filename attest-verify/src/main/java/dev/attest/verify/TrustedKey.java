@@ -1,12 +1,13 @@
 package dev.attest.verify;
 
+import dev.attest.core.BoundedReads;
 import dev.attest.core.InvalidContentException;
 import dev.attest.core.Pem;
+import dev.attest.core.TooLargeException;
 import dev.attest.verify.internal.PemKeys;
 import dev.attest.verify.internal.sigstore.SignatureAlgorithm;
 import dev.attest.verify.internal.sigstore.VerificationFailure;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Objects;
@@ -94,9 +95,11 @@ public record TrustedKey(byte[] spki, String algorithm, @Nullable String keyDeta
 
   /** The key in a PEM file such as {@code cosign.pub}. */
   public static TrustedKey load(Path path) throws IOException {
-    byte[] bytes = Files.readAllBytes(path);
-    if (bytes.length > 64 * 1024) {
-      throw new IOException(path + ": larger than 64 KiB, not a public key file");
+    byte[] bytes;
+    try {
+      bytes = BoundedReads.readFile(path, 64 * 1024, path.toString());
+    } catch (TooLargeException e) {
+      throw new IOException(path + ": larger than 64 KiB, not a public key file", e);
     }
     try {
       return fromPem(new String(bytes, java.nio.charset.StandardCharsets.US_ASCII));

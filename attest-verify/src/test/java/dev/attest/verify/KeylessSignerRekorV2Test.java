@@ -11,9 +11,9 @@ import dev.attest.core.SlsaProvenance;
 import dev.attest.core.Statement;
 import dev.attest.core.Subject;
 import dev.attest.verify.KeylessSigningException.Step;
+import dev.attest.verify.Policy.KeylessIdentity;
 import dev.attest.verify.internal.keyless.ArtifactDigests;
 import dev.attest.verify.internal.keyless.KeylessBundleVerifier;
-import dev.attest.verify.internal.keyless.KeylessIdentity;
 import dev.attest.verify.internal.keyless.KeylessResult;
 import dev.attest.verify.internal.keyless.SigstoreOptions;
 import dev.attest.verify.testing.SigstoreHttpStack;
@@ -192,6 +192,14 @@ class KeylessSignerRekorV2Test {
             .build())
         .isInstanceOf(KeylessSigningException.class)
         .hasMessageContaining("give no signed time");
+    // A TSA outside its validity window does not count.
+    Path expired = Files.writeString(dir.resolve("expiredtsa.json"), signingConfig(service(http.rekorV2Url(), 2, "a"),
+        "{\"selector\":\"ANY\"}", "{\"url\":\"" + http.tsaUrl() + "\",\"majorApiVersion\":1,\"validFor\":"
+            + "{\"start\":\"2020-01-01T00:00:00Z\",\"end\":\"2021-01-01T00:00:00Z\"}}"));
+    assertThatThrownBy(() -> KeylessSigner.builder().signingConfig(expired).tokenSource(TokenSource.of("a.b.c"))
+            .build())
+        .isInstanceOf(KeylessSigningException.class)
+        .hasMessageContaining("no timestamp authority of API version 1 valid now");
     assertThatThrownBy(() -> KeylessSigner.builder().fulcio(http.url()).rekorV2(http.rekorV2Url())
             .tokenSource(TokenSource.of("a.b.c")).build())
         .isInstanceOf(KeylessSigningException.class)

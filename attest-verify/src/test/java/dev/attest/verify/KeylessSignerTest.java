@@ -71,12 +71,6 @@ class KeylessSignerTest {
         .withSourceRepositoryRef("refs/heads/main");
   }
 
-  static dev.attest.verify.internal.keyless.KeylessIdentity internal(KeylessIdentity id) {
-    return dev.attest.verify.internal.keyless.KeylessIdentity.exact(id.issuer(), http.identity().san())
-        .withSourceRepository("https://github.com/acme/app")
-        .withSourceRepositoryRef("refs/heads/main");
-  }
-
   static Statement statement(Digest image) {
     return Statement.of(List.of(Subject.of("app", image)), VerifyFixtures.provenance());
   }
@@ -104,12 +98,12 @@ class KeylessSignerTest {
     });
 
     KeylessBundleVerifier attest = KeylessBundleVerifier.of(trustedRoot);
-    KeylessResult ok = attest.verifyDsse(b.bytes(), image, SlsaProvenance.PREDICATE_TYPE, internal(expected()));
+    KeylessResult ok = attest.verifyDsse(b.bytes(), image, SlsaProvenance.PREDICATE_TYPE, expected());
     assertThat(ok.ok()).as(ok.reason()).isTrue();
     assertThat(ok.identity().san()).isEqualTo(http.identity().san());
 
     KeylessResult wrong = attest.verifyDsse(b.bytes(), image, SlsaProvenance.PREDICATE_TYPE,
-        dev.attest.verify.internal.keyless.KeylessIdentity.exact(SigstoreTestStack.GITHUB_ISSUER,
+        KeylessIdentity.exact(SigstoreTestStack.GITHUB_ISSUER,
             "https://github.com/evil/app/.github/workflows/release.yml@refs/heads/main"));
     assertThat(wrong.ok()).isFalse();
     assertThat(wrong.reason()).contains("certificate SAN is");
@@ -126,7 +120,7 @@ class KeylessSignerTest {
     Digest digest = Digest.sha256(blob);
     SigstoreBundle b = signer().signMessage(digest);
 
-    KeylessResult ok = KeylessBundleVerifier.of(trustedRoot).verifyMessageSignature(b.bytes(), digest, internal(expected()));
+    KeylessResult ok = KeylessBundleVerifier.of(trustedRoot).verifyMessageSignature(b.bytes(), digest, expected());
     assertThat(ok.ok()).as(ok.reason()).isTrue();
 
     KeylessVerifier.builder().trustedRootProvider(TrustedRootProvider.from(trustedRoot)).build().verify(
@@ -339,7 +333,7 @@ class KeylessSignerTest {
     Digest d = Digest.sha256("file".getBytes(StandardCharsets.UTF_8));
     SigstoreBundle b = KeylessSigner.builder().fulcio(http.url()).rekor(http.url())
         .tokenSource(TokenSource.file(file)).build().signMessage(d);
-    assertThat(KeylessBundleVerifier.of(trustedRoot).verifyMessageSignature(b.bytes(), d, internal(expected())).ok())
+    assertThat(KeylessBundleVerifier.of(trustedRoot).verifyMessageSignature(b.bytes(), d, expected()).ok())
         .isTrue();
 
     assertThatThrownBy(() -> KeylessSigner.builder().fulcio(http.url()).rekor(http.url())
@@ -371,7 +365,7 @@ class KeylessSignerTest {
     Digest d = Digest.sha256("config".getBytes(StandardCharsets.UTF_8));
     SigstoreBundle b = KeylessSigner.builder().signingConfig(config)
         .tokenSource(TokenSource.githubActions(http.githubActionsEnv())).build().signMessage(d);
-    assertThat(KeylessBundleVerifier.of(trustedRoot).verifyMessageSignature(b.bytes(), d, internal(expected())).ok())
+    assertThat(KeylessBundleVerifier.of(trustedRoot).verifyMessageSignature(b.bytes(), d, expected()).ok())
         .isTrue();
 
     Path v2only = dir.resolve("v2.json");
@@ -404,7 +398,7 @@ class KeylessSignerTest {
       // Each entry's inclusion proof was checked when it was logged; the bundle carries both.
       assertThat(b.verificationMaterial().tlogEntries()).hasSize(2);
       // And the verifier checks both (ADR 0030).
-      KeylessResult both = KeylessBundleVerifier.of(trustedRoot).verifyMessageSignature(b.bytes(), d, internal(expected()));
+      KeylessResult both = KeylessBundleVerifier.of(trustedRoot).verifyMessageSignature(b.bytes(), d, expected());
       assertThat(both.ok()).as(both.reason()).isTrue();
 
       Files.writeString(config, Files.readString(config).replace("\"ALL\"", "\"EXACT\",\"count\":3"));

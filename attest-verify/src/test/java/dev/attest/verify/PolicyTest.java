@@ -256,6 +256,19 @@ class PolicyTest {
     assertThat(KeylessIdentity.exact(GH, "a@b.c").subjectMatches("a@b.cd")).isFalse();
     assertThatThrownBy(() -> new KeylessIdentity(GH, "a", "b", null, null, null, null))
         .hasMessageContaining("exactly one of subject and subjectRegExp");
+    // One KeylessIdentity for policies and BlobVerifier: an issuer regex (cosign's
+    // --certificate-oidc-issuer-regexp) is anchored too, but a policy names its issuer exactly.
+    KeylessIdentity byRegex = KeylessIdentity.of(null, "https://token\\.actions\\..*", "a@b.c", null);
+    assertThat(byRegex.issuerMatches(GH)).isTrue();
+    assertThat(byRegex.issuerMatches("x" + GH)).isFalse();
+    assertThat(byRegex.requiredExtensions()).doesNotContainKey(KeylessIdentity.OID_ISSUER_V2);
+    assertThat(KeylessIdentity.exact(GH, "a@b.c").issuerMatches(GH + "/")).isFalse();
+    assertThatThrownBy(() -> Trust.ofKeyless(Path.of("root.json"), byRegex))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("a policy names its OIDC issuer exactly");
+    assertThatThrownBy(() -> KeylessIdentity.of(GH, ".*", "a@b.c", null))
+        .hasMessageContaining("exactly one of issuer and issuerRegExp");
+    assertThatThrownBy(() -> KeylessIdentity.matching(GH, ""))
+        .hasMessageContaining("subjectRegExp must not be empty");
   }
 
   @Test

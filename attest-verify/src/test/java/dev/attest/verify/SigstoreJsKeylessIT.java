@@ -173,8 +173,8 @@ class SigstoreJsKeylessIT {
         STACK.writeTrustedRoot(tmp.resolve("trusted_root.json")));
   }
 
-  static dev.attest.verify.internal.keyless.KeylessIdentity identity(String san) {
-    return dev.attest.verify.internal.keyless.KeylessIdentity.exact(SigstoreTestStack.GITHUB_ISSUER, san);
+  static Policy.KeylessIdentity identity(String san) {
+    return Policy.KeylessIdentity.exact(SigstoreTestStack.GITHUB_ISSUER, san);
   }
 
   @org.junit.jupiter.params.ParameterizedTest(name = "Rekor v{0}")

@@ -1,7 +1,8 @@
 package dev.attest.cli.internal;
 
+import dev.attest.core.BoundedReads;
+import dev.attest.core.TooLargeException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -15,12 +16,10 @@ final class Files2 {
 
   /** Reads a file named on the command line, refusing more than {@code max} bytes. */
   static byte[] read(Path file, long max, String what) throws IOException {
-    try (InputStream in = Files.newInputStream(file)) {
-      byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, max + 1));
-      if (bytes.length > max) {
-        throw new UsageException(what + " " + file + " is larger than " + max + " bytes");
-      }
-      return bytes;
+    try {
+      return BoundedReads.readFile(file, Math.min(BoundedReads.MAX_ARRAY, max), what + " " + file);
+    } catch (TooLargeException e) {
+      throw new UsageException(what + " " + file + " is larger than " + max + " bytes");
     } catch (NoSuchFileException e) {
       throw new UsageException(what + " not found: " + file);
     }

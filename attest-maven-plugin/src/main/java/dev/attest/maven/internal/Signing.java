@@ -1,6 +1,7 @@
 package dev.attest.maven.internal;
 
 import dev.attest.core.AttestException;
+import dev.attest.core.BoundedReads;
 import dev.attest.core.Digest;
 import dev.attest.core.Keys;
 import dev.attest.core.Predicate;
@@ -9,6 +10,7 @@ import dev.attest.core.SigstoreBundle;
 import dev.attest.core.SlsaProvenance;
 import dev.attest.core.Statement;
 import dev.attest.core.Subject;
+import dev.attest.core.TooLargeException;
 import dev.attest.registry.AttachResult;
 import dev.attest.registry.Attestations;
 import dev.attest.registry.Registry;
@@ -17,7 +19,6 @@ import dev.attest.verify.KeylessSigner;
 import dev.attest.verify.TokenSource;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -207,10 +208,9 @@ public final class Signing {
 
   private static byte[] read(Path file) throws MojoExecutionException {
     try {
-      if (Files.size(file) > MAX_KEY_BYTES) {
-        throw new MojoExecutionException("private key " + file + " is bigger than " + MAX_KEY_BYTES + " bytes");
-      }
-      return Files.readAllBytes(file);
+      return BoundedReads.readFile(file, MAX_KEY_BYTES, "private key " + file);
+    } catch (TooLargeException e) {
+      throw new MojoExecutionException(e.getMessage(), e);
     } catch (IOException e) {
       throw new MojoExecutionException("cannot read private key " + file + ": " + e, e);
     }

@@ -1,6 +1,7 @@
 package dev.attest.promote.internal;
 
 import dev.attest.core.AttestException;
+import dev.attest.core.BoundedReads;
 import dev.attest.core.Descriptor;
 import dev.attest.core.DsseEnvelope;
 import dev.attest.core.ImageManifest;
@@ -13,18 +14,22 @@ import dev.attest.core.Statement;
 import dev.attest.core.Subject;
 import dev.attest.promote.PromotionPredicate;
 import dev.attest.promote.RepositoryRef;
-import dev.attest.registry.BlobSource;
-import dev.attest.registry.PushResult;
+import dev.attest.registry.AttachResult;
+import dev.attest.registry.Attestations;
 import dev.attest.registry.Registry;
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Clock;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * Attaches a signed promotion attestation as a referrer, in the layout of cosign 3 and
- * actions/attest: a Sigstore bundle v0.3 as the single layer of an artifact manifest with an empty
- * config.
+ * Attaches a signed promotion attestation through the public attach path ({@link Attestations}),
+ * in the layout every attest attestation has (cosign 3, actions/attest): a Sigstore bundle v0.3 as
+ * the single layer of an artifact manifest with an empty config. What is promotion's own is the
+ * statement (its subject is named after the destination) and the check that an equivalent
+ * attestation is not already there.
  */
 public final class AttestationWriter {
   /** Existing promotion attestations examined for an equivalent one, at most. */
@@ -50,32 +55,14 @@ public final class AttestationWriter {
     if (existing.isPresent()) {
       return existing.get();
     }
-    Registry dst = destination.registry();
-    String repo = destination.repository();
     Statement statement = Statement.of(List.of(Subject.of(destination.displayName(), subject.digest())), predicate);
-    DsseEnvelope envelope = DsseEnvelope.sign(statement, signer);
-    SigstoreBundle bundle = SigstoreBundle.ofDsse(envelope, signer.hint());
-    byte[] bundleBytes = bundle.bytes();
-    Descriptor config = Descriptor.EMPTY.withoutData();
-    if (!dst.hasBlob(repo, config.digest())) {
-      dst.pushBlob(repo, config, BlobSource.of(Descriptor.emptyBytes()));
-      writes++;
-    }
-    Descriptor layer = Descriptor.ofBytes(MediaTypes.SIGSTORE_BUNDLE_V03, bundleBytes);
-    dst.pushBlob(repo, layer, BlobSource.of(bundleBytes));
-    writes++;
-    ImageManifest m = ImageManifest.builder()
-        .artifactType(MediaTypes.SIGSTORE_BUNDLE_V03)
-        .config(config)
-        .layer(layer)
-        .subject(subject.plainDescriptor())
-        .annotation("dev.sigstore.bundle.content", SigstoreBundle.CONTENT_DSSE_ENVELOPE)
-        .annotation("dev.sigstore.bundle.predicateType", PromotionPredicate.TYPE)
-        .annotation("org.opencontainers.image.created", predicate.promotedAt().toString())
-        .build();
-    PushResult r = dst.pushManifest(repo, m);
-    writes += r.fallbackIndexUpdated() ? 2 : 1;
-    return m.descriptor();
+    AttachResult r = Attestations.on(destination.registry(), destination.repository(), subject)
+        .statement(statement)
+        .signWith(signer)
+        .clock(Clock.fixed(predicate.promotedAt(), ZoneOffset.UTC))
+        .attach();
+    writes += r.writes();
+    return r.referrers().get(0).descriptor();
   }
 
   private Optional<Descriptor> findEquivalent(Manifest subject, PromotionPredicate wanted, Signer signer)
@@ -84,7 +71,7 @@ public final class AttestationWriter {
     String repo = destination.repository();
     int examined = 0;
     for (Descriptor d : dst.referrers(repo, subject.digest(), MediaTypes.SIGSTORE_BUNDLE_V03)) {
-      if (!PromotionPredicate.TYPE.equals(d.annotations().get("dev.sigstore.bundle.predicateType"))) {
+      if (!PromotionPredicate.TYPE.equals(d.annotations().get(Attestations.PREDICATE_TYPE))) {
         continue;
       }
       if (++examined > MAX_EXAMINED) {
@@ -109,7 +96,7 @@ public final class AttestationWriter {
       }
       byte[] bytes;
       try (InputStream in = dst.fetchBlob(repo, layer)) {
-        bytes = in.readAllBytes();
+        bytes = BoundedReads.readAll(in, SigstoreBundle.MAX_BYTES, "promotion attestation bundle");
       }
       DsseEnvelope env = SigstoreBundle.parse(bytes).dsseEnvelope().orElse(null);
       if (env == null) {

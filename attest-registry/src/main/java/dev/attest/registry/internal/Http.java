@@ -1,7 +1,9 @@
 package dev.attest.registry.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.attest.core.BoundedReads;
 import dev.attest.core.Json;
+import dev.attest.core.TooLargeException;
 import dev.attest.registry.NotFoundException;
 import dev.attest.registry.RegistryEvent;
 import dev.attest.registry.RegistryException;
@@ -10,7 +12,6 @@ import dev.attest.registry.RegistryUnreachableException;
 import dev.attest.registry.UnauthorizedException;
 import dev.attest.registry.internal.auth.AuthFailure;
 import dev.attest.registry.internal.auth.AuthIOException;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -208,7 +209,7 @@ public final class Http {
   /** The start of an error response's body, at most {@link #MAX_ERROR_BODY} bytes; null if unreadable. */
   public static byte @Nullable [] errorBody(Response response) {
     try (InputStream in = response.body().byteStream()) {
-      return readAtMost(in, MAX_ERROR_BODY);
+      return in.readNBytes(MAX_ERROR_BODY); // only the start: the rest is not read
     } catch (IOException e) {
       return null;
     }
@@ -252,20 +253,6 @@ public final class Http {
     return "(" + sb.toString().trim() + ")";
   }
 
-  /** Reads up to {@code max} bytes; stops there without error. */
-  public static byte[] readAtMost(InputStream in, int max) throws IOException {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    byte[] buf = new byte[8192];
-    while (out.size() < max) {
-      int n = in.read(buf, 0, Math.min(buf.length, max - out.size()));
-      if (n == -1) {
-        break;
-      }
-      out.write(buf, 0, n);
-    }
-    return out.toByteArray();
-  }
-
   /**
    * Reads a whole body, failing as soon as it exceeds {@code max} bytes, whatever {@code
    * Content-Length} said.
@@ -277,11 +264,9 @@ public final class Http {
       throw new RegistryException(what + " is " + declared + " bytes, over the " + max + " byte limit");
     }
     try (InputStream in = response.body().byteStream()) {
-      byte[] bytes = readAtMost(in, max + 1);
-      if (bytes.length > max) {
-        throw new RegistryException(what + " is over the " + max + " byte limit");
-      }
-      return bytes;
+      return BoundedReads.readAll(in, max, what);
+    } catch (TooLargeException e) {
+      throw new RegistryException(e.getMessage(), e);
     } catch (IOException e) {
       throw new RegistryUnreachableException("reading " + what + " failed: " + describe(e), e);
     }

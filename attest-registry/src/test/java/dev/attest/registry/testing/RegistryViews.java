@@ -10,10 +10,19 @@ public final class RegistryViews {
 
   /** {@code registry}, except that reading a blob fails the test with an {@link AssertionError}. */
   public static Registry noBlobReads(Registry registry) {
+    return refusing(registry, "fetchBlob");
+  }
+
+  /** {@code registry}, except that reading a manifest fails the test with an {@link AssertionError}. */
+  public static Registry noManifestReads(Registry registry) {
+    return refusing(registry, "fetchManifest");
+  }
+
+  private static Registry refusing(Registry registry, String refused) {
     return (Registry) Proxy.newProxyInstance(Registry.class.getClassLoader(), new Class<?>[] {Registry.class},
         (proxy, method, args) -> {
-          if (method.getName().equals("fetchBlob")) {
-            throw new AssertionError("unexpected blob read: " + args[1]);
+          if (method.getName().equals(refused)) {
+            throw new AssertionError("unexpected " + refused + ": " + args[1]);
           }
           try {
             return method.invoke(registry, args);

@@ -1,6 +1,7 @@
 package dev.attest.testing.internal;
 
 import dev.attest.core.Digest;
+import dev.attest.core.TooLargeException;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,6 +24,9 @@ public interface BlobStore extends Closeable {
   /** Removes the blob if present. */
   void delete(Digest digest) throws IOException;
 
+  /** What an upload over its limit is called in the {@link TooLargeException}'s message. */
+  String UPLOAD = "blob upload to the embedded registry";
+
   /** Starts an upload session whose bytes are stored only when it commits. */
   Upload newUpload() throws IOException;
 
@@ -37,7 +41,7 @@ public interface BlobStore extends Closeable {
      * @return the number of bytes appended
      * @throws TooLargeException if the upload would exceed {@code maxTotal}
      */
-    long append(InputStream in, long maxTotal) throws IOException;
+    long append(InputStream in, long maxTotal) throws IOException, TooLargeException;
 
     /**
      * Stores the bytes under {@code expected} if they hash to it, and ends the session either way.
@@ -48,14 +52,5 @@ public interface BlobStore extends Closeable {
 
     /** Drops the bytes. */
     void cancel();
-  }
-
-  /** An upload went over the configured size limit. */
-  final class TooLargeException extends IOException {
-    private static final long serialVersionUID = 1L;
-
-    public TooLargeException(long limit) {
-      super("blob exceeds the embedded registry's limit of " + limit + " bytes");
-    }
   }
 }

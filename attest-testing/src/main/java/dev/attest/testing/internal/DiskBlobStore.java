@@ -1,6 +1,7 @@
 package dev.attest.testing.internal;
 
 import dev.attest.core.Digest;
+import dev.attest.core.TooLargeException;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -174,7 +175,7 @@ public final class DiskBlobStore implements BlobStore {
     }
 
     @Override
-    public synchronized long append(InputStream in, long maxTotal) throws IOException {
+    public synchronized long append(InputStream in, long maxTotal) throws IOException, TooLargeException {
       // The JDK server hands out at most 8 KiB per read of a request body. Filling a large buffer
       // first means one hash update and one write(2) per MiB instead of per 8 KiB; the first
       // buffer is small so that the many tiny uploads (configs, attestations) stay cheap. Full
@@ -195,7 +196,7 @@ public final class DiskBlobStore implements BlobStore {
               break;
             }
             if (size + pendingLength + r > maxTotal) {
-              throw new TooLargeException(maxTotal);
+              throw new TooLargeException(UPLOAD, maxTotal);
             }
             await(pending);
             pending = null;

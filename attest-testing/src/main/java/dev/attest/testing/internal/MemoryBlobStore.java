@@ -1,6 +1,7 @@
 package dev.attest.testing.internal;
 
 import dev.attest.core.Digest;
+import dev.attest.core.TooLargeException;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -59,13 +60,13 @@ public final class MemoryBlobStore implements BlobStore {
     }
 
     @Override
-    public synchronized long append(InputStream in, long maxTotal) throws IOException {
+    public synchronized long append(InputStream in, long maxTotal) throws IOException, TooLargeException {
       long limit = Math.min(maxTotal, Integer.MAX_VALUE - 16);
       byte[] buf = new byte[64 * 1024];
       long n = 0;
       for (int r; (r = in.read(buf)) != -1; ) {
         if (buffer.size() + (long) r > limit) {
-          throw new TooLargeException(limit);
+          throw new TooLargeException(UPLOAD, limit);
         }
         buffer.write(buf, 0, r);
         sha256.update(buf, 0, r);

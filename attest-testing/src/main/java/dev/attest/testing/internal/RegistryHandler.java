@@ -5,12 +5,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
+import dev.attest.core.BoundedReads;
 import dev.attest.core.Descriptor;
 import dev.attest.core.Digest;
 import dev.attest.core.ImageIndex;
 import dev.attest.core.Manifest;
 import dev.attest.core.MediaTypes;
 import dev.attest.core.Json;
+import dev.attest.core.TooLargeException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -82,7 +84,7 @@ public final class RegistryHandler implements HttpHandler {
         route(ex);
       } catch (ApiError e) {
         error(ex, e);
-      } catch (BlobStore.TooLargeException e) {
+      } catch (TooLargeException e) {
         error(ex, new ApiError(413, "SIZE_INVALID", e.getMessage()));
       } catch (RuntimeException e) {
         // A bug: answer 500 rather than hang up, if the status line has not gone out yet.
@@ -93,7 +95,7 @@ public final class RegistryHandler implements HttpHandler {
     }
   }
 
-  private void route(HttpExchange ex) throws IOException, ApiError {
+  private void route(HttpExchange ex) throws IOException, ApiError, TooLargeException {
     String path = ex.getRequestURI().getRawPath();
     String method = ex.getRequestMethod();
     Matcher m;
@@ -176,11 +178,11 @@ public final class RegistryHandler implements HttpHandler {
   }
 
   private static byte[] readBounded(InputStream in, int max) throws IOException, ApiError {
-    byte[] all = in.readNBytes(max + 1);
-    if (all.length > max) {
-      throw ApiError.manifestInvalid("manifest is over the " + max + " byte limit");
+    try {
+      return BoundedReads.readAll(in, max, "manifest");
+    } catch (TooLargeException e) {
+      throw ApiError.manifestInvalid(e.getMessage());
     }
-    return all;
   }
 
   // ---- blobs
@@ -266,7 +268,7 @@ public final class RegistryHandler implements HttpHandler {
 
   // ---- uploads
 
-  private void startUpload(HttpExchange ex, String repo) throws IOException, ApiError {
+  private void startUpload(HttpExchange ex, String repo) throws IOException, ApiError, TooLargeException {
     Map<String, String> q = query(ex);
     String mount = q.get("mount");
     if (mount != null) {
@@ -284,7 +286,7 @@ public final class RegistryHandler implements HttpHandler {
       BlobStore.Upload upload = state.store().newUpload();
       try {
         upload.append(ex.getRequestBody(), maxBlobSize);
-      } catch (IOException e) {
+      } catch (IOException | TooLargeException e) {
         upload.cancel();
         throw e;
       }
@@ -299,7 +301,7 @@ public final class RegistryHandler implements HttpHandler {
     uploadAccepted(ex, repo, id, 0, 202);
   }
 
-  private void upload(HttpExchange ex, String method, String repo, String id) throws IOException, ApiError {
+  private void upload(HttpExchange ex, String method, String repo, String id) throws IOException, ApiError, TooLargeException {
     Session s = uploads.get(id);
     if (s == null || !s.repo().equals(repo)) {
       throw ApiError.uploadUnknown(id);
@@ -341,7 +343,7 @@ public final class RegistryHandler implements HttpHandler {
           }
           try {
             s.upload().append(ex.getRequestBody(), maxBlobSize);
-          } catch (IOException e) {
+          } catch (IOException | TooLargeException e) {
             s.upload().cancel();
             throw e;
           }
@@ -352,10 +354,10 @@ public final class RegistryHandler implements HttpHandler {
     }
   }
 
-  private void appendOrDrop(String id, Session s, InputStream body) throws IOException {
+  private void appendOrDrop(String id, Session s, InputStream body) throws IOException, TooLargeException {
     try {
       s.upload().append(body, maxBlobSize);
-    } catch (IOException e) {
+    } catch (IOException | TooLargeException e) {
       uploads.remove(id, s);
       s.upload().cancel();
       throw e;

@@ -56,7 +56,7 @@ class DiskBlobStoreTest {
   }
 
   @Test
-  void multiMegabyteUploadInSeveralAppendsIsStoredExactly() throws IOException {
+  void multiMegabyteUploadInSeveralAppendsIsStoredExactly() throws Exception {
     // 3 full buffers plus a short tail per append, over two appends (as two PATCHes).
     int part = 3 * DiskBlobStore.BUFFER + 12_345;
     byte[] all = random(2 * part, 1);
@@ -75,7 +75,7 @@ class DiskBlobStoreTest {
   }
 
   @Test
-  void exactMultipleOfTheBufferAndEmptyAppend() throws IOException {
+  void exactMultipleOfTheBufferAndEmptyAppend() throws Exception {
     byte[] all = random(2 * DiskBlobStore.BUFFER, 2);
     BlobStore.Upload u = store.newUpload();
     assertThat(u.append(new ByteArrayInputStream(new byte[0]), Long.MAX_VALUE)).isZero();
@@ -86,7 +86,7 @@ class DiskBlobStoreTest {
   }
 
   @Test
-  void wrongDigestStoresNothing() throws IOException {
+  void wrongDigestStoresNothing() throws Exception {
     byte[] all = random(2 * DiskBlobStore.BUFFER + 7, 3);
     byte[] other = all.clone();
     other[DiskBlobStore.BUFFER + 1] ^= 1;
@@ -102,11 +102,11 @@ class DiskBlobStoreTest {
   }
 
   @Test
-  void limitCountsBytesStillBeingWritten() throws IOException {
+  void limitCountsBytesStillBeingWritten() throws Exception {
     byte[] all = random(3 * DiskBlobStore.BUFFER, 4);
     BlobStore.Upload u = store.newUpload();
     assertThatThrownBy(() -> u.append(new ByteArrayInputStream(all), 2L * DiskBlobStore.BUFFER + 1))
-        .isInstanceOf(BlobStore.TooLargeException.class)
+        .isInstanceOf(dev.attest.core.TooLargeException.class)
         .hasMessageContaining(Long.toString(2L * DiskBlobStore.BUFFER + 1));
     u.cancel();
     try (Stream<Path> left = Files.list(root.resolve("uploads"))) {
@@ -115,7 +115,7 @@ class DiskBlobStoreTest {
   }
 
   @Test
-  void failingBodyPropagatesAfterHandOffs() throws IOException {
+  void failingBodyPropagatesAfterHandOffs() throws Exception {
     byte[] head = random(2 * DiskBlobStore.BUFFER + 100, 5);
     InputStream broken = new InputStream() {
       @Override

@@ -23,6 +23,7 @@ import dev.attest.registry.AttachedReferrer;
 import dev.attest.registry.Attestations;
 import dev.attest.registry.BlobSource;
 import dev.attest.registry.NotFoundException;
+import dev.attest.registry.PushResult;
 import dev.attest.registry.Registry;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -66,10 +67,15 @@ public final class Attacher {
 
   private record Pending(Descriptor subject, String predicateType, SigstoreBundle bundle) {}
 
+  /**
+   * Validates, signs and pushes {@code items} for {@code digest}; {@code known}, when not null, is
+   * that manifest as the caller just read or pushed it, so it is not fetched again.
+   */
   public static AttachResult attach(
       Registry registry,
       String repository,
       Digest digest,
+      @Nullable Manifest known,
       List<Item> items,
       @Nullable Signer signer,
       boolean recursive,
@@ -90,7 +96,7 @@ public final class Attacher {
     }
     // 2. The subjects: the image must exist with exactly this digest.
     List<Descriptor> targets = new ArrayList<>();
-    collectTargets(registry, repository, digest, recursive, 0, targets);
+    collectTargets(registry, repository, digest, known, recursive, 0, targets);
     // 3. Sign everything.
     String created = DateTimeFormatter.ISO_INSTANT.format(clock.instant().truncatedTo(ChronoUnit.SECONDS));
     List<Pending> pending = new ArrayList<>();
@@ -104,20 +110,26 @@ public final class Attacher {
       manifests.add(referrerManifest(p, created, embedLimit));
     }
     // 4. Push blobs, then manifests, so that no manifest names a missing blob.
+    int writes = 0;
     Descriptor config = Descriptor.EMPTY.withoutData();
-    registry.pushBlob(repository, config, BlobSource.of(Descriptor.emptyBytes()));
+    if (!registry.hasBlob(repository, config.digest())) {
+      registry.pushBlob(repository, config, BlobSource.of(Descriptor.emptyBytes()));
+      writes++;
+    }
     for (int i = 0; i < pending.size(); i++) {
       byte[] bytes = pending.get(i).bundle().bytes();
       registry.pushBlob(repository, manifests.get(i).layers().get(0).withoutData(), BlobSource.of(bytes));
+      writes++;
     }
     List<AttachedReferrer> out = new ArrayList<>();
     for (int i = 0; i < pending.size(); i++) {
       ImageManifest m = manifests.get(i);
-      registry.pushManifest(repository, m);
+      PushResult pushed = registry.pushManifest(repository, m);
+      writes += pushed.fallbackIndexUpdated() ? 2 : 1;
       Pending p = pending.get(i);
       out.add(new AttachedReferrer(m.descriptor(), p.subject(), p.predicateType(), p.bundle()));
     }
-    return new AttachResult(out);
+    return new AttachResult(out, writes);
   }
 
   /** The referrer manifest, in the shape cosign 3's WriteAttestationNewBundleFormat writes. */
@@ -222,12 +234,11 @@ public final class Attacher {
     }
   }
 
-  private static void collectTargets(
-      Registry registry, String repository, Digest digest, boolean recursive, int depth, List<Descriptor> out)
-      throws AttestException {
+  private static void collectTargets(Registry registry, String repository, Digest digest, @Nullable Manifest known,
+      boolean recursive, int depth, List<Descriptor> out) throws AttestException {
     Manifest m;
     try {
-      m = registry.fetchManifest(repository, digest.toString());
+      m = known != null ? known : registry.fetchManifest(repository, digest.toString());
     } catch (NotFoundException e) {
       throw new NotFoundException(
           "cannot attach to " + registry.name() + "/" + repository + "@" + digest + ": no such manifest", e);
@@ -246,7 +257,7 @@ public final class Attacher {
       }
       for (Descriptor child : index.manifests()) {
         if (MediaTypes.isManifest(child.mediaType())) {
-          collectTargets(registry, repository, child.digest(), true, depth + 1, out);
+          collectTargets(registry, repository, child.digest(), null, true, depth + 1, out);
         }
       }
     }

@@ -1,14 +1,14 @@
 package dev.attest.registry.internal.auth;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.attest.core.BoundedReads;
 import dev.attest.core.Json;
+import dev.attest.core.TooLargeException;
 import dev.attest.registry.CredentialStore;
 import dev.attest.registry.Credentials;
 import dev.attest.registry.RegistryException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -175,16 +175,15 @@ public final class DockerConfigStore implements CredentialStore {
       return parsed;
     }
     byte[] bytes;
-    try (InputStream in = Files.newInputStream(file)) {
-      bytes = in.readNBytes(MAX_CONFIG_SIZE + 1);
+    try {
+      bytes = BoundedReads.readFile(file, MAX_CONFIG_SIZE, "Docker config " + file);
     } catch (NoSuchFileException e) {
       parsed = new Parsed(Map.of(), Map.of(), null);
       return parsed;
     } catch (IOException e) {
       throw new RegistryException("cannot read Docker config " + file + ": " + e.getMessage(), e);
-    }
-    if (bytes.length > MAX_CONFIG_SIZE) {
-      throw new RegistryException("Docker config " + file + " is larger than " + MAX_CONFIG_SIZE + " bytes");
+    } catch (TooLargeException e) {
+      throw new RegistryException(e.getMessage(), e);
     }
     JsonNode root;
     try {

@@ -1,7 +1,9 @@
 package dev.attest.registry.internal.auth;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.attest.core.BoundedReads;
 import dev.attest.core.Json;
+import dev.attest.core.TooLargeException;
 import dev.attest.registry.Credentials;
 import java.io.IOException;
 import java.io.InputStream;
@@ -130,10 +132,9 @@ final class TokenFetcher {
     ResponseBody body = r.body();
     byte[] bytes;
     try (InputStream in = body.byteStream()) {
-      bytes = in.readNBytes(MAX_RESPONSE + 1);
-    }
-    if (bytes.length > MAX_RESPONSE) {
-      throw new IOException(where + " answered more than " + MAX_RESPONSE + " bytes");
+      bytes = BoundedReads.readAll(in, MAX_RESPONSE, where + "'s answer");
+    } catch (TooLargeException e) {
+      throw new IOException(e.getMessage(), e);
     }
     JsonNode n;
     try {

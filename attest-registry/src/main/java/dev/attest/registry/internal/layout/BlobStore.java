@@ -1,8 +1,10 @@
 package dev.attest.registry.internal.layout;
 
+import dev.attest.core.BoundedReads;
 import dev.attest.core.Descriptor;
 import dev.attest.core.Digest;
 import dev.attest.core.DigestMismatchException;
+import dev.attest.core.TooLargeException;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -112,35 +114,9 @@ public final class BlobStore {
    */
   public byte[] readVerified(Digest digest, int maxBytes)
       throws IOException, DigestMismatchException, TooLargeException {
-    Path p = path(digest);
-    long size = Files.size(p);
-    if (size > maxBytes) {
-      throw new TooLargeException(size);
-    }
-    byte[] bytes;
-    try (InputStream in = Files.newInputStream(p)) {
-      bytes = in.readNBytes(maxBytes + 1);
-    }
-    if (bytes.length > maxBytes) {
-      throw new TooLargeException(bytes.length);
-    }
+    byte[] bytes = BoundedReads.readFile(path(digest), maxBytes, "blob " + digest + " in " + root);
     digest.verify(bytes, "blob " + digest + " in " + root);
     return bytes;
-  }
-
-  /** A blob was larger than the caller's bound. */
-  public static final class TooLargeException extends Exception {
-    private static final long serialVersionUID = 1L;
-    private final long size;
-
-    TooLargeException(long size) {
-      super("blob is " + size + " bytes");
-      this.size = size;
-    }
-
-    public long size() {
-      return size;
-    }
   }
 
   /** Opens a blob for reading, unverified; wrap it with {@link Digest#verifying}. */

@@ -1,18 +1,17 @@
 package dev.attest.registry.internal.layout;
 
+import dev.attest.core.BoundedReads;
 import dev.attest.core.Descriptor;
 import dev.attest.core.ImageIndex;
 import dev.attest.core.InvalidContentException;
 import java.io.FileOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -50,17 +49,7 @@ public final class LayoutIndex {
   }
 
   public Contents read() throws IOException, InvalidContentException {
-    long size = Files.size(file);
-    if (size > MAX_BYTES) {
-      throw new InvalidContentException(file + " is " + size + " bytes, over the " + MAX_BYTES + " byte limit");
-    }
-    byte[] bytes;
-    try (InputStream in = Files.newInputStream(file)) {
-      bytes = in.readNBytes(MAX_BYTES + 1);
-    }
-    if (bytes.length > MAX_BYTES) {
-      throw new InvalidContentException(file + " is over the " + MAX_BYTES + " byte limit");
-    }
+    byte[] bytes = BoundedReads.readFile(file, MAX_BYTES, file.toString());
     try {
       ImageIndex index = ImageIndex.parseLayoutIndex(bytes);
       return new Contents(index.manifests(), index.annotations());

@@ -1,31 +1,22 @@
 package dev.attest.verify.internal.keyless;
 
-import java.io.ByteArrayOutputStream;
+import dev.attest.core.BoundedReads;
+import dev.attest.core.TooLargeException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import okhttp3.Response;
-import okhttp3.ResponseBody;
 
 /** Bounded HTTP response reading for the signing clients. */
 final class Http {
   private Http() {}
 
   static byte[] boundedBody(Response response, long max) throws IOException {
-    ResponseBody body = response.body();
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try (InputStream in = body.byteStream()) {
-      byte[] buf = new byte[8192];
-      long total = 0;
-      for (int n; (n = in.read(buf)) != -1; ) {
-        total += n;
-        if (total > max) {
-          throw new IOException("response is larger than " + max + " bytes");
-        }
-        out.write(buf, 0, n);
-      }
+    try (InputStream in = response.body().byteStream()) {
+      return BoundedReads.readAll(in, max, "response");
+    } catch (TooLargeException e) {
+      throw new IOException("response is larger than " + max + " bytes", e);
     }
-    return out.toByteArray();
   }
 
   /** The start of a server's answer, printable, for an error message. */

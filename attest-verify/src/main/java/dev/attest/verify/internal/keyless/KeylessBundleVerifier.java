@@ -9,6 +9,7 @@ import dev.attest.core.SigstoreBundle.TlogEntry;
 import dev.attest.core.SigstoreBundle.VerificationMaterial;
 import dev.attest.core.Statement;
 import dev.attest.verify.LogRequirement;
+import dev.attest.verify.Policy.KeylessIdentity;
 import dev.attest.verify.internal.sigstore.CertificateAuthority;
 import dev.attest.verify.internal.sigstore.CertificateChains;
 import dev.attest.verify.internal.sigstore.Certificates;
@@ -638,12 +639,17 @@ public final class KeylessBundleVerifier {
 
   private static @Nullable String identityProblem(CertificateIdentity actual, KeylessIdentity expected) {
     if (!expected.issuerMatches(actual.issuer())) {
-      return "certificate OIDC issuer is '" + actual.issuer() + "', expected " + expected.issuerDescription();
+      return "certificate OIDC issuer is '" + actual.issuer() + "', expected "
+          + expectation(expected.issuer(), expected.issuerRegExp());
     }
-    if (!expected.sanMatches(actual.san())) {
-      return "certificate SAN is '" + actual.san() + "', expected " + expected.sanDescription();
+    if (!expected.subjectMatches(actual.san())) {
+      return "certificate SAN is '" + actual.san() + "', expected "
+          + expectation(expected.subject(), expected.subjectRegExp());
     }
-    for (Map.Entry<String, String> e : expected.extensions().entrySet()) {
+    for (Map.Entry<String, String> e : expected.requiredExtensions().entrySet()) {
+      if (e.getKey().equals(FulcioOids.ISSUER_V2)) {
+        continue; // the issuer, matched above against whichever issuer extension the certificate has
+      }
       String value = actual.extensions().get(e.getKey());
       if (value == null) {
         return "certificate has no extension " + e.getKey() + " (" + extensionName(e.getKey()) + "), expected '"
@@ -655,6 +661,11 @@ public final class KeylessBundleVerifier {
       }
     }
     return null;
+  }
+
+  /** An exact value or a regular expression, for a message. */
+  private static String expectation(@Nullable String exact, @Nullable String regex) {
+    return exact != null ? "'" + exact + "'" : "matching /" + regex + "/";
   }
 
   private static String extensionName(String oid) {

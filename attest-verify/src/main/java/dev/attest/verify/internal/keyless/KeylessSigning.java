@@ -20,6 +20,7 @@ import dev.attest.core.Pem;
 import dev.attest.core.InvalidContentException;
 import dev.attest.verify.KeylessSigningException;
 import dev.attest.verify.LogRequirement;
+import dev.attest.verify.Policy.KeylessIdentity;
 import dev.attest.verify.internal.sigstore.Checkpoint;
 import dev.attest.verify.internal.sigstore.Rfc3161;
 import dev.attest.verify.internal.sigstore.SignatureAlgorithm;

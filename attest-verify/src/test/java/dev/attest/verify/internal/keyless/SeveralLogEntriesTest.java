@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.attest.core.Digest;
 import dev.attest.core.SigstoreBundle;
+import dev.attest.verify.Policy.KeylessIdentity;
 import dev.attest.verify.internal.sigstore.TrustedRoot;
 import dev.attest.verify.testing.SigstoreTestStack;
 import dev.attest.verify.testing.SigstoreTestStack.Identity;
