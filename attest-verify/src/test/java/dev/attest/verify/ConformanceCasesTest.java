@@ -160,4 +160,53 @@ class ConformanceCasesTest {
     entry.put("canonicalizedBody", Base64.getEncoder().encodeToString(JSON.writeValueAsBytes(body)));
     return JSON.writeValueAsBytes(n);
   }
+
+  private static Path conformanceFile(String path) throws Exception {
+    return Path.of(ConformanceCasesTest.class.getResource("/conformance/" + path).toURI());
+  }
+
+  /**
+   * intoto-canonical-log-entry: a managed-key Rekor v1 intoto 0.0.2 entry whose body carries the
+   * payload hash, not the payload, in a one-leaf custom log, with no SET and no timestamp (a key
+   * has no validity window to check a time against): it verifies, over the suite's a.txt (the
+   * same bytes as vector 15's artifact.txt).
+   */
+  @Test
+  void managedKeyIntotoEntryWithPayloadHashOnlyVerifies() throws Exception {
+    String f = "intoto-canonical-log-entry/";
+    BlobVerifier v = BlobVerifier.withKey(TrustedKey.load(conformanceFile(f + "key.pub")).publicKey())
+        .withTrustedRoot(conformanceFile(f + "trusted_root.json"));
+    byte[] bundle = conformance(f + "bundle.sigstore.json");
+    BlobVerifier.Result r = v.verify(bundle, new ByteArrayInputStream(SigstoreVectorsTest.bytes(V1 + "/artifact.txt")));
+    assertThat(r.valid()).as(r.reason()).isTrue();
+    assertThat(r.reason()).contains("transparency log entry verified");
+    BlobVerifier.Result other = v.verify(bundle, new ByteArrayInputStream("other".getBytes()));
+    assertThat(other.valid()).as(other.reason()).isFalse();
+    BlobVerifier.Result required = v.transparencyLog(LogRequirement.REQUIRED)
+        .verify(bundle, new ByteArrayInputStream(SigstoreVectorsTest.bytes(V1 + "/artifact.txt")));
+    assertThat(required.valid()).as(required.reason()).isTrue();
+  }
+
+  /**
+   * dsse-statement-unknown-type_fail: a managed-key DSSE bundle, logged as hashedrekord 0.0.2 over
+   * its PAE in a one-leaf custom log, whose statement has _type https://in-toto.io/Statement/v2:
+   * the statement must not be read as a v1 statement.
+   */
+  @Test
+  void statementWithUnknownTypeIsRefused() throws Exception {
+    String f = "dsse-statement-unknown-type_fail/";
+    BlobVerifier v = BlobVerifier.withKey(TrustedKey.load(conformanceFile(f + "key.pub")).publicKey())
+        .withTrustedRoot(conformanceFile(f + "trusted_root.json"));
+    byte[] bundle = conformance(f + "bundle.sigstore.json");
+    byte[] aTxt = SigstoreVectorsTest.bytes(V1 + "/artifact.txt");
+    // The suite's hand-made entry leaves out the verifier's keyDetails, which rekor-tiles requires:
+    // the entry is refused before the statement is read.
+    BlobVerifier.Result r = v.verify(bundle, new ByteArrayInputStream(aTxt));
+    assertThat(r.valid()).as(r.reason()).isFalse();
+    assertThat(r.reason()).contains("keyDetails");
+    // Without the log, the statement itself is refused.
+    BlobVerifier.Result noLog = v.transparencyLog(LogRequirement.IGNORED).verify(bundle, new ByteArrayInputStream(aTxt));
+    assertThat(noLog.valid()).as(noLog.reason()).isFalse();
+    assertThat(noLog.reason()).contains("_type", "https://in-toto.io/Statement/v2");
+  }
 }
