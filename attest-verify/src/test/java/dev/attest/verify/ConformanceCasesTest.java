@@ -209,4 +209,32 @@ class ConformanceCasesTest {
     assertThat(noLog.valid()).as(noLog.reason()).isFalse();
     assertThat(noLog.reason()).contains("_type", "https://in-toto.io/Statement/v2");
   }
+
+  private static final String INTOTO_V01 = "07-rekor1-intoto002-keyless-npm-provenance";
+  private static final Digest INTOTO_V01_SUBJECT = Digest.parse("sha512:76176ffa33808b54602c7c35de5c6e9a4deb96066dba6533"
+      + "f50ac234f4f1f4c6b3527515dc17c06fbe2860030f410eee69ea20079bd3a2c6f3dcf3b329b10751");
+
+  private static BlobVerifier.Result intotoV01(Consumer<ObjectNode> change) throws Exception {
+    ObjectNode n = (ObjectNode) JSON.readTree(SigstoreVectorsTest.bytes(INTOTO_V01 + "/bundle.sigstore.json"));
+    SigstoreVectorsTest.dropRoot(n);
+    change.accept(n);
+    return SigstoreVectorsTest.keyless(INTOTO_V01,
+            "https://github.com/sigstore/sigstore-js/.github/workflows/release.yml@refs/heads/main",
+            SigstoreVectorsTest.GITHUB_ACTIONS)
+        .verify(JSON.writeValueAsBytes(n), INTOTO_V01_SUBJECT);
+  }
+
+  /** bundle-with-root-cert_fail, rebuilt on 07 with its own root put back at the end of the chain. */
+  @Test
+  void rootCertificateInTheChainIsRefused() throws Exception {
+    ObjectNode root = (ObjectNode) JSON.readTree(SigstoreVectorsTest.bytes(INTOTO_V01 + "/trusted_root.json"));
+    String anchor = root.at("/certificateAuthorities/1/certChain/certificates/1/rawBytes").asText();
+    BlobVerifier.Result r = intotoV01(n -> ((com.fasterxml.jackson.databind.node.ArrayNode)
+        n.at("/verificationMaterial/x509CertificateChain/certificates")).addObject().put("rawBytes", anchor));
+    assertThat(r.valid()).as(r.reason()).isFalse();
+    assertThat(r.reason()).contains("includes a root certificate");
+    BlobVerifier.Result without = intotoV01(n -> { });
+    assertThat(without.valid()).as(without.reason()).isTrue();
+  }
+
 }

@@ -143,8 +143,39 @@ class SigstoreVectorsTest {
     String f = "07-rekor1-intoto002-keyless-npm-provenance";
     Digest subject = Digest.parse("sha512:76176ffa33808b54602c7c35de5c6e9a4deb96066dba6533f50ac234f4f1f4c6b3527515dc17c06"
         + "fbe2860030f410eee69ea20079bd3a2c6f3dcf3b329b10751");
-    valid(verifyDigest(keyless(f, "https://github.com/sigstore/sigstore-js/.github/workflows/release.yml@refs/heads/main",
-        GITHUB_ACTIONS), f, subject));
+    BlobVerifier v = keyless(f, "https://github.com/sigstore/sigstore-js/.github/workflows/release.yml@refs/heads/main",
+        GITHUB_ACTIONS);
+    // As published (sigstore-js 1.x, 2023), its v0.1 chain ends with the Sigstore root, which a
+    // bundle must not carry (sigstore-conformance bundle-with-root-cert_fail): refused.
+    invalid(verifyDigest(v, f, subject), "includes a root certificate", "CN=sigstore, O=sigstore.dev");
+    // Without the root (the leaf and intermediate it also carries are as signed), it verifies.
+    valid(v.verify(withoutRoot(bytes(f + "/bundle.sigstore.json")), subject));
+  }
+
+  /**
+   * The bundle with every self-signed certificate removed from its v0.1/v0.2 {@code
+   * x509CertificateChain}: the old sigstore-js bundles (07, 13) carry the root, which attest
+   * refuses; their other checks are tested on this copy.
+   */
+  static byte[] withoutRoot(byte[] bundle) throws Exception {
+    com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+    com.fasterxml.jackson.databind.node.ObjectNode n =
+        (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(bundle);
+    dropRoot(n);
+    return json.writeValueAsBytes(n);
+  }
+
+  /** {@link #withoutRoot(byte[])} in place. */
+  static void dropRoot(com.fasterxml.jackson.databind.node.ObjectNode bundle) throws Exception {
+    com.fasterxml.jackson.databind.JsonNode certs = bundle.at("/verificationMaterial/x509CertificateChain/certificates");
+    java.security.cert.CertificateFactory cf = java.security.cert.CertificateFactory.getInstance("X.509");
+    for (int i = certs.size() - 1; i >= 1; i--) {
+      java.security.cert.X509Certificate c = (java.security.cert.X509Certificate) cf.generateCertificate(
+          new ByteArrayInputStream(java.util.Base64.getDecoder().decode(certs.get(i).get("rawBytes").asText())));
+      if (c.getSubjectX500Principal().equals(c.getIssuerX500Principal())) {
+        ((com.fasterxml.jackson.databind.node.ArrayNode) certs).remove(i);
+      }
+    }
   }
 
   @Test
@@ -189,8 +220,11 @@ class SigstoreVectorsTest {
   @Test
   void v13TamperedDssePayloadIsRefused() throws Exception {
     String f = "13-neg-dsse-tampered-payload";
-    BlobVerifier.Result r = keyless(f, "brian@dehamer.com", GITHUB_OAUTH)
-        .verify(bytes(f + "/bundle.sigstore.json"), Digest.sha256("hello, world!".getBytes()));
+    BlobVerifier v = keyless(f, "brian@dehamer.com", GITHUB_OAUTH);
+    invalid(v.verify(bytes(f + "/bundle.sigstore.json"), Digest.sha256("hello, world!".getBytes())),
+        "includes a root certificate");
+    BlobVerifier.Result r = v.verify(withoutRoot(bytes(f + "/bundle.sigstore.json")),
+        Digest.sha256("hello, world!".getBytes()));
     invalid(r, "DSSE payload does not match the signature");
   }
 

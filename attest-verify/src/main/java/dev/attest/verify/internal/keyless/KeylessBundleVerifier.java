@@ -301,6 +301,18 @@ public final class KeylessBundleVerifier {
       return KeylessResult.denied("bundle certificate is not a valid X.509 certificate: " + e.getMessage());
     }
     X509Certificate leaf = presented.get(0);
+    // A v0.1/v0.2 chain may carry intermediates (which are ignored: the path is built from the
+    // trusted root), but never a root: the bundle spec says it MUST NOT, and a conforming client
+    // rejects one (sigstore-conformance bundle-with-root-cert_fail; sigstore-go refuses
+    // self-signed certificates in the chain).
+    for (int i = 1; i < presented.size(); i++) {
+      X509Certificate c = presented.get(i);
+      if (c.getSubjectX500Principal().equals(c.getIssuerX500Principal())) {
+        return KeylessResult.denied("the bundle's certificate chain includes a root certificate ("
+            + c.getSubjectX500Principal() + ", self-signed): a bundle must not carry a trust anchor; the roots come"
+            + " from the trusted root only");
+      }
+    }
 
     // Identity, read from the certificate.
     CertificateIdentity actual;
