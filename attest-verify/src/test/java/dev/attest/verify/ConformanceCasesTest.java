@@ -224,6 +224,51 @@ class ConformanceCasesTest {
         .verify(JSON.writeValueAsBytes(n), INTOTO_V01_SUBJECT);
   }
 
+  /** Vector 15 (SET, proof and checkpoint) as the v0.1 bundle it could have been, then {@code change}. */
+  private static BlobVerifier.Result asV01(Consumer<ObjectNode> change) throws Exception {
+    ObjectNode n = (ObjectNode) JSON.readTree(SigstoreVectorsTest.bytes(V1 + "/bundle.sigstore.json"));
+    n.put("mediaType", "application/vnd.dev.sigstore.bundle+json;version=0.1");
+    ObjectNode vm = (ObjectNode) n.get("verificationMaterial");
+    vm.putObject("x509CertificateChain").putArray("certificates").add(vm.remove("certificate"));
+    change.accept(n);
+    return BlobVerifier.keyless(SigstoreVectorsTest.file(V1 + "/trusted_root.json"), V1_SAN, SigstoreVectorsTest.GOOGLE)
+        .verify(JSON.writeValueAsBytes(n), new ByteArrayInputStream(SigstoreVectorsTest.bytes(V1 + "/artifact.txt")));
+  }
+
+  /**
+   * A v0.1 bundle stands on its SET: an inclusion proof written before checkpoints existed is no
+   * reason to refuse it (happy-path-v0.1 era bundles), but its path must still rebuild its root
+   * hash (inclusion-proof-corrupted-hash_fail). A v0.2 bundle needs the checkpoint (vector 14).
+   */
+  @Test
+  void v01ProofWithoutCheckpointStandsOnItsSet() throws Exception {
+    String proof = "/verificationMaterial/tlogEntries/0/inclusionProof";
+    BlobVerifier.Result asIs = asV01(n -> { });
+    assertThat(asIs.valid()).as(asIs.reason()).isTrue();
+    BlobVerifier.Result r = asV01(n -> ((ObjectNode) n.at(proof)).remove("checkpoint"));
+    assertThat(r.valid()).as(r.reason()).isTrue();
+    BlobVerifier.Result corrupted = asV01(n -> {
+      ((ObjectNode) n.at(proof)).remove("checkpoint");
+      var hashes = (com.fasterxml.jackson.databind.node.ArrayNode) n.at(proof + "/hashes");
+      byte[] h = Base64.getDecoder().decode(hashes.get(0).asText());
+      h[0] ^= 1;
+      hashes.set(0, com.fasterxml.jackson.databind.node.TextNode.valueOf(Base64.getEncoder().encodeToString(h)));
+    });
+    assertThat(corrupted.valid()).as(corrupted.reason()).isFalse();
+    assertThat(corrupted.reason()).contains("inclusion proof does not verify");
+    BlobVerifier.Result noSet = asV01(n -> {
+      ((ObjectNode) n.at(proof)).remove("checkpoint");
+      ((ObjectNode) n.at("/verificationMaterial/tlogEntries/0")).remove("inclusionPromise");
+    });
+    assertThat(noSet.valid()).as(noSet.reason()).isFalse();
+    BlobVerifier.Result v02 = asV01(n -> {
+      n.put("mediaType", "application/vnd.dev.sigstore.bundle+json;version=0.2");
+      ((ObjectNode) n.at(proof)).remove("checkpoint");
+    });
+    assertThat(v02.valid()).as(v02.reason()).isFalse();
+    assertThat(v02.reason()).contains("has no checkpoint");
+  }
+
   /** bundle-with-root-cert_fail, rebuilt on 07 with its own root put back at the end of the chain. */
   @Test
   void rootCertificateInTheChainIsRefused() throws Exception {

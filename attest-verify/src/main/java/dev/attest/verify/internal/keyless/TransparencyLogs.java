@@ -23,7 +23,8 @@ import org.jspecify.annotations.Nullable;
  * <p>Rekor v2 entries carry no SET and an integrated time of 0: they prove inclusion only, and the
  * bundle's time must come from an RFC 3161 timestamp. A v0.2 or later bundle, and any entry
  * without a SET, must carry an inclusion proof with a checkpoint; a v0.1 bundle may rely on the
- * SET alone, as the Sigstore bundle spec allows.
+ * SET alone, as the Sigstore bundle spec allows (a proof it carries without a checkpoint must
+ * still rebuild its root hash).
  *
  * @see <a href="https://github.com/sigstore/protobuf-specs/blob/main/protos/sigstore_rekor.proto">TransparencyLogEntry</a>
  * @see <a href="https://www.rfc-editor.org/rfc/rfc9162#section-2.1.3.2">RFC 9162 inclusion proofs</a>
@@ -79,7 +80,13 @@ final class TransparencyLogs {
         throw new VerificationFailure("the entry's log index " + entry.logIndex() + " is not its inclusion proof's log"
             + " index " + proof.logIndex());
       }
-      inclusion(entry, proof, log);
+      if (proof.checkpoint().isEmpty() && "0.1".equals(bundleVersion) && set != null) {
+        // A v0.1 bundle stands on its SET; early clients wrote proofs before checkpoints existed
+        // (sigstore-python ignores such a proof). The path must still lead to the root it names.
+        merklePath(entry, proof);
+      } else {
+        inclusion(entry, proof, log);
+      }
     }
     Instant integrated = null;
     if (set != null) {
@@ -99,6 +106,17 @@ final class TransparencyLogs {
   private static void inclusion(TlogEntry entry, InclusionProof proof, LogKey log) throws VerificationFailure {
     String envelope = proof.checkpoint().orElseThrow(() -> new VerificationFailure(
         "the inclusion proof has no checkpoint; a proof is only as good as the signed tree head it leads to"));
+    merklePath(entry, proof);
+    Checkpoint cp = Checkpoint.parse(envelope);
+    if (!cp.commitsTo(proof.treeSize(), proof.rootHash())) {
+      throw new VerificationFailure("the checkpoint (tree size " + cp.treeSize() + ") does not commit to the"
+          + " inclusion proof's tree size " + proof.treeSize() + " and root hash");
+    }
+    cp.note().verify(cp.signerName(), log);
+  }
+
+  /** The proof's path from the entry's leaf hash to its root hash (RFC 9162 section 2.1.3.2). */
+  private static void merklePath(TlogEntry entry, InclusionProof proof) throws VerificationFailure {
     if (proof.treeSize() <= 0 || proof.logIndex() < 0 || proof.logIndex() >= proof.treeSize()) {
       throw new VerificationFailure("inclusion proof index " + proof.logIndex() + " is not below the tree size "
           + proof.treeSize());
@@ -108,12 +126,6 @@ final class TransparencyLogs {
     if (problem != null) {
       throw new VerificationFailure("inclusion proof does not verify: " + problem);
     }
-    Checkpoint cp = Checkpoint.parse(envelope);
-    if (!cp.commitsTo(proof.treeSize(), proof.rootHash())) {
-      throw new VerificationFailure("the checkpoint (tree size " + cp.treeSize() + ") does not commit to the"
-          + " inclusion proof's tree size " + proof.treeSize() + " and root hash");
-    }
-    cp.note().verify(cp.signerName(), log);
   }
 
   /**
