@@ -282,4 +282,11 @@ class ConformanceCasesTest {
     assertThat(without.valid()).as(without.reason()).isTrue();
   }
 
+  /** A v0.3 bundle carries a single 'certificate', never a v0.1/v0.2 'x509CertificateChain'. */
+  @Test
+  void v03BundleWithACertificateChainIsRefused() throws Exception {
+    BlobVerifier.Result r = intotoV01(n -> n.put("mediaType", "application/vnd.dev.sigstore.bundle.v0.3+json"));
+    assertThat(r.valid()).as(r.reason()).isFalse();
+    assertThat(r.reason()).contains("'x509CertificateChain' is for v0.1 and v0.2 bundles only");
+  }
 }

@@ -301,6 +301,12 @@ public final class KeylessBundleVerifier {
       return KeylessResult.denied("bundle certificate is not a valid X.509 certificate: " + e.getMessage());
     }
     X509Certificate leaf = presented.get(0);
+    if (vm.kind() == VerificationMaterial.Kind.X509_CERTIFICATE_CHAIN
+        && !"0.1".equals(bundle.version()) && !"0.2".equals(bundle.version())) {
+      // protobuf-specs Bundle: from v0.3 the signing certificate is the single `certificate`.
+      return KeylessResult.denied("a v" + bundle.version() + " bundle must carry its signing certificate as"
+          + " 'certificate'; 'x509CertificateChain' is for v0.1 and v0.2 bundles only");
+    }
     // A v0.1/v0.2 chain may carry intermediates (which are ignored: the path is built from the
     // trusted root), but never a root: the bundle spec says it MUST NOT, and a conforming client
     // rejects one (sigstore-conformance bundle-with-root-cert_fail; sigstore-go refuses
