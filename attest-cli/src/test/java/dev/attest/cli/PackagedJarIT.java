@@ -313,6 +313,11 @@ class PackagedJarIT {
           .failsWith(Main.FAILURE);
       assertThat(refused.errLine()).contains("timestamp");
       http.tsaFault(SigstoreTestStack.TsaFault.NONE);
+      // A log whose checkpoint another key signed: the finished bundle fails the trusted root (exit 3, one line).
+      http.v2Fault(SigstoreTestStack.V2Fault.WRONG_CHECKPOINT_KEY);
+      Run untrustedLog = jar.run(concat(new String[] {"sign", otherRef}, keyless)).failsWith(Main.FAILURE);
+      assertThat(untrustedLog.errLine()).contains("does not verify against the trusted root").contains("checkpoint");
+      http.v2Fault(SigstoreTestStack.V2Fault.NONE);
       Run none = jar.run("verify", otherRef, "--policy", f("keyless-policy.yaml")).failsWith(Main.INVALID);
       assertThat(none.out()).contains("decision: DENY");
 

@@ -20,6 +20,12 @@ public final class KeylessSigningException extends AttestException {
     REKOR,
     /** Getting an RFC 3161 timestamp from a timestamp authority, or checking what it returned. */
     TIMESTAMP,
+    /**
+     * Checking the finished bundle against the trusted root the caller gave: the services answered
+     * with something that root does not vouch for (another log key, CA or authority), so nothing is
+     * returned or written.
+     */
+    VERIFY,
     /** Anything else: configuration, local signing, writing the bundle. */
     SIGNING
   }
@@ -45,6 +51,7 @@ public final class KeylessSigningException extends AttestException {
       case FULCIO -> "Fulcio: ";
       case REKOR -> "Rekor: ";
       case TIMESTAMP -> "timestamp authority: ";
+      case VERIFY -> "keyless signing: ";
       case SIGNING -> "keyless signing: ";
     };
   }

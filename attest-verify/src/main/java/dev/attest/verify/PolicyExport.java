@@ -4,20 +4,22 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.attest.core.BoundedReads;
 import dev.attest.core.Digest;
 import dev.attest.verify.Policy.AttestationRule;
 import dev.attest.verify.Policy.KeylessIdentity;
 import dev.attest.verify.Policy.SbomRule;
 import dev.attest.core.Severity;
+import dev.attest.core.TooLargeException;
 import dev.attest.verify.Policy.SlsaRule;
 import dev.attest.verify.Policy.Trust;
 import dev.attest.verify.Policy.VulnerabilityRule;
 import dev.attest.verify.internal.ImageScope;
 import dev.attest.verify.internal.ImageScope.Cel;
 import dev.attest.verify.internal.Re2;
+import dev.attest.verify.internal.sigstore.TrustedRoot;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -68,8 +70,6 @@ public final class PolicyExport {
   /** SBOM components are checked this many levels deep in CEL, which cannot recurse. */
   static final int SBOM_DEPTH = 4;
 
-  /** A trusted root larger than this is refused rather than inlined. */
-  static final long MAX_TRUSTED_ROOT_BYTES = 4L * 1024 * 1024;
 
   /**
    * One export.
@@ -694,11 +694,10 @@ public final class PolicyExport {
   private static String trustedRoot(Trust t) {
     try {
       java.nio.file.Path root = Objects.requireNonNull(t.trustedRoot());
-      if (Files.size(root) > MAX_TRUSTED_ROOT_BYTES) {
-        throw new IllegalArgumentException("the trusted root " + root + " is larger than " + MAX_TRUSTED_ROOT_BYTES
-            + " bytes");
-      }
-      return Files.readString(root, StandardCharsets.UTF_8);
+      return new String(BoundedReads.readFile(root, TrustedRoot.MAX_BYTES, "the trusted root " + root),
+          StandardCharsets.UTF_8);
+    } catch (TooLargeException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
     } catch (IOException e) {
       throw new IllegalArgumentException("cannot read the trusted root " + t.trustedRoot() + ": " + e.getMessage(), e);
     }

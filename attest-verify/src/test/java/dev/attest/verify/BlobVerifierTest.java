@@ -1,15 +1,18 @@
 package dev.attest.verify;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.attest.core.Digest;
 import dev.attest.core.DsseEnvelope;
+import dev.attest.core.InvalidContentException;
 import dev.attest.core.Keys;
 import dev.attest.core.Signer;
 import dev.attest.core.SigstoreBundle;
 import dev.attest.core.SlsaProvenance;
 import dev.attest.core.Statement;
 import dev.attest.core.Subject;
+import dev.attest.verify.internal.sigstore.TrustedRoot;
 import dev.attest.verify.testing.SigstoreTestStack;
 import dev.attest.verify.testing.SigstoreTestStack.Identity;
 import java.nio.charset.StandardCharsets;
@@ -44,6 +47,21 @@ class BlobVerifierTest {
     BlobVerifier.Result otherBlob = BlobVerifier.keyless(root, CI.san(), SigstoreTestStack.GITHUB_ISSUER)
         .verify(bundle, Digest.sha256("other".getBytes(StandardCharsets.UTF_8)));
     assertThat(otherBlob.valid()).isFalse();
+  }
+
+  @Test
+  void aTrustedRootOverTheBoundIsRefusedBeforeItIsParsed() throws Exception {
+    Path root = dir.resolve("huge_trusted_root.json");
+    // Valid JSON up to the bound, then one byte more: the size, not the parse, refuses it.
+    byte[] big = new byte[TrustedRoot.MAX_BYTES + 1];
+    java.util.Arrays.fill(big, (byte) ' ');
+    big[0] = '{';
+    big[big.length - 1] = '}';
+    java.nio.file.Files.write(root, big);
+    assertThatThrownBy(() -> BlobVerifier.keyless(root, "a@example.com", "https://issuer.example"))
+        .isInstanceOf(InvalidContentException.class)
+        .hasMessageContaining("trusted root " + root)
+        .hasMessageContaining(String.valueOf(TrustedRoot.MAX_BYTES));
   }
 
   @Test

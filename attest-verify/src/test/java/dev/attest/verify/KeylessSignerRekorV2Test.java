@@ -358,7 +358,7 @@ class KeylessSignerRekorV2Test {
   @Test
   void aCheckpointSignedByAnotherKeyIsRefusedWithATrustedRootAndByTheVerifierWithout() throws Exception {
     KeylessSigningException e = logFailure(V2Fault.WRONG_CHECKPOINT_KEY, true);
-    assertThat(e.step()).isEqualTo(Step.SIGNING);
+    assertThat(e.step()).isEqualTo(Step.VERIFY);
     assertThat(e).hasMessageContaining("does not verify against the trusted root")
         .hasMessageContaining("checkpoint");
 

@@ -119,7 +119,8 @@ public final class AttestCommand implements Runnable {
       return Main.FAILURE;
     }
     if (e instanceof KeylessSigningException k && k.step() != KeylessSigningException.Step.SIGNING) {
-      // The token source, Fulcio or Rekor failed or refused: nothing was signed.
+      // The token source, Fulcio, Rekor or a TSA failed or refused, or answered with something the
+      // trusted root does not vouch for: nothing was signed or written.
       return Main.FAILURE;
     }
     if (e instanceof AttestException || e instanceof IllegalArgumentException) {

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.attest.core.BoundedReads;
 import dev.attest.core.Digest;
 import dev.attest.core.Json;
 import dev.attest.verify.Policy;
@@ -16,14 +17,15 @@ import dev.attest.verify.Policy.AttestationRule;
 import dev.attest.verify.Policy.KeylessIdentity;
 import dev.attest.verify.Policy.SbomRule;
 import dev.attest.core.Severity;
+import dev.attest.core.TooLargeException;
 import dev.attest.verify.Policy.SlsaRule;
 import dev.attest.verify.LogRequirement;
 import dev.attest.verify.Policy.Trust;
 import dev.attest.verify.Policy.VulnerabilityRule;
 import dev.attest.verify.PolicyException;
 import dev.attest.verify.TrustedKey;
+import dev.attest.verify.internal.sigstore.TrustedRoot;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -216,17 +218,13 @@ public final class PolicyCodec {
   /** {@code sha256:<hex>} of the root's bytes; an unreadable root hashes as its path, and verification denies. */
   private static String rootContentHash(Path root) {
     try {
-      if (Files.size(root) <= MAX_TRUSTED_ROOT_BYTES) {
-        return Digest.sha256(Files.readAllBytes(root)).toString();
-      }
+      return Digest.sha256(BoundedReads.readFile(root, TrustedRoot.MAX_BYTES, "trusted root " + root)).toString();
+    } catch (TooLargeException e) {
       return "too-large:" + root.toAbsolutePath();
     } catch (IOException e) {
       return "unreadable:" + root.toAbsolutePath();
     }
   }
-
-  /** The largest trusted root whose content enters the hash (as the keyless verifier reads). */
-  static final long MAX_TRUSTED_ROOT_BYTES = 4L * 1024 * 1024;
 
   private static void putIfSet(Map<String, Object> m, String k, @Nullable Object v) {
     if (v != null) {

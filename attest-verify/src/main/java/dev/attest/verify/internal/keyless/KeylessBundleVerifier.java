@@ -1,6 +1,7 @@
 package dev.attest.verify.internal.keyless;
 
 import dev.attest.core.AttestException;
+import dev.attest.core.BoundedReads;
 import dev.attest.core.Digest;
 import dev.attest.core.DsseEnvelope;
 import dev.attest.core.InvalidContentException;
@@ -19,7 +20,6 @@ import dev.attest.verify.internal.sigstore.SignatureAlgorithm;
 import dev.attest.verify.internal.sigstore.TrustedRoot;
 import dev.attest.verify.internal.sigstore.VerificationFailure;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.PublicKey;
@@ -65,8 +65,6 @@ import org.jspecify.annotations.Nullable;
  * @see <a href="https://github.com/sigstore/architecture-docs/blob/main/client-spec.md">Sigstore client spec</a>
  */
 public final class KeylessBundleVerifier {
-  /** A trusted root larger than this is refused. */
-  static final long MAX_TRUSTED_ROOT_BYTES = 4L * 1024 * 1024;
   private static final String SCT_OID = "1.3.6.1.4.1.11129.2.4.2";
 
   private final TrustedRoot root;
@@ -84,12 +82,9 @@ public final class KeylessBundleVerifier {
   public static KeylessBundleVerifier of(Path trustedRoot) throws InvalidContentException {
     Objects.requireNonNull(trustedRoot, "trustedRoot");
     try {
-      long size = Files.size(trustedRoot);
-      if (size > MAX_TRUSTED_ROOT_BYTES) {
-        throw new InvalidContentException(
-            "trusted root " + trustedRoot + " is " + size + " bytes, more than the limit of " + MAX_TRUSTED_ROOT_BYTES);
-      }
-      return new KeylessBundleVerifier(TrustedRoot.parse(Files.readAllBytes(trustedRoot)));
+      // Bounded before and while reading: a file that grows after the size check is still refused.
+      return new KeylessBundleVerifier(TrustedRoot.parse(
+          BoundedReads.readFile(trustedRoot, TrustedRoot.MAX_BYTES, "trusted root " + trustedRoot)));
     } catch (IOException | VerificationFailure | RuntimeException e) {
       throw new InvalidContentException("cannot load trusted root " + trustedRoot + ": " + messages(e), e);
     }

@@ -238,7 +238,7 @@ public final class KeylessSigning {
 
   private static void requireVerified(KeylessResult r) throws KeylessSigningException {
     if (!r.ok()) {
-      throw new KeylessSigningException(SIGNING, "the signed bundle does not verify against the trusted root: "
+      throw new KeylessSigningException(KeylessSigningException.Step.VERIFY, "the signed bundle does not verify against the trusted root: "
           + r.reason());
     }
   }

@@ -114,7 +114,7 @@ public record TrustedRoot(
         String cw = where + ".certChain.certificates[" + j + "]";
         chain.add(certificate(JsonReads.bytes(element(certs, j, cw), "rawBytes", cw), cw));
       }
-      Window window = validFor(ca, where);
+      Window window = validFor(ca, where, false);
       out.add(new CertificateAuthority(uri == null ? "" : uri, chain, window.start(), window.end()));
     }
     return out;
@@ -145,7 +145,7 @@ public record TrustedRoot(
       }
       byte[] der = JsonReads.bytes(pk, "rawBytes", where + ".publicKey");
       PublicKey key = publicKey(der, alg, where + ".publicKey");
-      Window window = validFor(pk, where + ".publicKey");
+      Window window = validFor(pk, where + ".publicKey", true);
       out.add(new LogKey(baseUrl == null ? "" : baseUrl, logId, key, alg, window.start(), window.end()));
     }
     return out;
@@ -159,13 +159,23 @@ public record TrustedRoot(
     return n;
   }
 
-  /** {@code validFor} as [start, end-or-null]; absent start means the beginning of time, as in sigstore-go. */
-  private static Window validFor(JsonNode parent, String where) throws InvalidContentException, VerificationFailure {
+  /**
+   * {@code validFor} as [start, end-or-null]. An absent {@code validFor} is unbounded (the key's
+   * validity is optional in the spec). For a log key a present {@code validFor} must have its
+   * {@code start} (TimeRange.start is required): reading a missing start as "since ever" would
+   * widen trust in a malformed root (sigstore-conformance trust-root-tlog-missing-validity-start_fail).
+   * Authorities keep reading it as the beginning of time, as sigstore-js's own fixtures need.
+   */
+  private static Window validFor(JsonNode parent, String where, boolean startRequired)
+      throws InvalidContentException, VerificationFailure {
     JsonNode range = JsonReads.optObject(parent, "validFor", where);
     if (range == null) {
       return new Window(Instant.MIN, null);
     }
     String start = JsonReads.optText(range, "start", where + ".validFor");
+    if (start == null && startRequired) {
+      throw new VerificationFailure(where + ".validFor has no start: a validity period must say when it starts");
+    }
     String end = JsonReads.optText(range, "end", where + ".validFor");
     Instant s = start == null ? Instant.MIN : timestamp(start, where + ".validFor.start");
     @Nullable Instant e = end == null ? null : timestamp(end, where + ".validFor.end");

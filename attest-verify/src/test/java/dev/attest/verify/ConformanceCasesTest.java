@@ -1,0 +1,109 @@
+package dev.attest.verify;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.ByteArrayInputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The verdicts of the sigstore-conformance bundle-verify suite
+ * (https://github.com/sigstore/sigstore-conformance, test/assets/bundle-verify, Apache-2.0), each
+ * rebuilt on one of our real vectors (see {@link SigstoreVectorsTest}) by the change the case's
+ * README describes, run through the public {@link BlobVerifier}. Each test names its case.
+ */
+class ConformanceCasesTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  /** Rekor v1 hashedrekord with a SET, production root (integrated 2026-05-26T14:22:03Z). */
+  private static final String V1 = "15-keyless-ecdsa-p384-sha384";
+  private static final String V1_SAN = "untrusted-sa@sigstore-conformance.iam.gserviceaccount.com";
+  private static final Instant V1_INTEGRATED = Instant.ofEpochSecond(1779805323L);
+  /** Rekor v2 hashedrekord with one RFC 3161 timestamp, production root. */
+  private static final String V2 = "03-rekor2-hashedrekord-prod";
+
+  @TempDir Path tmp;
+
+  private Path root(String folder, Consumer<ObjectNode> change) throws Exception {
+    ObjectNode root = (ObjectNode) JSON.readTree(SigstoreVectorsTest.bytes(folder + "/trusted_root.json"));
+    change.accept(root);
+    Path p = Files.createTempFile(tmp, "trusted_root", ".json");
+    Files.write(p, JSON.writeValueAsBytes(root));
+    return p;
+  }
+
+  private static BlobVerifier.Result verify(String folder, Path root, String san, String issuer) throws Exception {
+    BlobVerifier v;
+    try {
+      v = BlobVerifier.keyless(root, san, issuer);
+    } catch (dev.attest.core.InvalidContentException e) {
+      return new BlobVerifier.Result(false, e.getMessage(), null, null);
+    }
+    return v.verify(SigstoreVectorsTest.bytes(folder + "/bundle.sigstore.json"),
+        new ByteArrayInputStream(SigstoreVectorsTest.bytes(folder + "/artifact.txt")));
+  }
+
+  private static ObjectNode tlogKey(ObjectNode root, String baseUrl) {
+    for (var log : root.withArray("tlogs")) {
+      if (baseUrl.equals(log.path("baseUrl").asText())) {
+        return (ObjectNode) log.get("publicKey");
+      }
+    }
+    throw new AssertionError("no tlog " + baseUrl);
+  }
+
+  /** trust-root-tlog-missing-validity-start_fail: a log key validity without its start is malformed, not unbounded. */
+  @Test
+  void tlogValidityWithoutStartIsRefused() throws Exception {
+    Path bad = root(V1, r -> {
+      ObjectNode validFor = tlogKey(r, "https://rekor.sigstore.dev").with("validFor");
+      validFor.remove("start");
+      validFor.put("end", "2099-01-01T00:00:00Z");
+    });
+    BlobVerifier.Result r = verify(V1, bad, V1_SAN, SigstoreVectorsTest.GOOGLE);
+    assertThat(r.valid()).as(r.reason()).isFalse();
+    assertThat(r.reason()).contains("tlogs[0].publicKey.validFor has no start");
+  }
+
+  /** trust-root-tlog-validity-end-inclusive: an integrated time equal to the log key's end still verifies. */
+  @Test
+  void tlogValidityEndIsInclusive() throws Exception {
+    Path atEnd = root(V1, r -> tlogKey(r, "https://rekor.sigstore.dev").with("validFor")
+        .put("end", V1_INTEGRATED.toString()));
+    BlobVerifier.Result r = verify(V1, atEnd, V1_SAN, SigstoreVectorsTest.GOOGLE);
+    assertThat(r.valid()).as(r.reason()).isTrue();
+
+    Path before = root(V1, r2 -> tlogKey(r2, "https://rekor.sigstore.dev").with("validFor")
+        .put("end", V1_INTEGRATED.minusSeconds(1).toString()));
+    BlobVerifier.Result late = verify(V1, before, V1_SAN, SigstoreVectorsTest.GOOGLE);
+    assertThat(late.valid()).as(late.reason()).isFalse();
+  }
+
+  /** trust-root-tsa-validity-end-inclusive: a timestamp equal to its TSA's end still verifies. */
+  @Test
+  void tsaValidityEndIsInclusive() throws Exception {
+    Path plain = root(V2, r -> { });
+    BlobVerifier.Result ok = verify(V2, plain, "brian@dehamer.com", SigstoreVectorsTest.GITHUB_OAUTH);
+    assertThat(ok.valid()).as(ok.reason()).isTrue();
+    Matcher m = Pattern.compile("timestamped at (\\S+?Z)").matcher(ok.reason());
+    assertThat(m.find()).as(ok.reason()).isTrue();
+    Instant genTime = Instant.parse(m.group(1));
+
+    Path atEnd = root(V2, r -> ((ObjectNode) r.withArray("timestampAuthorities").get(0)).with("validFor")
+        .put("end", genTime.toString()));
+    BlobVerifier.Result r = verify(V2, atEnd, "brian@dehamer.com", SigstoreVectorsTest.GITHUB_OAUTH);
+    assertThat(r.valid()).as(r.reason()).isTrue();
+
+    Path before = root(V2, r2 -> ((ObjectNode) r2.withArray("timestampAuthorities").get(0)).with("validFor")
+        .put("end", genTime.minusSeconds(1).toString()));
+    BlobVerifier.Result late = verify(V2, before, "brian@dehamer.com", SigstoreVectorsTest.GITHUB_OAUTH);
+    assertThat(late.valid()).as(late.reason()).isFalse();
+  }
+}
