@@ -7,7 +7,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.ByteArrayInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import dev.attest.core.Digest;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -105,5 +107,57 @@ class ConformanceCasesTest {
         .put("end", genTime.minusSeconds(1).toString()));
     BlobVerifier.Result late = verify(V2, before, "brian@dehamer.com", SigstoreVectorsTest.GITHUB_OAUTH);
     assertThat(late.valid()).as(late.reason()).isFalse();
+  }
+
+  private static final String BEACON = "https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon"
+      + "/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main";
+  /** The statement's one subject in dsse-with-hashedrekord-happy-path (the suite's a.txt). */
+  private static final Digest A_TXT =
+      Digest.parse("sha256:70ed0277251d0cf2eb5eda8b574ce012de485e39a3de1fb4b1e0717e14b02d6a");
+
+  private static byte[] conformance(String path) throws Exception {
+    return Files.readAllBytes(Path.of(ConformanceCasesTest.class.getResource("/conformance/" + path).toURI()));
+  }
+
+  /**
+   * dsse-with-hashedrekord-happy-path: a DSSE bundle whose Rekor v1 entry is hashedrekord 0.0.1
+   * over the envelope's PAE (allowed by the client spec) verifies.
+   */
+  @Test
+  void dsseLoggedAsHashedRekordV001OverThePaeVerifies() throws Exception {
+    byte[] bundle = conformance("dsse-with-hashedrekord-happy-path/bundle.sigstore.json");
+    BlobVerifier v = BlobVerifier.keyless(SigstoreVectorsTest.file(V1 + "/trusted_root.json"), BEACON,
+        SigstoreVectorsTest.GITHUB_ACTIONS);
+    BlobVerifier.Result r = v.verify(bundle, A_TXT);
+    assertThat(r.valid()).as(r.reason()).isTrue();
+    BlobVerifier.Result other = v.verify(bundle, Digest.parse("sha256:" + "0".repeat(64)));
+    assertThat(other.valid()).as(other.reason()).isFalse();
+  }
+
+  /**
+   * dsse-with-hashedrekord-mismatch-envelope_fail and -mismatch-sig_fail, rebuilt: the entry's
+   * digest is not the PAE's (the logged envelope is another one), or its signature is another.
+   */
+  @Test
+  void dsseLoggedAsHashedRekordV001ForAnotherEnvelopeIsRefused() throws Exception {
+    BlobVerifier v = BlobVerifier.keyless(SigstoreVectorsTest.file(V1 + "/trusted_root.json"), BEACON,
+        SigstoreVectorsTest.GITHUB_ACTIONS);
+    BlobVerifier.Result digest = v.verify(entryBody(b -> ((ObjectNode) b.at("/spec/data/hash")).put("value",
+        "0".repeat(64))), A_TXT);
+    assertThat(digest.valid()).as(digest.reason()).isFalse();
+    assertThat(digest.reason()).contains("not the digest of the DSSE envelope's PAE");
+    BlobVerifier.Result sig = v.verify(entryBody(b -> ((ObjectNode) b.at("/spec/signature")).put("content",
+        "MEQCIB/2YpEq1G8vQ15ieOqasU14e59f01Vqo+qpw32coGE/AiASDlXJ/EDmnPXsAtqZJsgSuC+R8XngSF+W/yWBcbSBfQ==")), A_TXT);
+    assertThat(sig.valid()).as(sig.reason()).isFalse();
+    assertThat(sig.reason()).contains("not the bundle's signature");
+  }
+
+  private static byte[] entryBody(Consumer<ObjectNode> change) throws Exception {
+    ObjectNode n = (ObjectNode) JSON.readTree(conformance("dsse-with-hashedrekord-happy-path/bundle.sigstore.json"));
+    ObjectNode entry = (ObjectNode) n.at("/verificationMaterial/tlogEntries/0");
+    ObjectNode body = (ObjectNode) JSON.readTree(Base64.getDecoder().decode(entry.get("canonicalizedBody").asText()));
+    change.accept(body);
+    entry.put("canonicalizedBody", Base64.getEncoder().encodeToString(JSON.writeValueAsBytes(body)));
+    return JSON.writeValueAsBytes(n);
   }
 }
