@@ -2,16 +2,24 @@ package dev.attest.promote;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.attest.core.AttestException;
 import dev.attest.core.Descriptor;
 import dev.attest.core.Digest;
 import dev.attest.core.ImageIndex;
 import dev.attest.core.ImageManifest;
+import dev.attest.registry.Registry;
 import dev.attest.registry.RegistryEvent;
 import dev.attest.registry.RemoteRegistry;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -100,6 +108,68 @@ class PlanningRequestsTest extends TwoRegistries {
     assertThat(count(dstRequests, r -> r.contains("/referrers/"))).isOne();
     assertThat(dstRequests).as("destination requests").hasSize(6 * images + 1);
     assertThat(count(dstRequests, r -> !r.startsWith("GET") && !r.startsWith("HEAD"))).as("writes").isZero();
+  }
+
+  @Test
+  void aNoOpRerunOfAnUnattestedImageAsksTheDestinationOnlyAboutTheImageAndItsTag() throws Exception {
+    ImageManifest plain = Content.image(src, "dev/api", 31, 2048, "amd64");
+    ImageManifest tagged = Content.image(src, "dev/api", 32, 2048, "arm64");
+    Promotion.of(plain.digest()).from(src, "dev/api").to(dst, "prod/plain").execute();
+    Promotion.of(tagged.digest()).from(src, "dev/api").to(dst, "prod/tagged").tags("v1").execute();
+    dstRequests.clear();
+
+    PromotionReport again = Promotion.of(plain.digest()).from(src, "dev/api").to(dst, "prod/plain").execute();
+    assertThat(again.writes()).isZero();
+    assertThat(again.plan().complete()).isTrue();
+    // The source lists no referrer of the image: nothing reads the destination's listing of it,
+    // so it is not asked (before: its referrers API probe and its sha256-<hex> index, both 404).
+    assertThat(dstRequests).containsExactly("HEAD /v2/prod/plain/manifests/" + plain.digest());
+
+    dstRequests.clear();
+    PromotionReport tagAgain = Promotion.of(tagged.digest()).from(src, "dev/api").to(dst, "prod/tagged").tags("v1")
+        .execute();
+    assertThat(tagAgain.writes()).isZero();
+    assertThat(tagAgain.tagsWritten()).isZero();
+    assertThat(dstRequests).containsExactlyInAnyOrder("HEAD /v2/prod/tagged/manifests/" + tagged.digest(),
+        "HEAD /v2/prod/tagged/manifests/v1");
+  }
+
+  @Test
+  void theListedReferrersAreConfirmedWithoutWaitingForTheListing() throws Exception {
+    ImageManifest img = fleetImage("dev/api", 4);
+    Promotion.of(img.digest()).from(src, "dev/api").to(dst, "prod/api").execute();
+    Set<Digest> referrers = new HashSet<>();
+    src.referrers("dev/api", img.digest(), null).forEach(d -> referrers.add(d.digest()));
+    CountDownLatch headed = new CountDownLatch(1);
+    AtomicBoolean listingWaited = new AtomicBoolean();
+    Registry slowListing = new DelegatingRegistry(dst) {
+      @Override
+      public boolean hasManifest(String repository, Digest digest) throws AttestException {
+        if (referrers.contains(digest)) {
+          headed.countDown();
+        }
+        return super.hasManifest(repository, digest);
+      }
+
+      @Override
+      public List<Descriptor> referrers(String repository, Digest subject, @Nullable String artifactType)
+          throws AttestException {
+        // A slow listing: the HEADs of the referrers the source lists go out meanwhile. A bound,
+        // not a timing: a planner that waits for the listing first would wait here in vain.
+        try {
+          listingWaited.set(!headed.await(20, TimeUnit.SECONDS));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        return super.referrers(repository, subject, artifactType);
+      }
+    };
+    PromotionPlan plan = Promotion.of(img.digest()).from(src, "dev/api").to(slowListing, "prod/api").plan();
+    assertThat(listingWaited).as("the listing waited for a HEAD that never came").isFalse();
+    assertThat(plan.complete()).isTrue();
+    assertThat(plan.referrers()).hasSize(4).allSatisfy(r -> assertThat(r.present()).isTrue());
+    // Present, listed and confirmed: not fetched at the source.
+    assertThat(plan.referrers()).allSatisfy(r -> assertThat(plan.manifest(r.digest())).isEmpty());
   }
 
   @Test

@@ -108,6 +108,41 @@ class PromotionRequests28IT {
     }
   }
 
+  @Test
+  void aNoOpRerunOfAnUnattestedImageAsksTheDestinationOnlyAboutTheImageAndItsTag() throws Exception {
+    List<String> dstRequests = new java.util.concurrent.CopyOnWriteArrayList<>();
+    try (DockerRegistry a = DockerRegistry.start(); DockerRegistry b = DockerRegistry.start();
+        RemoteRegistry src = RemoteRegistry.builder(a.hostPort()).build();
+        RemoteRegistry dst = RemoteRegistry.builder(b.hostPort()).listener(e -> {
+          if (e instanceof RegistryEvent.RequestSent s) {
+            dstRequests.add(s.method() + " " + s.url().replaceFirst("^https?://[^/]+", ""));
+          }
+        }).build()) {
+      ImageManifest plain = Content.image(src, "dev/api", 41, 4096, "amd64");
+      ImageManifest tagged = Content.image(src, "dev/api", 42, 4096, "arm64");
+      // Untagged and unattested: 2.8.2 calls the repository unknown (no tag) after the first run,
+      // so the image's HEAD is what tells the re-run it is there.
+      assertThat(Promotion.of(plain.digest()).from(src, "dev/api").to(dst, "prod/plain").execute().writes())
+          .isPositive();
+      assertThat(Promotion.of(tagged.digest()).from(src, "dev/api").to(dst, "prod/tagged").tags("v1").execute()
+          .writes()).isPositive();
+
+      dstRequests.clear();
+      PromotionReport again = Promotion.of(plain.digest()).from(src, "dev/api").to(dst, "prod/plain").execute();
+      assertThat(again.writes()).isZero();
+      assertThat(dstRequests).containsExactly("HEAD /v2/prod/plain/manifests/" + plain.digest());
+
+      dstRequests.clear();
+      PromotionReport tagAgain = Promotion.of(tagged.digest()).from(src, "dev/api").to(dst, "prod/tagged")
+          .tags("v1").execute();
+      assertThat(tagAgain.writes()).isZero();
+      assertThat(dstRequests).containsExactlyInAnyOrder("HEAD /v2/prod/tagged/manifests/" + tagged.digest(),
+          "HEAD /v2/prod/tagged/manifests/v1");
+      Content.assertPromoted(src, "dev/api", dst, "prod/plain", plain.digest());
+      Content.assertPromoted(src, "dev/api", dst, "prod/tagged", tagged.digest());
+    }
+  }
+
   /** CPU time in ns of this JVM and of its child processes (the registries, from /proc on Linux). */
   static long[] cpu() throws Exception {
     long jvm = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
