@@ -289,4 +289,26 @@ class ConformanceCasesTest {
     assertThat(r.valid()).as(r.reason()).isFalse();
     assertThat(r.reason()).contains("'x509CertificateChain' is for v0.1 and v0.2 bundles only");
   }
+
+  /**
+   * managed-key-and-trusted-root (at sigstore-conformance 58c6c821): a key-signed v0.3 message
+   * signature with neither log entry nor timestamp verifies with the key and a trusted root (a key
+   * has no validity window to need a time for), rebuilt on vector 06 without its timestamp; a
+   * policy that asks for a log entry or a timestamp still refuses it.
+   */
+  @Test
+  void managedKeyBundleWithoutLogOrTimestampVerifies() throws Exception {
+    String f = "06-tsa-only-managed-key";
+    ObjectNode n = (ObjectNode) JSON.readTree(SigstoreVectorsTest.bytes(f + "/bundle.sigstore.json"));
+    ((ObjectNode) n.get("verificationMaterial")).remove("timestampVerificationData");
+    byte[] bundle = JSON.writeValueAsBytes(n);
+    BlobVerifier v = BlobVerifier.withKey(TrustedKey.load(SigstoreVectorsTest.file(f + "/public_key.pem")).publicKey())
+        .withTrustedRoot(SigstoreVectorsTest.file(f + "/trusted_root.json"));
+    byte[] artifact = SigstoreVectorsTest.bytes(f + "/artifact.txt");
+    BlobVerifier.Result r = v.verify(bundle, new ByteArrayInputStream(artifact));
+    assertThat(r.valid()).as(r.reason()).isTrue();
+    assertThat(v.minTimestamps(1).verify(bundle, new ByteArrayInputStream(artifact)).valid()).isFalse();
+    assertThat(v.transparencyLog(LogRequirement.REQUIRED).verify(bundle, new ByteArrayInputStream(artifact)).valid())
+        .isFalse();
+  }
 }
