@@ -216,7 +216,6 @@ class ConformanceCasesTest {
 
   private static BlobVerifier.Result intotoV01(Consumer<ObjectNode> change) throws Exception {
     ObjectNode n = (ObjectNode) JSON.readTree(SigstoreVectorsTest.bytes(INTOTO_V01 + "/bundle.sigstore.json"));
-    SigstoreVectorsTest.dropRoot(n);
     change.accept(n);
     return SigstoreVectorsTest.keyless(INTOTO_V01,
             "https://github.com/sigstore/sigstore-js/.github/workflows/release.yml@refs/heads/main",
@@ -269,17 +268,33 @@ class ConformanceCasesTest {
     assertThat(v02.reason()).contains("has no checkpoint");
   }
 
-  /** bundle-with-root-cert_fail, rebuilt on 07 with its own root put back at the end of the chain. */
+  /**
+   * bundle-with-root-cert_fail, rebuilt on 07 the way the suite built it (another instance's Fulcio
+   * certificates appended to a production bundle's chain): here the staging root of vector 01.
+   * 07 as published already ends with the production root, which its trusted root lists: that one
+   * passes, and so does the chain without it.
+   */
   @Test
-  void rootCertificateInTheChainIsRefused() throws Exception {
-    ObjectNode root = (ObjectNode) JSON.readTree(SigstoreVectorsTest.bytes(INTOTO_V01 + "/trusted_root.json"));
-    String anchor = root.at("/certificateAuthorities/1/certChain/certificates/1/rawBytes").asText();
-    BlobVerifier.Result r = intotoV01(n -> ((com.fasterxml.jackson.databind.node.ArrayNode)
-        n.at("/verificationMaterial/x509CertificateChain/certificates")).addObject().put("rawBytes", anchor));
-    assertThat(r.valid()).as(r.reason()).isFalse();
-    assertThat(r.reason()).contains("includes a root certificate");
-    BlobVerifier.Result without = intotoV01(n -> { });
-    assertThat(without.valid()).as(without.reason()).isTrue();
+  void rootCertificateInTheChainIsRefusedUnlessTheTrustedRootListsIt() throws Exception {
+    ObjectNode staging = (ObjectNode) JSON.readTree(
+        SigstoreVectorsTest.bytes("01-rekor2-hashedrekord-staging/trusted_root.json"));
+    com.fasterxml.jackson.databind.JsonNode stagingChain = staging.at("/certificateAuthorities/0/certChain/certificates");
+    BlobVerifier.Result foreign = intotoV01(n -> {
+      var certs = (com.fasterxml.jackson.databind.node.ArrayNode) n.at("/verificationMaterial/x509CertificateChain/certificates");
+      stagingChain.forEach(c -> certs.addObject().put("rawBytes", c.get("rawBytes").asText()));
+    });
+    assertThat(foreign.valid()).as(foreign.reason()).isFalse();
+    // Same name as the production root (CN=sigstore, O=sigstore.dev), another key: compared by bytes, not name.
+    assertThat(foreign.reason()).contains("includes a root certificate").contains("CN=sigstore")
+        .contains("the trusted root does not list");
+
+    BlobVerifier.Result published = intotoV01(n -> { });
+    assertThat(published.valid()).as(published.reason()).isTrue();
+    ObjectNode probe = (ObjectNode) JSON.readTree(SigstoreVectorsTest.bytes(INTOTO_V01 + "/bundle.sigstore.json"));
+    assertThat(probe.at("/verificationMaterial/x509CertificateChain/certificates").size()).isEqualTo(3);
+    BlobVerifier.Result leafAndIntermediate = intotoV01(n -> ((com.fasterxml.jackson.databind.node.ArrayNode)
+        n.at("/verificationMaterial/x509CertificateChain/certificates")).remove(2));
+    assertThat(leafAndIntermediate.valid()).as(leafAndIntermediate.reason()).isTrue();
   }
 
   /** A v0.3 bundle carries a single 'certificate', never a v0.1/v0.2 'x509CertificateChain'. */

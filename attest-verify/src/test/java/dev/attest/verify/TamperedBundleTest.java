@@ -146,7 +146,6 @@ class TamperedBundleTest {
   @MethodSource("cases")
   void aChangedFieldIsRefused(Case c) throws Exception {
     ObjectNode n = (ObjectNode) JSON.readTree(SigstoreVectorsTest.bytes(c.base() + "/bundle.sigstore.json"));
-    SigstoreVectorsTest.dropRoot(n); // 07 carries the root in its chain, which is refused on its own
     BlobVerifier.Result before = verify(c.base(), JSON.writeValueAsBytes(n));
     assertThat(before.valid()).as(before.reason()).isTrue();
     c.change().accept(n);

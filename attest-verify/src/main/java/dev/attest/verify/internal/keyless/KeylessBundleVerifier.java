@@ -90,6 +90,23 @@ public final class KeylessBundleVerifier {
     }
   }
 
+  /** Whether {@code c} is, byte for byte, a certificate of one of the trusted root's CAs. */
+  private boolean listedByTheRoot(X509Certificate c) {
+    try {
+      byte[] der = c.getEncoded();
+      for (CertificateAuthority ca : root.certificateAuthorities()) {
+        for (X509Certificate listed : ca.chain()) {
+          if (java.util.Arrays.equals(der, listed.getEncoded())) {
+            return true;
+          }
+        }
+      }
+    } catch (java.security.cert.CertificateEncodingException e) {
+      return false; // not comparable: treated as foreign, which denies
+    }
+    return false;
+  }
+
   /** The trusted root this verifier trusts. */
   public TrustedRoot trustedRoot() {
     return root;
@@ -307,16 +324,17 @@ public final class KeylessBundleVerifier {
       return KeylessResult.denied("a v" + bundle.version() + " bundle must carry its signing certificate as"
           + " 'certificate'; 'x509CertificateChain' is for v0.1 and v0.2 bundles only");
     }
-    // A v0.1/v0.2 chain may carry intermediates (which are ignored: the path is built from the
-    // trusted root), but never a root: the bundle spec says it MUST NOT, and a conforming client
-    // rejects one (sigstore-conformance bundle-with-root-cert_fail; sigstore-go refuses
-    // self-signed certificates in the chain).
+    // A v0.1/v0.2 chain may carry intermediates and even the root (sigstore-js 1.x bundles, such as
+    // npm provenance of 2023, end with the Sigstore root): they add no trust, since the path is
+    // built from the trusted root only. A self-signed certificate the trusted root does not list is
+    // a foreign trust anchor, though: a deny (sigstore-conformance bundle-with-root-cert_fail
+    // appends another instance's root; the bundle spec says a chain MUST NOT carry one).
     for (int i = 1; i < presented.size(); i++) {
       X509Certificate c = presented.get(i);
-      if (c.getSubjectX500Principal().equals(c.getIssuerX500Principal())) {
+      if (c.getSubjectX500Principal().equals(c.getIssuerX500Principal()) && !listedByTheRoot(c)) {
         return KeylessResult.denied("the bundle's certificate chain includes a root certificate ("
-            + c.getSubjectX500Principal() + ", self-signed): a bundle must not carry a trust anchor; the roots come"
-            + " from the trusted root only");
+            + c.getSubjectX500Principal() + ", self-signed) that the trusted root does not list: a bundle"
+            + " must not bring its own trust anchor");
       }
     }
 
