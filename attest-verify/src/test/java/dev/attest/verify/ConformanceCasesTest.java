@@ -165,6 +165,12 @@ class ConformanceCasesTest {
     return Path.of(ConformanceCasesTest.class.getResource("/conformance/" + path).toURI());
   }
 
+  /** A managed-key case's verifier: its {@code key.pub} with its {@code trusted_root.json}. */
+  private static BlobVerifier keyedCase(String folder) throws Exception {
+    return BlobVerifier.withKey(TrustedKey.load(conformanceFile(folder + "key.pub")).publicKey())
+        .withTrustedRoot(conformanceFile(folder + "trusted_root.json"));
+  }
+
   /**
    * intoto-canonical-log-entry: a managed-key Rekor v1 intoto 0.0.2 entry whose body carries the
    * payload hash, not the payload, in a one-leaf custom log, with no SET and no timestamp (a key
@@ -174,8 +180,7 @@ class ConformanceCasesTest {
   @Test
   void managedKeyIntotoEntryWithPayloadHashOnlyVerifies() throws Exception {
     String f = "intoto-canonical-log-entry/";
-    BlobVerifier v = BlobVerifier.withKey(TrustedKey.load(conformanceFile(f + "key.pub")).publicKey())
-        .withTrustedRoot(conformanceFile(f + "trusted_root.json"));
+    BlobVerifier v = keyedCase(f);
     byte[] bundle = conformance(f + "bundle.sigstore.json");
     BlobVerifier.Result r = v.verify(bundle, new ByteArrayInputStream(SigstoreVectorsTest.bytes(V1 + "/artifact.txt")));
     assertThat(r.valid()).as(r.reason()).isTrue();
@@ -195,8 +200,7 @@ class ConformanceCasesTest {
   @Test
   void statementWithUnknownTypeIsRefused() throws Exception {
     String f = "dsse-statement-unknown-type_fail/";
-    BlobVerifier v = BlobVerifier.withKey(TrustedKey.load(conformanceFile(f + "key.pub")).publicKey())
-        .withTrustedRoot(conformanceFile(f + "trusted_root.json"));
+    BlobVerifier v = keyedCase(f);
     byte[] bundle = conformance(f + "bundle.sigstore.json");
     byte[] aTxt = SigstoreVectorsTest.bytes(V1 + "/artifact.txt");
     // The suite's hand-made entry leaves out the verifier's keyDetails, which rekor-tiles requires:

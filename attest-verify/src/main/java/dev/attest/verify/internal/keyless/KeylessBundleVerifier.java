@@ -90,21 +90,13 @@ public final class KeylessBundleVerifier {
     }
   }
 
-  /** Whether {@code c} is, byte for byte, a certificate of one of the trusted root's CAs. */
+  /**
+   * Whether {@code c} is, byte for byte, a certificate of one of the trusted root's CAs
+   * ({@link java.security.cert.Certificate#equals} compares the encoded forms, and so does
+   * attest's own {@code DerCertificate}).
+   */
   private boolean listedByTheRoot(X509Certificate c) {
-    try {
-      byte[] der = c.getEncoded();
-      for (CertificateAuthority ca : root.certificateAuthorities()) {
-        for (X509Certificate listed : ca.chain()) {
-          if (java.util.Arrays.equals(der, listed.getEncoded())) {
-            return true;
-          }
-        }
-      }
-    } catch (java.security.cert.CertificateEncodingException e) {
-      return false; // not comparable: treated as foreign, which denies
-    }
-    return false;
+    return root.certificateAuthorities().stream().anyMatch(ca -> ca.chain().contains(c));
   }
 
   /** The trusted root this verifier trusts. */
